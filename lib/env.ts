@@ -1,0 +1,71 @@
+import "server-only";
+import { z } from "zod";
+
+// The one reader of process.env in app code. Every setting is validated once, here, with the
+// defaults that let `npm run demo` run on a fresh machine (PGlite, the Trillet sandbox).
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")
+  .transform((u) => u.replace(/\/+$/, ""));
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "lowercase letters, digits and dashes");
+
+export const SANDBOX_DEFAULT_API_KEY = "sk_sandbox_demo_0000";
+export const SANDBOX_DEFAULT_WORKSPACE_ID = "ws_sandbox_demo";
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+
+  TRILLET_BASE_URL: httpUrl.default("http://127.0.0.1:4010"),
+  TRILLET_API_KEY: z.string().min(8).default(SANDBOX_DEFAULT_API_KEY),
+  TRILLET_WORKSPACE_ID: z.string().min(1).default(SANDBOX_DEFAULT_WORKSPACE_ID),
+  WORKSPACE_SLUG: slug.default("sandbox"),
+  WORKSPACE_NAME: z.string().min(1).max(80).default("Sandbox"),
+
+  TRILLET_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(60),
+  TRILLET_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  TRILLET_MAX_RETRIES: int(0, 10).default(3),
+  TRILLET_MAX_RATE_LIMIT_WAIT_MS: int(0, 300_000).default(65_000),
+  GATEWAY_CACHE_LIVE_MS: int(0, 600_000).default(2_000),
+  GATEWAY_CACHE_FINISHED_MS: int(0, 86_400_000).default(300_000),
+
+  SANDBOX_PORT: int(0, 65_535).default(4010),
+  SANDBOX_API_KEY: z.string().min(8).default(SANDBOX_DEFAULT_API_KEY),
+  SANDBOX_WORKSPACE_ID: z.string().min(1).default(SANDBOX_DEFAULT_WORKSPACE_ID),
+  SANDBOX_RATE_LIMIT: int(0, 100_000).default(60),
+  SANDBOX_LATENCY_MS: int(0, 60_000).default(0),
+  SANDBOX_LIVE_SPEED: z.coerce.number().positive().max(100_000).default(1),
+  SANDBOX_FAULTS: z.string().default(""),
+  SANDBOX_CONTROL: bool.default(false),
+  SANDBOX_ALLOW_IN_PRODUCTION: bool.default(false),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Parses a settings source; the error names each bad variable but never echoes its value. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // An empty variable means "not set", so `FOO=` in a .env file falls back to the default.
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid settings (see .env.example):\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+export const env: Env = parseEnv(process.env);

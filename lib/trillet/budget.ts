@@ -1,0 +1,130 @@
+import "server-only";
+
+export type Priority = "interactive" | "bulk";
+
+export interface BudgetOptions {
+  limitPerMinute: number;
+  /** Length of the rolling window; Trillet's is a minute. Tests scale it down. */
+  windowMs?: number;
+  /**
+   * Added to the 60 s window: Trillet counts requests when they arrive, we count them when they
+   * leave, so a little slack keeps a burst from landing inside one of Trillet's windows twice.
+   */
+  safetyMs?: number;
+  /** Share of the window bulk walks may fill, so a page view never waits behind a whole export. */
+  bulkShare?: number;
+  now?: () => number;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (reason: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+/**
+ * One workspace's upstream request budget: at most `limitPerMinute` requests in any rolling
+ * window (a sliding log, which also satisfies a fixed-window limiter upstream). Callers queue
+ * instead of failing; interactive reads are served before bulk walks.
+ */
+export class RequestBudget {
+  readonly limit: number;
+  readonly #bulkLimit: number;
+  readonly #windowMs: number;
+  readonly #now: () => number;
+  readonly #sent: number[] = [];
+  readonly #queues: Record<Priority, Waiter[]> = { interactive: [], bulk: [] };
+  #pausedUntil = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Infinity;
+  #granted = 0;
+
+  constructor(opts: BudgetOptions) {
+    this.limit = opts.limitPerMinute;
+    this.#bulkLimit = Math.max(1, Math.floor(opts.limitPerMinute * (opts.bulkShare ?? 0.95)));
+    this.#windowMs = (opts.windowMs ?? 60_000) + (opts.safetyMs ?? 1_000);
+    this.#now = opts.now ?? Date.now;
+  }
+
+  acquire(priority: Priority, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          const queue = this.#queues[priority];
+          const at = queue.indexOf(waiter);
+          if (at >= 0) queue.splice(at, 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
+      }
+      this.#queues[priority].push(waiter);
+      this.#drain();
+    });
+  }
+
+  /** Trillet said the budget is spent until `until`: nobody goes before then. */
+  pauseUntil(until: number) {
+    if (until > this.#pausedUntil) this.#pausedUntil = until;
+    this.#drain();
+  }
+
+  stats() {
+    this.#expire(this.#now());
+    return {
+      granted: this.#granted,
+      inWindow: this.#sent.length,
+      queued: { interactive: this.#queues.interactive.length, bulk: this.#queues.bulk.length },
+      pausedUntil: this.#pausedUntil > this.#now() ? this.#pausedUntil : null,
+    };
+  }
+
+  /** Milliseconds until a request of this priority could go, ignoring the queue ahead of it. */
+  #waitFor(priority: Priority, now: number): number {
+    if (now < this.#pausedUntil) return this.#pausedUntil - now;
+    const cap = priority === "interactive" ? this.limit : this.#bulkLimit;
+    if (this.#sent.length < cap) return 0;
+    const oldest = this.#sent[this.#sent.length - cap];
+    return (oldest ?? now) + this.#windowMs - now;
+  }
+
+  #expire(now: number) {
+    let drop = 0;
+    while (drop < this.#sent.length && (this.#sent[drop] ?? 0) + this.#windowMs <= now) drop++;
+    if (drop) this.#sent.splice(0, drop);
+  }
+
+  #drain() {
+    const now = this.#now();
+    this.#expire(now);
+    for (;;) {
+      const priority: Priority | undefined = this.#queues.interactive.length
+        ? "interactive"
+        : this.#queues.bulk.length
+          ? "bulk"
+          : undefined;
+      if (!priority) return;
+      const wait = this.#waitFor(priority, now);
+      if (wait > 0) return this.#wakeIn(wait);
+      const waiter = this.#queues[priority].shift()!;
+      if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      this.#sent.push(now);
+      this.#granted++;
+      waiter.resolve();
+    }
+  }
+
+  #wakeIn(ms: number) {
+    const at = this.#now() + ms;
+    if (this.#timer && this.#timerAt <= at) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      this.#drain();
+    }, ms);
+  }
+}

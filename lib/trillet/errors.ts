@@ -1,0 +1,79 @@
+import "server-only";
+
+// Typed upstream failures. Messages are fixed sentences built from status codes and our own
+// words, never from request headers or upstream bodies, so no credential can ride along.
+
+export type TrilletErrorKind =
+  | "credentials"
+  | "not_found"
+  | "rate_limited"
+  | "unavailable"
+  | "invalid_response"
+  | "invalid_request"
+  | "incomplete";
+
+export class TrilletError extends Error {
+  override name = "TrilletError";
+  constructor(
+    readonly kind: TrilletErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export class CredentialsRejectedError extends TrilletError {
+  override name = "CredentialsRejectedError";
+  constructor(status: number) {
+    super("credentials", `Trillet rejected the workspace credentials (HTTP ${status}).`, status);
+  }
+}
+
+export class BatchNotFoundError extends TrilletError {
+  override name = "BatchNotFoundError";
+  constructor(readonly batchId: string) {
+    super("not_found", `Trillet has no batch ${batchId} in this workspace.`, 404);
+  }
+}
+
+export class RateLimitedError extends TrilletError {
+  override name = "RateLimitedError";
+  /** Epoch ms when Trillet said the budget frees up again. */
+  constructor(readonly retryAt: number) {
+    super("rate_limited", `Trillet's rate limit was reached; it frees up at ${new Date(retryAt).toISOString()}.`, 429);
+  }
+}
+
+export class UpstreamUnavailableError extends TrilletError {
+  override name = "UpstreamUnavailableError";
+  constructor(detail: string, status?: number) {
+    super("unavailable", `Trillet is unreachable: ${detail}.`, status);
+  }
+}
+
+export class InvalidResponseError extends TrilletError {
+  override name = "InvalidResponseError";
+  constructor(detail: string) {
+    super("invalid_response", `Trillet sent a response we could not read: ${detail}.`);
+  }
+}
+
+export class InvalidRequestError extends TrilletError {
+  override name = "InvalidRequestError";
+  constructor(detail: string, status?: number) {
+    super("invalid_request", detail, status);
+  }
+}
+
+/** A walk that could not account for every call of the batch: never a silently short result. */
+export class WalkIncompleteError extends TrilletError {
+  override name = "WalkIncompleteError";
+  constructor(detail: string) {
+    super("incomplete", `Reading the whole batch failed: ${detail}.`);
+  }
+}
+
+export function isTrilletError(e: unknown): e is TrilletError {
+  return e instanceof TrilletError;
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { RequestBudget } from "@/lib/trillet/budget";
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+function track(promise: Promise<void>) {
+  const state = { done: false, failed: undefined as unknown };
+  promise.then(
+    () => (state.done = true),
+    (e) => (state.failed = e),
+  );
+  return state;
+}
+
+describe("RequestBudget", () => {
+  it("grants up to the limit at once, then queues until the oldest grant leaves the window", async () => {
+    const budget = new RequestBudget({ limitPerMinute: 3, windowMs: 200, safetyMs: 20 });
+    const started = Date.now();
+    await Promise.all([budget.acquire("interactive"), budget.acquire("interactive"), budget.acquire("interactive")]);
+    expect(Date.now() - started).toBeLessThan(50);
+    const fourth = track(budget.acquire("interactive"));
+    await tick();
+    expect(fourth.done).toBe(false);
+    expect(budget.stats().queued.interactive).toBe(1);
+    await new Promise((r) => setTimeout(r, 260));
+    expect(fourth.done).toBe(true);
+  });
+
+  it("serves queued interactive requests before queued bulk ones", async () => {
+    const budget = new RequestBudget({ limitPerMinute: 2, windowMs: 150, safetyMs: 0, bulkShare: 1 });
+    await budget.acquire("bulk");
+    await budget.acquire("bulk");
+    const order: string[] = [];
+    const bulk = budget.acquire("bulk").then(() => order.push("bulk"));
+    const interactive = budget.acquire("interactive").then(() => order.push("interactive"));
+    await Promise.all([bulk, interactive]);
+    expect(order).toEqual(["interactive", "bulk"]);
+  });
+
+  it("keeps a share of the window free of bulk walks so a page view need not wait", async () => {
+    const budget = new RequestBudget({ limitPerMinute: 10, windowMs: 10_000, bulkShare: 0.8 });
+    const bulk = Array.from({ length: 10 }, () => track(budget.acquire("bulk")));
+    await tick();
+    expect(bulk.filter((b) => b.done)).toHaveLength(8);
+    const interactive = track(budget.acquire("interactive"));
+    await tick();
+    expect(interactive.done).toBe(true);
+  });
+
+  it("holds every request while Trillet says the budget is spent", async () => {
+    const budget = new RequestBudget({ limitPerMinute: 100 });
+    budget.pauseUntil(Date.now() + 120);
+    const started = Date.now();
+    await budget.acquire("interactive");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+  });
+
+  it("drops an aborted request from the queue", async () => {
+    const budget = new RequestBudget({ limitPerMinute: 1, windowMs: 100, safetyMs: 0 });
+    await budget.acquire("bulk");
+    const controller = new AbortController();
+    const aborted = track(budget.acquire("bulk", controller.signal));
+    controller.abort(new Error("gone"));
+    await tick();
+    expect((aborted.failed as Error).message).toBe("gone");
+    expect(budget.stats().queued.bulk).toBe(0);
+  });
+});
