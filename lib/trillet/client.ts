@@ -71,7 +71,7 @@ export class TrilletClient {
     this.#opts = opts;
   }
 
-  listCalls(batchId: string, params: ListCallsParams = {}, request: RequestOptions = {}): Promise<Read<CallsPage>> {
+  async listCalls(batchId: string, params: ListCallsParams = {}, request: RequestOptions = {}): Promise<Read<CallsPage>> {
     const page = params.page ?? 1;
     const limit = params.limit ?? 20;
     if (!Number.isInteger(page) || page < 1) throw new InvalidRequestError("page must be a whole number from 1.");
@@ -82,7 +82,7 @@ export class TrilletClient {
     return this.#request(`${batchPath(batchId)}/calls?${query}`, batchId, callsPageSchema, request);
   }
 
-  getBatchStatus(batchId: string, request: RequestOptions = {}): Promise<Read<BatchStatus>> {
+  async getBatchStatus(batchId: string, request: RequestOptions = {}): Promise<Read<BatchStatus>> {
     return this.#request(batchPath(batchId), batchId, batchStatusSchema, request);
   }
 

@@ -1,0 +1,48 @@
+import type { Metadata, Viewport } from "next";
+
+import { SiteHeader } from "@/components/app-shell/site-header";
+import { ThemeProvider } from "@/components/theme-provider";
+import { Toaster } from "@/components/ui/sonner";
+import { TooltipProvider } from "@/components/ui/tooltip";
+
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: {
+    template: "%s · Batchboard",
+    default: "Batchboard",
+  },
+  description: "Launch and monitor outbound call batches: live progress, outcomes and failures at a glance.",
+};
+
+export const viewport: Viewport = {
+  themeColor: [
+    { media: "(prefers-color-scheme: light)", color: "#ffffff" },
+    { media: "(prefers-color-scheme: dark)", color: "#0a0a0a" },
+  ],
+};
+
+export default function RootLayout({ children }: Readonly<{ children: React.ReactNode }>) {
+  return (
+    <html lang="en" suppressHydrationWarning>
+      {/* System font stack (Tailwind's font-sans); next/font is not used because it needs network. */}
+      <body className="flex min-h-dvh flex-col bg-background font-sans text-foreground antialiased">
+        <ThemeProvider>
+          <TooltipProvider>
+            <a
+              href="#main"
+              className="sr-only focus:not-sr-only focus:fixed focus:top-3 focus:left-3 focus:z-50 focus:rounded-md focus:border focus:bg-background focus:px-3 focus:py-2 focus:text-sm focus:font-medium focus:shadow-md focus:ring-[3px] focus:ring-ring/50 focus:outline-none"
+            >
+              Skip to content
+            </a>
+            <SiteHeader />
+            <main id="main" tabIndex={-1} className="flex flex-1 flex-col outline-none">
+              {children}
+            </main>
+            <Toaster />
+          </TooltipProvider>
+        </ThemeProvider>
+      </body>
+    </html>
+  );
+}

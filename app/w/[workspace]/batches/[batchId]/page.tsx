@@ -1,0 +1,60 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { Suspense } from "react";
+import { PageContainer } from "@/components/app-shell/page-container";
+import { BatchErrorState } from "@/components/batches/batch-error-state";
+import { BatchHeader } from "@/components/batches/batch-header";
+import { BatchOverview, BatchOverviewSkeleton } from "@/components/batches/batch-overview";
+import { getBatchPage } from "@/lib/batches/batch-page";
+import { batchViewQuery, parseBatchView, type BatchView } from "@/lib/batches/search-params";
+import { BatchNotFoundError, isTrilletError, RateLimitedError } from "@/lib/trillet/errors";
+import { batchIdSchema } from "@/lib/trillet/schemas";
+import { getWorkspace, type Workspace } from "@/lib/workspaces";
+
+interface Props {
+  params: Promise<{ workspace: string; batchId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { batchId } = await params;
+  return { title: `Batch ${decodeURIComponent(batchId)}` };
+}
+
+export default async function BatchPage({ params, searchParams }: Props) {
+  const { workspace: slug, batchId: rawId } = await params;
+  const workspace = getWorkspace(slug);
+  const batchId = batchIdSchema.safeParse(decodeURIComponent(rawId));
+  if (!workspace || !batchId.success) notFound();
+
+  const view = parseBatchView(await searchParams);
+  const basePath = `/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}`;
+  return (
+    <PageContainer className="flex flex-col gap-6">
+      <BatchHeader workspaceName={workspace.name} batchId={batchId.data} />
+      {/* Keyed by the view so a new filter or page shows the skeleton, not stale rows. */}
+      <Suspense key={batchViewQuery(view)} fallback={<BatchOverviewSkeleton />}>
+        <BatchData workspace={workspace} batchId={batchId.data} view={view} basePath={basePath} />
+      </Suspense>
+    </PageContainer>
+  );
+}
+
+async function BatchData({ workspace, batchId, view, basePath }: { workspace: Workspace; batchId: string; view: BatchView; basePath: string }) {
+  const result = await getBatchPage(workspace, batchId, view).then(
+    (data) => ({ data }),
+    (error: unknown) => ({ error }),
+  );
+  if ("data" in result) return <BatchOverview data={result.data} view={view} basePath={basePath} />;
+  const { error } = result;
+  if (error instanceof BatchNotFoundError) notFound();
+  // Typed upstream failures get a page a person can act on; anything else is a bug for error.tsx.
+  if (!isTrilletError(error)) throw error;
+  return (
+    <BatchErrorState
+      kind={error.kind}
+      retryAt={error instanceof RateLimitedError ? error.retryAt : undefined}
+      retryHref={`${basePath}${batchViewQuery(view)}`}
+    />
+  );
+}

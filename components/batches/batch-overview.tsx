@@ -1,0 +1,81 @@
+import { InboxIcon } from "lucide-react";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
+import { StackedProgress } from "@/components/ui/stacked-progress";
+import { StatusBadge } from "@/components/ui/status-badge";
+import type { BatchPageData } from "@/lib/batches/batch-page";
+import type { BatchView } from "@/lib/batches/search-params";
+import { CallsPagination } from "./calls-pagination";
+import { CallsTable } from "./calls-table";
+import { LocalTime } from "./local-time";
+import { StatusTabs } from "./status-tabs";
+import { SummaryCards } from "./summary-cards";
+
+export function BatchOverview({ data, view, basePath }: { data: BatchPageData; view: BatchView; basePath: string }) {
+  const { summary, calls, pagination } = data;
+  return (
+    <div className="flex flex-col gap-6" data-testid="batch-overview">
+      <div className="flex flex-wrap items-center gap-3 text-sm text-muted-foreground">
+        <StatusBadge status={data.finished ? "completed" : "active"} />
+        <span>{data.finished ? "Finished: these numbers are final." : "Running: reload for the latest numbers."}</span>
+        <span>
+          Read from Trillet at <LocalTime ms={data.receivedAt} />
+        </span>
+      </div>
+      <SummaryCards summary={summary} />
+      <StackedProgress
+        total={summary.total}
+        showLegend
+        segments={[
+          { key: "completed", label: "Completed", value: summary.completed, className: "bg-status-completed" },
+          { key: "failed", label: "Failed", value: summary.failed, className: "bg-status-failed" },
+          { key: "active", label: "Active", value: summary.active, className: "bg-status-active" },
+          { key: "waiting", label: "Waiting", value: summary.waiting, className: "bg-status-waiting" },
+        ]}
+      />
+      <Card>
+        <CardHeader className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
+          <CardTitle>Calls</CardTitle>
+          <StatusTabs basePath={basePath} view={view} summary={summary} />
+        </CardHeader>
+        <CardContent className="flex flex-col gap-4">
+          {calls.length > 0 ? (
+            <CallsTable calls={calls} caption={`Calls, ${view.status}, page ${view.page}`} />
+          ) : (
+            <EmptyCalls view={view} batchEmpty={summary.total === 0} />
+          )}
+          <CallsPagination basePath={basePath} view={view} total={pagination.total} totalPages={pagination.totalPages} />
+        </CardContent>
+      </Card>
+    </div>
+  );
+}
+
+function EmptyCalls({ view, batchEmpty }: { view: BatchView; batchEmpty: boolean }) {
+  const message = batchEmpty
+    ? "This batch has no calls."
+    : view.page > 1
+      ? "This page is past the last call. Go back to an earlier page."
+      : `No ${view.status === "all" ? "" : `${view.status} `}calls in this batch right now.`;
+  return (
+    <div className="flex flex-col items-center gap-2 py-12 text-center text-muted-foreground" data-testid="calls-empty">
+      <InboxIcon aria-hidden="true" className="size-8" />
+      <p>{message}</p>
+    </div>
+  );
+}
+
+export function BatchOverviewSkeleton() {
+  return (
+    <div className="flex flex-col gap-6" aria-busy="true" aria-label="Loading batch">
+      <Skeleton className="h-5 w-72" />
+      <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
+        {Array.from({ length: 6 }, (_, i) => (
+          <Skeleton key={i} className="h-24" />
+        ))}
+      </div>
+      <Skeleton className="h-2.5 w-full" />
+      <Skeleton className="h-96 w-full" />
+    </div>
+  );
+}

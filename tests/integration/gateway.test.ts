@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
+
+let sb: RunningSandbox;
+beforeAll(async () => {
+  sb = await startTestSandbox();
+});
+afterAll(() => sb.close());
+beforeEach(() => {
+  sb.sandbox.setFaults([]);
+  sb.sandbox.setRateLimit(0);
+  sb.sandbox.resetStats();
+});
+
+describe("WorkspaceGateway", () => {
+  it("coalesces 50 concurrent identical reads into one upstream request", async () => {
+    const gateway = sb.gateway();
+    sb.sandbox.setLatency(100);
+    try {
+      const pages = await Promise.all(Array.from({ length: 50 }, () => gateway.listCalls("demo-live", { page: 3 })));
+      expect(sb.sandbox.stats().requests).toBe(1);
+      expect(new Set(pages.map((p) => JSON.stringify(p))).size).toBe(1);
+    } finally {
+      sb.sandbox.setLatency(0);
+    }
+  });
+
+  it("reuses a finished batch's pages for the long TTL and a running batch's only briefly", async () => {
+    const gateway = sb.gateway({ finishedTtlMs: 60_000, liveTtlMs: 150 });
+    await gateway.listCalls("demo-finished");
+    await gateway.listCalls("demo-finished");
+    await gateway.getBatchStatus("demo-finished");
+    await gateway.getBatchStatus("demo-finished");
+    expect(sb.sandbox.stats().requests).toBe(2);
+
+    await gateway.listCalls("demo-live");
+    await gateway.listCalls("demo-live");
+    expect(sb.sandbox.stats().requests).toBe(3);
+    await new Promise((r) => setTimeout(r, 200));
+    await gateway.listCalls("demo-live");
+    expect(sb.sandbox.stats().requests).toBe(4);
+  });
+
+  it("does not cache failures", async () => {
+    const gateway = sb.gateway({ maxRetries: 0, finishedTtlMs: 60_000 });
+    sb.sandbox.setFaults([{ kind: "5xx", count: 1 }]);
+    await expect(gateway.listCalls("demo-finished")).rejects.toThrow();
+    await expect(gateway.listCalls("demo-finished")).resolves.toMatchObject({ summary: { total: 150 } });
+  });
+
+  it("keeps the upstream rate within the budget under three times the demand, with no 429", async () => {
+    // One minute scaled to 1.5 s for both sides: the same algorithm, in a bounded test window.
+    const windowMs = 1_500;
+    const limit = 10;
+    const arrivals: number[] = [];
+    const gateway = sb.gateway({
+      limitPerMinute: limit,
+      windowMs,
+      safetyMs: 100,
+      fetch: (input, init) => {
+        arrivals.push(Date.now());
+        return fetch(input, init);
+      },
+    });
+    sb.sandbox.setRateLimit(limit, windowMs);
+    const reads: Promise<unknown>[] = [];
+    const started = Date.now();
+    // Demand: 3 x limit per window, for 3 windows, each read a distinct page.
+    for (let i = 0; Date.now() - started < 3 * windowMs; i++) {
+      reads.push(gateway.listCalls("demo-large", { page: (i % 900) + 1, limit: 10 }, { fresh: true }));
+      await new Promise((r) => setTimeout(r, windowMs / (3 * limit)));
+    }
+    const results = await Promise.allSettled(reads);
+    expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+    expect(sb.sandbox.stats().byStatus["429"] ?? 0).toBe(0);
+    for (const t of arrivals) {
+      expect(arrivals.filter((u) => u >= t && u < t + windowMs).length).toBeLessThanOrEqual(limit);
+    }
+    expect(arrivals.length).toBe(reads.length);
+    // The budget is used, not just respected: the backlog drains a full window at a time.
+    const windows = Math.ceil(reads.length / limit);
+    expect(Date.now() - started).toBeLessThan(windows * (windowMs + 100) + 1_000);
+  }, 60_000);
+
+  it("still completes every read through an injected 429 burst and 5xx faults", async () => {
+    const gateway = sb.gateway({ maxRetries: 4 });
+    sb.sandbox.setFaults([
+      { kind: "429", count: 3 },
+      { kind: "5xx", count: 4 },
+    ]);
+    const pages = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => gateway.listCalls("demo-large", { page: i + 1, limit: 50 })),
+    );
+    expect(pages.map((p) => p.pagination.page)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(sb.sandbox.stats().byStatus["429"]).toBe(3);
+    expect(sb.sandbox.stats().requests).toBeGreaterThanOrEqual(19);
+  });
+
+  it("lets one reader give up without cancelling the read for the others", async () => {
+    const gateway = sb.gateway();
+    sb.sandbox.setLatency(150);
+    try {
+      const leaving = new AbortController();
+      const a = gateway.listCalls("demo-finished", { page: 2 }, { signal: leaving.signal });
+      const b = gateway.listCalls("demo-finished", { page: 2 });
+      leaving.abort(new Error("left"));
+      await expect(a).rejects.toThrow("left");
+      await expect(b).resolves.toMatchObject({ pagination: { page: 2 } });
+      expect(sb.sandbox.stats().requests).toBe(1);
+    } finally {
+      sb.sandbox.setLatency(0);
+    }
+  });
+});
