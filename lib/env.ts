@@ -23,6 +23,7 @@ export const SANDBOX_DEFAULT_WORKSPACE_ID = "ws_sandbox_demo";
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: int(1, 65_535).default(3000),
 
   TRILLET_BASE_URL: httpUrl.default("http://127.0.0.1:4010"),
   TRILLET_API_KEY: z.string().min(8).default(SANDBOX_DEFAULT_API_KEY),
@@ -34,6 +35,7 @@ const schema = z.object({
   TRILLET_TIMEOUT_MS: int(100, 120_000).default(10_000),
   TRILLET_MAX_RETRIES: int(0, 10).default(3),
   TRILLET_MAX_RATE_LIMIT_WAIT_MS: int(0, 300_000).default(65_000),
+  TRILLET_INTERACTIVE_MAX_WAIT_MS: int(0, 300_000).default(8_000),
   GATEWAY_CACHE_LIVE_MS: int(0, 600_000).default(2_000),
   GATEWAY_CACHE_FINISHED_MS: int(0, 86_400_000).default(300_000),
 

@@ -28,6 +28,7 @@ function workspaces(): Map<string, Workspace> {
         timeoutMs: env.TRILLET_TIMEOUT_MS,
         maxRetries: env.TRILLET_MAX_RETRIES,
         maxRateLimitWaitMs: env.TRILLET_MAX_RATE_LIMIT_WAIT_MS,
+        interactiveMaxWaitMs: env.TRILLET_INTERACTIVE_MAX_WAIT_MS,
         liveTtlMs: env.GATEWAY_CACHE_LIVE_MS,
         finishedTtlMs: env.GATEWAY_CACHE_FINISHED_MS,
       },

@@ -34,7 +34,7 @@ export function BatchOverview({ data, view, basePath }: { data: BatchPageData; v
         ]}
       />
       <Card>
-        <CardHeader className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
+        <CardHeader className="flex min-w-0 flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
           <CardTitle>Calls</CardTitle>
           <StatusTabs basePath={basePath} view={view} summary={summary} />
         </CardHeader>

@@ -16,7 +16,7 @@ const LABELS: Record<StatusTab, string> = {
 /** Status filters as links, so each is a shareable URL and works without JavaScript. */
 export function StatusTabs({ basePath, view, summary }: { basePath: string; view: BatchView; summary: BatchSummary }) {
   return (
-    <nav aria-label="Filter calls by status" className="overflow-x-auto">
+    <nav aria-label="Filter calls by status" className="max-w-full min-w-0 overflow-x-auto">
       <ul className="inline-flex min-w-max items-center gap-1 rounded-lg bg-muted p-1">
         {STATUS_TABS.map((tab) => {
           const current = tab === view.status;

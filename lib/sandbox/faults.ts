@@ -5,7 +5,7 @@ import { z } from "zod";
 import { hashString, mulberry32, type Rng } from "./random";
 import type { SandboxFaultKind, SandboxFaultRule } from "./types";
 
-export const FAULT_KINDS = ["5xx", "timeout", "429", "malformed", "drift"] as const satisfies readonly SandboxFaultKind[];
+export const FAULT_KINDS = ["5xx", "timeout", "429", "malformed", "drift", "401"] as const satisfies readonly SandboxFaultKind[];
 
 // Strict, so a misspelt key ("afterRequest") is an error instead of a silently ignored no-op.
 export const faultRuleSchema = z.strictObject({

@@ -84,6 +84,7 @@ function decide(ctx: UpstreamContext, request: Request, now: number): Response |
   if (fault?.kind === "429") return burstRateLimited(now, ctx.retryAfterHeader);
   ctx.limiter.record(apiKey, now);
   if (fault?.kind === "5xx") return serverError(fault.serial);
+  if (fault?.kind === "401") return json(401, { error: "Unauthorized" });
   if (fault?.kind === "timeout") return "hang";
 
   const { status, body } = batchResponse(ctx, route, url, now);

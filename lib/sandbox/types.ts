@@ -1,6 +1,7 @@
 import "server-only";
 
-export type SandboxFaultKind = "5xx" | "timeout" | "429" | "malformed" | "drift";
+/** "401" plays a key revoked upstream: valid credentials answered as if they were wrong. */
+export type SandboxFaultKind = "5xx" | "timeout" | "429" | "malformed" | "drift" | "401";
 
 export interface SandboxFaultRule {
   kind: SandboxFaultKind;

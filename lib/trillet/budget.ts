@@ -1,4 +1,5 @@
 import "server-only";
+import { RateLimitedError } from "./errors";
 
 export type Priority = "interactive" | "bulk";
 
@@ -21,6 +22,7 @@ interface Waiter {
   reject: (reason: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
+  deadline?: ReturnType<typeof setTimeout>;
 }
 
 /**
@@ -47,18 +49,36 @@ export class RequestBudget {
     this.#now = opts.now ?? Date.now;
   }
 
-  acquire(priority: Priority, signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves when a request may go. With `maxWaitMs`, a caller that would wait longer gets a
+   * RateLimitedError saying when the budget frees up instead (a page view should say so, not hang).
+   */
+  acquire(priority: Priority, signal?: AbortSignal, maxWaitMs?: number): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    const now = this.#now();
+    this.#expire(now);
+    if (maxWaitMs !== undefined && this.#pausedUntil - now > maxWaitMs) {
+      return Promise.reject(new RateLimitedError(this.#pausedUntil));
+    }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal };
+      const leave = (reason: unknown) => {
+        const queue = this.#queues[priority];
+        const at = queue.indexOf(waiter);
+        if (at >= 0) queue.splice(at, 1);
+        if (waiter.deadline) clearTimeout(waiter.deadline);
+        if (waiter.onAbort) signal?.removeEventListener("abort", waiter.onAbort);
+        reject(reason);
+      };
       if (signal) {
-        waiter.onAbort = () => {
-          const queue = this.#queues[priority];
-          const at = queue.indexOf(waiter);
-          if (at >= 0) queue.splice(at, 1);
-          reject(signal.reason);
-        };
+        waiter.onAbort = () => leave(signal.reason);
         signal.addEventListener("abort", waiter.onAbort, { once: true });
+      }
+      if (maxWaitMs !== undefined) {
+        waiter.deadline = setTimeout(
+          () => leave(new RateLimitedError(this.#now() + this.#waitFor(priority, this.#now()))),
+          maxWaitMs,
+        );
       }
       this.#queues[priority].push(waiter);
       this.#drain();
@@ -110,6 +130,7 @@ export class RequestBudget {
       if (wait > 0) return this.#wakeIn(wait);
       const waiter = this.#queues[priority].shift()!;
       if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      if (waiter.deadline) clearTimeout(waiter.deadline);
       this.#sent.push(now);
       this.#granted++;
       waiter.resolve();

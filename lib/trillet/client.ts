@@ -9,8 +9,8 @@ import {
   TrilletError,
   UpstreamUnavailableError,
 } from "./errors";
+import { batchIdSchema } from "../batches/batch-id";
 import {
-  batchIdSchema,
   batchStatusSchema,
   callsPageSchema,
   errorBodySchema,

@@ -12,6 +12,8 @@ export interface GatewayOptions {
   timeoutMs: number;
   maxRetries: number;
   maxRateLimitWaitMs: number;
+  /** The longest an interactive read queues for budget before it reports "rate limited" instead. */
+  interactiveMaxWaitMs?: number;
   /** How long a read of a running batch is reused. */
   liveTtlMs: number;
   /** How long a read of a finished batch is reused (finished calls never change). */
@@ -60,7 +62,8 @@ export class WorkspaceGateway {
       maxRateLimitWaitMs: options.maxRateLimitWaitMs,
       fetch: options.fetch,
       now: options.now,
-      beforeAttempt: ({ priority, signal }) => this.budget.acquire(priority ?? "interactive", signal),
+      beforeAttempt: ({ priority = "interactive", signal }) =>
+        this.budget.acquire(priority, signal, priority === "interactive" ? options.interactiveMaxWaitMs : undefined),
       onRateLimited: (retryAt) => this.budget.pauseUntil(retryAt),
     });
   }

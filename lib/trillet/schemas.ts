@@ -187,12 +187,6 @@ export const errorBodySchema = z.union([
   z.looseObject({ error: z.string(), message: z.string().optional() }),
 ]);
 
-/** Batch ids are opaque to us, but only this alphabet ever reaches a URL path. */
-export const batchIdSchema = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, "A batch ID is letters, digits, '-' or '_' (at most 128).");
-
 export function isFinished(summary: BatchSummary): boolean {
   return summary.waiting === 0 && summary.active === 0;
 }

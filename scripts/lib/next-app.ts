@@ -4,6 +4,9 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
+// Run Next's CLI with this Node directly (not through npx) so that stopping us stops the server.
+const NEXT_BIN = path.join("node_modules", "next", "dist", "bin", "next");
+
 const SOURCES = ["app", "components", "lib", "public", "next.config.mjs", "package.json", "proxy.ts", "instrumentation.ts"];
 
 function newestMtime(p: string): number {
@@ -24,7 +27,7 @@ export function buildIfStale(distDir: string, env: NodeJS.ProcessEnv, force = fa
     return;
   }
   console.log(`Building the app into ${distDir}/ (next build)...`);
-  const result = spawnSync("npx", ["next", "build"], {
+  const result = spawnSync(process.execPath, [NEXT_BIN, "build"], {
     stdio: "inherit",
     env: { ...env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" },
   });
@@ -43,9 +46,9 @@ export function startNext(opts: {
   env: NodeJS.ProcessEnv;
   logFile?: string;
 }): StartedApp {
-  const args = ["next", "start", "-p", String(opts.port)];
+  const args = [NEXT_BIN, "start", "-p", String(opts.port)];
   if (opts.host) args.push("-H", opts.host);
-  const child = spawn("npx", args, {
+  const child = spawn(process.execPath, args, {
     env: { ...opts.env, NEXT_DIST_DIR: opts.distDir, NEXT_TELEMETRY_DISABLED: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });

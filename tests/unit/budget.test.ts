@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RequestBudget } from "@/lib/trillet/budget";
+import { RateLimitedError } from "@/lib/trillet/errors";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -64,5 +65,25 @@ describe("RequestBudget", () => {
     await tick();
     expect((aborted.failed as Error).message).toBe("gone");
     expect(budget.stats().queued.bulk).toBe(0);
+  });
+});
+
+describe("RequestBudget with a wait bound", () => {
+  it("reports rate limited, with when it frees up, instead of queueing past the bound", async () => {
+    const budget = new RequestBudget({ limitPerMinute: 1, windowMs: 5_000, safetyMs: 0 });
+    await budget.acquire("interactive");
+    const started = Date.now();
+    const error = await budget.acquire("interactive", undefined, 100).catch((e) => e);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect((error as RateLimitedError).retryAt).toBeGreaterThan(Date.now() + 3_000);
+    expect(budget.stats().queued.interactive).toBe(0);
+  });
+
+  it("fails at once while Trillet's own pause is longer than the bound", async () => {
+    const budget = new RequestBudget({ limitPerMinute: 100 });
+    const until = Date.now() + 30_000;
+    budget.pauseUntil(until);
+    await expect(budget.acquire("interactive", undefined, 1_000)).rejects.toMatchObject({ retryAt: until });
   });
 });

@@ -41,6 +41,18 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+describe("credentials fault", () => {
+  it("answers valid credentials with 401 for the next N requests, as a revoked key would", async () => {
+    const sandbox = make([{ kind: "401", count: 2 }]);
+    expect(await statuses(sandbox, 3)).toEqual([401, 401, 200]);
+    const body = await (await make([{ kind: "401", count: 1 }]).handle(
+      new Request(`http://sandbox.test${CALLS()}`, { headers: AUTH }),
+    )).json();
+    expect(body).toEqual({ error: "Unauthorized" });
+    expect(parseFaultSpec("401:1")).toEqual([{ kind: "401", count: 1 }]);
+  });
+});
+
 describe("sandbox faults: kinds", () => {
   it("5xx answers flat error bodies, cycling 500/503/502, then recovers", async () => {
     const sandbox = make([{ kind: "5xx", count: 3 }]);

@@ -8,7 +8,7 @@ import { BatchOverview, BatchOverviewSkeleton } from "@/components/batches/batch
 import { getBatchPage } from "@/lib/batches/batch-page";
 import { batchViewQuery, parseBatchView, type BatchView } from "@/lib/batches/search-params";
 import { BatchNotFoundError, isTrilletError, RateLimitedError } from "@/lib/trillet/errors";
-import { batchIdSchema } from "@/lib/trillet/schemas";
+import { batchIdSchema } from "@/lib/batches/batch-id";
 import { getWorkspace, type Workspace } from "@/lib/workspaces";
 
 interface Props {

@@ -1,0 +1,26 @@
+// The end-to-end harness Playwright starts: a sandbox with control routes and a production
+// build of the app, both configured by playwright.config.ts (webServer.env).
+import { mkdirSync, rmSync } from "node:fs";
+import { E2E } from "../tests/e2e/fixtures/settings";
+import { buildIfStale, startNext } from "./lib/next-app";
+import { startSandboxFromEnv } from "./lib/sandbox-from-env";
+
+async function main() {
+  mkdirSync("test-results", { recursive: true });
+  rmSync(E2E.serverLog, { force: true });
+  const { server } = await startSandboxFromEnv({ port: E2E.sandboxPort, control: true });
+  buildIfStale(E2E.distDir, process.env);
+  const app = startNext({ port: E2E.appPort, host: "127.0.0.1", distDir: E2E.distDir, env: process.env, logFile: E2E.serverLog });
+  const stop = async () => {
+    await app.stop();
+    await server.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
