@@ -1,7 +1,8 @@
-// Runs once when a server instance starts: a bad setting stops it here, with a message naming
-// the variable, instead of surfacing later as a broken page.
+// Runs once when a server instance starts: settings are validated (a bad one stops the server
+// with a message naming the variable), the database is migrated, and first-run state is set up.
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
-    await import("./lib/env");
+    const { startUp } = await import("./lib/startup");
+    await startUp();
   }
 }

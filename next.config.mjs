@@ -1,10 +1,26 @@
+// Headers every response carries, static files included (the CSP with its nonce is set per
+// request in proxy.ts).
+const securityHeaders = [
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "Referrer-Policy", value: "same-origin" },
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=()" },
+  { key: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains" },
+];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // The end-to-end suite builds into its own folder so it never clobbers the demo's build.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
   reactStrictMode: true,
-  typedRoutes: false,
+  // Loaded from node_modules at run time: PGlite's WASM and the pg driver do not bundle, and
+  // rate-limiter-flexible imports drizzle-orm itself, so drizzle-orm must be that same copy.
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "drizzle-orm", "rate-limiter-flexible"],
+  experimental: { authInterrupts: true },
+  async headers() {
+    return [{ source: "/:path*", headers: securityHeaders }];
+  },
 };
 
 export default nextConfig;

@@ -32,7 +32,14 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts/ },
+    {
+      name: "chromium",
+      dependencies: ["setup"],
+      use: { ...devices["Desktop Chrome"], channel: undefined, storageState: "test-results/e2e-admin.json" },
+    },
+  ],
   webServer: {
     command: "node --conditions=react-server --import tsx scripts/e2e-server.ts",
     url: `${E2E.appUrl}/api/health`,
@@ -42,10 +49,12 @@ export default defineConfig({
     stderr: "pipe",
     env: {
       NODE_ENV: "production",
-      TRILLET_BASE_URL: E2E.sandboxUrl,
-      TRILLET_API_KEY: E2E.apiKey,
-      TRILLET_WORKSPACE_ID: E2E.workspaceId,
-      WORKSPACE_SLUG: E2E.workspaceSlug,
+      // The app seeds the demo users and the "sandbox" workspace, pointing at this sandbox.
+      DEMO_SEED: "true",
+      PGLITE_DIR: E2E.pgliteDir,
+      AUTH_SECRET: "e2e-auth-secret-0123456789abcdefghijklmnop",
+      ENCRYPTION_KEY: "ZTJlLWVuY3J5cHRpb24ta2V5LTAxMjM0NTY3ODlhYmM=",
+      SANDBOX_PORT: String(E2E.sandboxPort),
       SANDBOX_API_KEY: E2E.apiKey,
       SANDBOX_WORKSPACE_ID: E2E.workspaceId,
       SANDBOX_ALLOW_IN_PRODUCTION: "true",

@@ -1,9 +1,12 @@
 import type { Metadata, Viewport } from "next";
+import { headers } from "next/headers";
 
 import { SiteHeader } from "@/components/app-shell/site-header";
+import { UserMenu } from "@/components/app-shell/user-menu";
 import { ThemeProvider } from "@/components/theme-provider";
 import { Toaster } from "@/components/ui/sonner";
 import { TooltipProvider } from "@/components/ui/tooltip";
+import { currentUser } from "@/lib/auth/guards";
 
 import "./globals.css";
 
@@ -22,12 +25,15 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: Readonly<{ children: React.ReactNode }>) {
+export default async function RootLayout({ children }: Readonly<{ children: React.ReactNode }>) {
+  // The per-request CSP nonce from proxy.ts: next-themes' inline script must carry it.
+  const nonce = (await headers()).get("x-nonce") ?? undefined;
+  const user = await currentUser();
   return (
     <html lang="en" suppressHydrationWarning>
       {/* System font stack (Tailwind's font-sans); next/font is not used because it needs network. */}
       <body className="flex min-h-dvh flex-col bg-background font-sans text-foreground antialiased">
-        <ThemeProvider>
+        <ThemeProvider nonce={nonce}>
           <TooltipProvider>
             <a
               href="#main"
@@ -35,7 +41,7 @@ export default function RootLayout({ children }: Readonly<{ children: React.Reac
             >
               Skip to content
             </a>
-            <SiteHeader />
+            <SiteHeader>{user ? <UserMenu user={user} /> : null}</SiteHeader>
             <main id="main" tabIndex={-1} className="flex flex-1 flex-col outline-none">
               {children}
             </main>

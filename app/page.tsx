@@ -1,20 +1,36 @@
+import type { Metadata } from "next";
 import { PageContainer } from "@/components/app-shell/page-container";
 import { OpenBatchForm } from "@/components/batches/open-batch-form";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { listWorkspaces } from "@/lib/workspaces";
+import { requireUser } from "@/lib/auth/guards";
+import { getDb } from "@/lib/db";
+import { listWorkspacesFor } from "@/lib/workspaces";
 
-export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Workspaces" };
 
-export default function HomePage() {
-  const workspaces = listWorkspaces();
+export default async function HomePage() {
+  const user = await requireUser();
+  const workspaces = await listWorkspacesFor(await getDb(), user);
   return (
     <PageContainer className="flex flex-col gap-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Your Trillet workspaces</h1>
         <p className="text-muted-foreground">Open a batch by its ID, or paste a link a colleague shared.</p>
       </div>
+      {workspaces.length === 0 ? (
+        <Card className="max-w-2xl" data-testid="no-workspaces">
+          <CardHeader>
+            <CardTitle>No workspace yet</CardTitle>
+            <CardDescription>
+              {user.role === "admin"
+                ? "Add a Trillet connection under Settings › Workspaces to get started."
+                : "Ask an admin to give you access to a Trillet workspace."}
+            </CardDescription>
+          </CardHeader>
+        </Card>
+      ) : null}
       {workspaces.map((ws) => (
-        <Card key={ws.slug} className="max-w-2xl">
+        <Card key={ws.id} className="max-w-2xl">
           <CardHeader>
             <CardTitle>{ws.name}</CardTitle>
             <CardDescription>Workspace “{ws.slug}”</CardDescription>

@@ -21,15 +21,44 @@ const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "lowercase letters, d
 export const SANDBOX_DEFAULT_API_KEY = "sk_sandbox_demo_0000";
 export const SANDBOX_DEFAULT_WORKSPACE_ID = "ws_sandbox_demo";
 
+const base64Key = z
+  .string()
+  .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 random bytes, base64 (openssl rand -base64 32)");
+
+const emailList = z
+  .string()
+  .transform((v) => v.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean));
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: int(1, 65_535).default(3000),
 
-  TRILLET_BASE_URL: httpUrl.default("http://127.0.0.1:4010"),
-  TRILLET_API_KEY: z.string().min(8).default(SANDBOX_DEFAULT_API_KEY),
-  TRILLET_WORKSPACE_ID: z.string().min(1).default(SANDBOX_DEFAULT_WORKSPACE_ID),
-  WORKSPACE_SLUG: slug.default("sandbox"),
-  WORKSPACE_NAME: z.string().min(1).max(80).default("Sandbox"),
+  // Postgres server (postgres://...) or, when unset, embedded PGlite with its data in PGLITE_DIR.
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  PGLITE_DIR: z.string().min(1).default(".data/pglite"),
+
+  // Required in production (npm run demo generates both into .data/ when absent).
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
+  ENCRYPTION_KEY: base64Key.optional(),
+  // Seed the demo admin, member and Sandbox workspace on start, printing how to sign in.
+  DEMO_SEED: bool.default(false),
+  // Optional OIDC sign-in: admits invited emails and the allowed domains.
+  OIDC_ISSUER: httpUrl.optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_NAME: z.string().min(1).max(40).default("Single sign-on"),
+  OIDC_ALLOWED_DOMAINS: emailList.default([]),
+
+  // A default workspace for single-workspace deployments: when both the key and the workspace id
+  // are set, start-up creates or updates the workspace WORKSPACE_SLUG with them.
+  TRILLET_BASE_URL: httpUrl.default("https://api.trillet.ai"),
+  TRILLET_API_KEY: z.string().min(8).optional(),
+  TRILLET_WORKSPACE_ID: z.string().min(1).optional(),
+  WORKSPACE_SLUG: slug.default("default"),
+  WORKSPACE_NAME: z.string().min(1).max(80).default("Trillet"),
 
   TRILLET_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(60),
   TRILLET_TIMEOUT_MS: int(100, 120_000).default(10_000),
@@ -50,6 +79,18 @@ const schema = z.object({
   SANDBOX_ALLOW_IN_PRODUCTION: bool.default(false),
 });
 
+const refined = schema.superRefine((v, ctx) => {
+  if (v.NODE_ENV === "production") {
+    for (const key of ["AUTH_SECRET", "ENCRYPTION_KEY"] as const) {
+      if (!v[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
+    }
+  }
+  const oidc = [v.OIDC_ISSUER, v.OIDC_CLIENT_ID, v.OIDC_CLIENT_SECRET].filter(Boolean).length;
+  if (oidc !== 0 && oidc !== 3) {
+    ctx.addIssue({ code: "custom", path: ["OIDC_ISSUER"], message: "OIDC needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together" });
+  }
+});
+
 export type Env = z.infer<typeof schema>;
 
 export class EnvError extends Error {
@@ -62,7 +103,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const cleaned = Object.fromEntries(
     Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
   );
-  const result = schema.safeParse(cleaned);
+  const result = refined.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new EnvError(`Invalid settings (see .env.example):\n${lines.join("\n")}`);

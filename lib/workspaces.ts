@@ -1,49 +1,145 @@
 import "server-only";
-import { env } from "./env";
-import { WorkspaceGateway } from "./trillet/gateway";
-
-export interface Workspace {
-  slug: string;
-  name: string;
-  gateway: WorkspaceGateway;
-}
+import { and, asc, eq } from "drizzle-orm";
+import type { AppUser } from "./auth/users";
+import type { Database } from "./db";
+import { workspaceAccess, workspaces } from "./db/schema";
+import { seal } from "./security/secret-box";
+import { BatchNotFoundError, isTrilletError } from "./trillet/errors";
+import type { WorkspaceGateway } from "./trillet/gateway";
+import { apiKeyAad, gatewayFor, workspaceIdAad } from "./trillet/registry";
 
 /** What a page may show about a workspace: never its credentials. */
 export interface WorkspaceInfo {
+  id: string;
   slug: string;
   name: string;
 }
 
-// One gateway per workspace per process, kept on globalThis so dev-mode reloads do not multiply
-// budgets. (The sign-in issue moves workspaces into the database; the data engine issue moves
-// budget coordination there too.)
-const registry = globalThis as typeof globalThis & { __batchboardWorkspaces?: Map<string, Workspace> };
+export interface Workspace extends WorkspaceInfo {
+  gateway: WorkspaceGateway;
+}
 
-function workspaces(): Map<string, Workspace> {
-  if (!registry.__batchboardWorkspaces) {
-    const gateway = new WorkspaceGateway(
-      { baseUrl: env.TRILLET_BASE_URL, apiKey: env.TRILLET_API_KEY, workspaceId: env.TRILLET_WORKSPACE_ID },
-      {
-        limitPerMinute: env.TRILLET_RATE_LIMIT_PER_MINUTE,
-        timeoutMs: env.TRILLET_TIMEOUT_MS,
-        maxRetries: env.TRILLET_MAX_RETRIES,
-        maxRateLimitWaitMs: env.TRILLET_MAX_RATE_LIMIT_WAIT_MS,
-        interactiveMaxWaitMs: env.TRILLET_INTERACTIVE_MAX_WAIT_MS,
-        liveTtlMs: env.GATEWAY_CACHE_LIVE_MS,
-        finishedTtlMs: env.GATEWAY_CACHE_FINISHED_MS,
-      },
-    );
-    registry.__batchboardWorkspaces = new Map([
-      [env.WORKSPACE_SLUG, { slug: env.WORKSPACE_SLUG, name: env.WORKSPACE_NAME, gateway }],
-    ]);
+/** The admin's view of a connection: the key only as its last four characters. */
+export interface WorkspaceSettings extends WorkspaceInfo {
+  baseUrl: string;
+  apiKeyLast4: string;
+  updatedAt: Date;
+}
+
+const info = { id: workspaces.id, slug: workspaces.slug, name: workspaces.name };
+
+export async function listWorkspacesFor(db: Database, user: AppUser): Promise<WorkspaceInfo[]> {
+  if (user.role === "admin") return db.select(info).from(workspaces).orderBy(asc(workspaces.name));
+  return db
+    .select(info)
+    .from(workspaces)
+    .innerJoin(workspaceAccess, eq(workspaceAccess.workspaceId, workspaces.id))
+    .where(eq(workspaceAccess.userId, user.id))
+    .orderBy(asc(workspaces.name));
+}
+
+/** The workspace if it exists and this user may use it; null otherwise (the caller answers 404). */
+export async function findWorkspaceFor(db: Database, user: AppUser, slug: string): Promise<Workspace | null> {
+  const [row] = await db.select().from(workspaces).where(eq(workspaces.slug, slug));
+  if (!row) return null;
+  if (user.role !== "admin") {
+    const [grant] = await db
+      .select()
+      .from(workspaceAccess)
+      .where(and(eq(workspaceAccess.userId, user.id), eq(workspaceAccess.workspaceId, row.id)));
+    if (!grant) return null;
   }
-  return registry.__batchboardWorkspaces;
+  return { id: row.id, slug: row.slug, name: row.name, gateway: gatewayFor(row) };
 }
 
-export function getWorkspace(slug: string): Workspace | null {
-  return workspaces().get(slug) ?? null;
+export async function listWorkspaceSettings(db: Database): Promise<WorkspaceSettings[]> {
+  return db
+    .select({ ...info, baseUrl: workspaces.baseUrl, apiKeyLast4: workspaces.apiKeyLast4, updatedAt: workspaces.updatedAt })
+    .from(workspaces)
+    .orderBy(asc(workspaces.name));
 }
 
-export function listWorkspaces(): WorkspaceInfo[] {
-  return [...workspaces().values()].map(({ slug, name }) => ({ slug, name }));
+export interface WorkspaceInput {
+  slug: string;
+  name: string;
+  baseUrl: string;
+  /** Omitted on edit to keep the stored value (the UI never shows it). */
+  trilletWorkspaceId?: string;
+  apiKey?: string;
+}
+
+export async function createWorkspace(db: Database, input: Required<WorkspaceInput>): Promise<WorkspaceInfo> {
+  const id = crypto.randomUUID();
+  const [row] = await db
+    .insert(workspaces)
+    .values({
+      id,
+      slug: input.slug,
+      name: input.name,
+      baseUrl: input.baseUrl,
+      apiKeyEnc: seal(input.apiKey, apiKeyAad(id)),
+      apiKeyLast4: input.apiKey.slice(-4),
+      trilletWorkspaceIdEnc: seal(input.trilletWorkspaceId, workspaceIdAad(id)),
+    })
+    .returning(info);
+  return row!;
+}
+
+export async function updateWorkspace(db: Database, id: string, input: WorkspaceInput): Promise<WorkspaceInfo | null> {
+  const [row] = await db
+    .update(workspaces)
+    .set({
+      slug: input.slug,
+      name: input.name,
+      baseUrl: input.baseUrl,
+      updatedAt: new Date(),
+      ...(input.apiKey ? { apiKeyEnc: seal(input.apiKey, apiKeyAad(id)), apiKeyLast4: input.apiKey.slice(-4) } : {}),
+      ...(input.trilletWorkspaceId ? { trilletWorkspaceIdEnc: seal(input.trilletWorkspaceId, workspaceIdAad(id)) } : {}),
+    })
+    .where(eq(workspaces.id, id))
+    .returning(info);
+  return row ?? null;
+}
+
+export async function findWorkspaceById(db: Database, id: string): Promise<Workspace | null> {
+  const [row] = await db.select().from(workspaces).where(eq(workspaces.id, id));
+  return row ? { id: row.id, slug: row.slug, name: row.name, gateway: gatewayFor(row) } : null;
+}
+
+export type ConnectionVerdict = "valid" | "rejected" | "unreachable";
+
+// A batch id no workspace has: Trillet checks credentials first, so "not found" proves them valid.
+const PROBE_BATCH = "batchboard-connection-check";
+
+/** "Test connection": one status read through the workspace's own gateway (and budget). */
+export async function testConnection(workspace: Workspace): Promise<ConnectionVerdict> {
+  try {
+    await workspace.gateway.getBatchStatus(PROBE_BATCH, { fresh: true });
+    return "valid";
+  } catch (error) {
+    if (error instanceof BatchNotFoundError) return "valid";
+    if (isTrilletError(error) && error.kind === "credentials") return "rejected";
+    return "unreachable";
+  }
+}
+
+/** TRILLET_API_KEY + TRILLET_WORKSPACE_ID in the environment create or update one workspace. */
+export async function ensureWorkspaceFromSettings(
+  db: Database,
+  settings: { slug: string; name: string; baseUrl: string; apiKey: string; trilletWorkspaceId: string },
+): Promise<WorkspaceInfo> {
+  const [existing] = await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.slug, settings.slug));
+  const input = { ...settings };
+  if (!existing) return createWorkspace(db, input);
+  return (await updateWorkspace(db, existing.id, input))!;
+}
+
+export async function setWorkspaceAccess(db: Database, userId: string, workspaceId: string, granted: boolean) {
+  if (granted) {
+    await db.insert(workspaceAccess).values({ userId, workspaceId }).onConflictDoNothing();
+  } else {
+    await db
+      .delete(workspaceAccess)
+      .where(and(eq(workspaceAccess.userId, userId), eq(workspaceAccess.workspaceId, workspaceId)));
+  }
 }

@@ -1,20 +1,23 @@
 // `npm run demo`: the Trillet sandbox plus a production build of the app, on embedded defaults.
 import { env } from "../lib/env";
 import { SANDBOX_BATCHES } from "../lib/sandbox/index";
+import { localSecrets } from "./lib/local-secrets";
 import { buildIfStale, startNext } from "./lib/next-app";
 import { startSandboxFromEnv } from "./lib/sandbox-from-env";
 
 async function main() {
-  const sandboxUrl = `http://127.0.0.1:${env.SANDBOX_PORT}`;
-  const usesSandbox = env.TRILLET_BASE_URL === sandboxUrl || env.TRILLET_BASE_URL === `http://localhost:${env.SANDBOX_PORT}`;
+  // With no Trillet credentials configured, the demo runs against its own sandbox.
+  const usesSandbox = !env.TRILLET_API_KEY;
   const sandbox = usesSandbox ? await startSandboxFromEnv() : undefined;
   if (sandbox) console.log(`Trillet sandbox: ${sandbox.server.url}`);
 
-  buildIfStale(".next", process.env);
-  const app = startNext({ port: env.PORT, distDir: ".next", env: process.env });
+  // The app seeds the demo admin, member and Sandbox workspace, and prints how to sign in.
+  const appEnv = { ...process.env, ...localSecrets(), ...(usesSandbox ? { DEMO_SEED: "true" } : {}) };
+  buildIfStale(".next", appEnv);
+  const app = startNext({ port: env.PORT, distDir: ".next", env: appEnv });
 
   const base = `http://localhost:${env.PORT}`;
-  const ws = `${base}/w/${env.WORKSPACE_SLUG}/batches`;
+  const ws = `${base}/w/sandbox/batches`;
   console.log(
     [
       "",
@@ -29,6 +32,7 @@ async function main() {
             `  Empty:     ${ws}/${SANDBOX_BATCHES.empty}`,
           ]
         : [`  Trillet:   ${env.TRILLET_BASE_URL}`]),
+      "Sign-in details are printed by the app below (Demo sign-in).",
       "Press Ctrl+C to stop.",
       "",
     ].join("\n"),

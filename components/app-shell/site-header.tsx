@@ -10,9 +10,11 @@ type SiteHeaderProps = {
   /** Workspace name shown as a breadcrumb next to the product name. */
   workspace?: string;
   className?: string;
+  /** Extra controls on the right, before the theme toggle (the signed-in user's menu). */
+  children?: React.ReactNode;
 };
 
-function SiteHeader({ workspace, className }: SiteHeaderProps) {
+function SiteHeader({ workspace, className, children }: SiteHeaderProps) {
   return (
     <header
       data-slot="site-header"
@@ -51,6 +53,7 @@ function SiteHeader({ workspace, className }: SiteHeaderProps) {
           </ol>
         </nav>
         <div className="flex shrink-0 items-center gap-1">
+          {children}
           <ThemeToggle />
         </div>
       </div>

@@ -9,7 +9,8 @@ import { getBatchPage } from "@/lib/batches/batch-page";
 import { batchViewQuery, parseBatchView, type BatchView } from "@/lib/batches/search-params";
 import { BatchNotFoundError, isTrilletError, RateLimitedError } from "@/lib/trillet/errors";
 import { batchIdSchema } from "@/lib/batches/batch-id";
-import { getWorkspace, type Workspace } from "@/lib/workspaces";
+import { requireWorkspace } from "@/lib/auth/guards";
+import type { Workspace } from "@/lib/workspaces";
 
 interface Props {
   params: Promise<{ workspace: string; batchId: string }>;
@@ -23,9 +24,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function BatchPage({ params, searchParams }: Props) {
   const { workspace: slug, batchId: rawId } = await params;
-  const workspace = getWorkspace(slug);
+  const { workspace } = await requireWorkspace(slug);
   const batchId = batchIdSchema.safeParse(decodeURIComponent(rawId));
-  if (!workspace || !batchId.success) notFound();
+  if (!batchId.success) notFound();
 
   const view = parseBatchView(await searchParams);
   const basePath = `/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}`;

@@ -1,0 +1,57 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Separator } from "@/components/ui/separator";
+import { safeCallbackUrl } from "@/lib/auth/callback-url";
+import { currentUser } from "@/lib/auth/guards";
+import { oidcEnabled } from "@/lib/auth/oidc";
+import { setupOpen } from "@/lib/auth/setup";
+import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
+import { oidcSignInAction } from "./actions";
+import { LoginForm } from "./login-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+interface Props {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}
+
+export default async function LoginPage({ searchParams }: Props) {
+  const params = await searchParams;
+  const callbackUrl = safeCallbackUrl(Array.isArray(params.callbackUrl) ? params.callbackUrl[0] : params.callbackUrl);
+  if (await currentUser()) redirect(callbackUrl);
+  const firstRun = await setupOpen(await getDb());
+  return (
+    <div className="flex flex-1 items-start justify-center px-4 py-12 sm:items-center">
+      <Card className="w-full max-w-sm">
+        <CardHeader>
+          <CardTitle>
+            <h1 className="text-xl">Sign in to Batchboard</h1>
+          </CardTitle>
+          <CardDescription>Use the email and password your admin set up for you.</CardDescription>
+        </CardHeader>
+        <CardContent className="flex flex-col gap-4">
+          {firstRun ? (
+            <p className="rounded-md border p-3 text-sm" role="status">
+              No account exists yet. The server log shows a one-time <code>/setup</code> link to create the first admin.
+            </p>
+          ) : null}
+          <LoginForm callbackUrl={callbackUrl} />
+          {oidcEnabled() ? (
+            <>
+              <Separator />
+              <form action={oidcSignInAction}>
+                <input type="hidden" name="callbackUrl" value={callbackUrl} />
+                <Button type="submit" variant="outline" className="w-full">
+                  Continue with {env.OIDC_NAME}
+                </Button>
+              </form>
+            </>
+          ) : null}
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+import "server-only";
+import { forbidden, notFound, redirect } from "next/navigation";
+import { getDb } from "../db";
+import { findWorkspaceFor, type Workspace } from "../workspaces";
+import { auth } from "./config";
+import type { AppUser } from "./users";
+
+// The proxy already turned signed-out visitors away; every page, handler and action checks again
+// here, against the database, because the proxy is a convenience and not a wall.
+
+export async function currentUser(): Promise<AppUser | null> {
+  const session = await auth();
+  return session?.user ?? null;
+}
+
+export async function currentSessionId(): Promise<string | null> {
+  return (await auth())?.sid ?? null;
+}
+
+export async function requireUser(): Promise<AppUser> {
+  const user = await currentUser();
+  if (!user) redirect("/login");
+  return user;
+}
+
+export async function requireAdmin(): Promise<AppUser> {
+  const user = await requireUser();
+  if (user.role !== "admin") forbidden();
+  return user;
+}
+
+/** The workspace if this user may use it; otherwise a 404 that does not say whether it exists. */
+export async function requireWorkspace(slug: string): Promise<{ user: AppUser; workspace: Workspace }> {
+  const user = await requireUser();
+  const workspace = await findWorkspaceFor(await getDb(), user, slug);
+  if (!workspace) notFound();
+  return { user, workspace };
+}
+
+const json = (status: number, error: string) => Response.json({ error }, { status });
+
+/** For route handlers: the user and workspace, or the 401/404 response to return instead. */
+export async function apiWorkspace(slug: string): Promise<{ user: AppUser; workspace: Workspace } | Response> {
+  const user = await currentUser();
+  if (!user) return json(401, "Sign in to continue.");
+  const workspace = await findWorkspaceFor(await getDb(), user, slug);
+  if (!workspace) return json(404, "No such workspace, or no access to it.");
+  return { user, workspace };
+}
+
+export async function apiAdmin(): Promise<AppUser | Response> {
+  const user = await currentUser();
+  if (!user) return json(401, "Sign in to continue.");
+  if (user.role !== "admin") return json(403, "Admins only.");
+  return user;
+}

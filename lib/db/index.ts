@@ -1,0 +1,90 @@
+import "server-only";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { Pool } from "pg";
+import { env } from "../env";
+import * as schema from "./schema";
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: "pglite" | "postgres";
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL; without it, embedded PGlite. */
+  url?: string;
+  /** PGlite data folder; without it (and without url), an in-memory database (tests). */
+  dataDir?: string;
+  /** PostgreSQL schema to live in (tests give each file its own); created if missing. */
+  schemaName?: string;
+}
+
+const MIGRATIONS = path.join(process.cwd(), "lib", "db", "migrations");
+// Any fixed number: instances starting together take turns to migrate.
+const MIGRATION_LOCK = 7_310_042;
+
+/** Opens the database and brings its schema up to date. */
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.url) return openPostgres(options.url, options.schemaName);
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const client = new PGlite(options.dataDir);
+  const db = drizzlePglite(client, { schema });
+  await migratePglite(db, { migrationsFolder: MIGRATIONS });
+  return { db: db as unknown as Database, kind: "pglite", close: () => client.close() };
+}
+
+async function openPostgres(url: string, schemaName?: string): Promise<DatabaseHandle> {
+  const quoted = schemaName ? `"${schemaName.replace(/"/g, "")}"` : undefined;
+  const pool = new Pool({
+    connectionString: url,
+    max: 10,
+    options: quoted ? `-c search_path=${quoted}` : undefined,
+  });
+  const client = await pool.connect();
+  try {
+    if (quoted) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    try {
+      await migratePg(drizzlePg(client, { schema }), {
+        migrationsFolder: MIGRATIONS,
+        migrationsSchema: schemaName ?? "drizzle",
+      });
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+  return { db: drizzlePg(pool, { schema }) as unknown as Database, kind: "postgres", close: () => pool.end() };
+}
+
+const holder = globalThis as typeof globalThis & { __batchboardDb?: Promise<DatabaseHandle> };
+
+/** The app's database (from DATABASE_URL or PGLITE_DIR), opened and migrated once per process. */
+export function getDatabase(): Promise<DatabaseHandle> {
+  holder.__batchboardDb ??= openDatabase({ url: env.DATABASE_URL, dataDir: env.PGLITE_DIR }).catch((error) => {
+    holder.__batchboardDb = undefined;
+    throw error;
+  });
+  return holder.__batchboardDb;
+}
+
+export async function getDb(): Promise<Database> {
+  return (await getDatabase()).db;
+}
+
+/** Lets tests point the app's services at their own database. */
+export function useDatabaseForTests(handle: DatabaseHandle) {
+  holder.__batchboardDb = Promise.resolve(handle);
+}
+
+export { schema };

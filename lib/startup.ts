@@ -1,0 +1,28 @@
+import "server-only";
+import { getDb } from "./db";
+import { env } from "./env";
+import { issueSetupToken } from "./auth/setup";
+import { seedDemo } from "./demo-seed";
+import { ensureWorkspaceFromSettings } from "./workspaces";
+
+/** Runs once per server process (instrumentation.ts): schema, configured workspace, first-run setup. */
+export async function startUp(log: (line: string) => void = console.log) {
+  const db = await getDb();
+  if (env.TRILLET_API_KEY && env.TRILLET_WORKSPACE_ID) {
+    await ensureWorkspaceFromSettings(db, {
+      slug: env.WORKSPACE_SLUG,
+      name: env.WORKSPACE_NAME,
+      baseUrl: env.TRILLET_BASE_URL,
+      apiKey: env.TRILLET_API_KEY,
+      trilletWorkspaceId: env.TRILLET_WORKSPACE_ID,
+    });
+    log(`Workspace "${env.WORKSPACE_SLUG}" configured from TRILLET_API_KEY / TRILLET_WORKSPACE_ID.`);
+  }
+  if (env.DEMO_SEED) {
+    for (const line of await seedDemo(db)) log(line);
+  }
+  const setupToken = await issueSetupToken(db);
+  if (setupToken) {
+    log(`No user exists yet. Create the first admin at /setup?token=${setupToken} (or run npm run user:create).`);
+  }
+}
