@@ -78,13 +78,37 @@ export async function listUsers(db: Database) {
   }));
 }
 
+export class LastAdminError extends Error {
+  override name = "LastAdminError";
+  constructor() {
+    super("The team must keep at least one active admin.");
+  }
+}
+
+type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * Runs a change to users and refuses it if no active admin would remain. The active admins'
+ * rows are locked first, so two admins demoting each other at once cannot both succeed.
+ */
+async function keepingAnAdmin(db: Database, change: (tx: Tx) => Promise<void>) {
+  await db.transaction(async (tx) => {
+    await tx.select({ id: users.id }).from(users).where(and(eq(users.role, "admin"), isNull(users.disabledAt))).for("update");
+    await change(tx);
+    const [left] = await tx.select({ n: count() }).from(users).where(and(eq(users.role, "admin"), isNull(users.disabledAt)));
+    if ((left?.n ?? 0) === 0) throw new LastAdminError();
+  });
+}
+
 export async function setRole(db: Database, userId: string, role: Role) {
-  await db.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, userId));
+  await keepingAnAdmin(db, async (tx) => {
+    await tx.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, userId));
+  });
 }
 
 /** Disabling also ends every session of the user: their next request is refused. */
 export async function setDisabled(db: Database, userId: string, disabled: boolean) {
-  await db.transaction(async (tx) => {
+  await keepingAnAdmin(db, async (tx) => {
     await tx
       .update(users)
       .set({ disabledAt: disabled ? new Date() : null, updatedAt: new Date() })

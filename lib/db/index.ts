@@ -24,8 +24,6 @@ export interface DatabaseOptions {
   url?: string;
   /** PGlite data folder; without it (and without url), an in-memory database (tests). */
   dataDir?: string;
-  /** PostgreSQL schema to live in (tests give each file its own); created if missing. */
-  schemaName?: string;
 }
 
 const MIGRATIONS = path.join(process.cwd(), "lib", "db", "migrations");
@@ -34,7 +32,7 @@ const MIGRATION_LOCK = 7_310_042;
 
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  if (options.url) return openPostgres(options.url, options.schemaName);
+  if (options.url) return openPostgres(options.url);
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const client = new PGlite(options.dataDir);
   const db = drizzlePglite(client, { schema });
@@ -42,22 +40,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   return { db: db as unknown as Database, kind: "pglite", close: () => client.close() };
 }
 
-async function openPostgres(url: string, schemaName?: string): Promise<DatabaseHandle> {
-  const quoted = schemaName ? `"${schemaName.replace(/"/g, "")}"` : undefined;
-  const pool = new Pool({
-    connectionString: url,
-    max: 10,
-    options: quoted ? `-c search_path=${quoted}` : undefined,
-  });
+async function openPostgres(url: string): Promise<DatabaseHandle> {
+  const pool = new Pool({ connectionString: url, max: 10 });
   const client = await pool.connect();
   try {
-    if (quoted) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
     try {
-      await migratePg(drizzlePg(client, { schema }), {
-        migrationsFolder: MIGRATIONS,
-        migrationsSchema: schemaName ?? "drizzle",
-      });
+      await migratePg(drizzlePg(client, { schema }), { migrationsFolder: MIGRATIONS });
     } finally {
       await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
     }
@@ -83,7 +72,7 @@ export async function getDb(): Promise<Database> {
 }
 
 /** Lets tests point the app's services at their own database. */
-export function useDatabaseForTests(handle: DatabaseHandle) {
+export function setDatabaseForTests(handle: DatabaseHandle) {
   holder.__batchboardDb = Promise.resolve(handle);
 }
 

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { sandbox } from "./fixtures/sandbox";
 
 const batchUrl = (id: string, query = "") => `/w/sandbox/batches/${id}${query}`;

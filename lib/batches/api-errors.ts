@@ -1,0 +1,26 @@
+import "server-only";
+import { isTrilletError, RateLimitedError, type TrilletErrorKind } from "../trillet/errors";
+
+// How a typed upstream failure reaches a JSON client. A rejected Trillet key is a 502 (our
+// upstream refused us), never a 401: the browser's own session is fine.
+const STATUS: Record<TrilletErrorKind, number> = {
+  not_found: 404,
+  credentials: 502,
+  rate_limited: 429,
+  unavailable: 503,
+  invalid_response: 502,
+  incomplete: 502,
+  invalid_request: 400,
+};
+
+export function upstreamErrorResponse(error: unknown): Response {
+  if (!isTrilletError(error)) throw error;
+  const retryAt = error instanceof RateLimitedError ? error.retryAt : undefined;
+  return Response.json(
+    { error: error.message, kind: error.kind, ...(retryAt ? { retryAt: new Date(retryAt).toISOString() } : {}) },
+    {
+      status: STATUS[error.kind],
+      headers: retryAt ? { "retry-after": String(Math.max(1, Math.ceil((retryAt - Date.now()) / 1000))) } : undefined,
+    },
+  );
+}

@@ -1,0 +1,130 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { acceptInvite, createInvite, findPendingInvite, InviteError, revokeInvite } from "@/lib/auth/invites";
+import { admitOidcUser } from "@/lib/auth/oidc";
+import { createSession, deleteUserSessions, resolveSession } from "@/lib/auth/sessions";
+import { checkSetupToken, completeSetup, issueSetupToken } from "@/lib/auth/setup";
+import { ACCOUNT_FAILURES, clearSignInFailures, recordSignInFailure, signInBlockedFor } from "@/lib/auth/throttle";
+import { createUser, findCredentials, setDisabled } from "@/lib/auth/users";
+import type { Database } from "@/lib/db";
+import { sessions } from "@/lib/db/schema";
+import { hashPassword, passwordProblem, verifyPassword } from "@/lib/security/password";
+import { tokenHash } from "@/lib/security/tokens";
+import { createWorkspace, findWorkspaceFor } from "@/lib/workspaces";
+import { openTestDatabase, usingPostgres } from "../support/db";
+
+let handle: Awaited<ReturnType<typeof openTestDatabase>>;
+let db: Database;
+beforeAll(async () => {
+  handle = await openTestDatabase();
+  db = handle.db;
+});
+afterAll(() => handle.dispose());
+
+const req = { ip: "203.0.113.7", userAgent: "vitest" };
+
+describe(`auth data layer (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
+  it("creates the first admin only with the setup token, and only once", async () => {
+    const token = await issueSetupToken(db);
+    expect(token).toBeTruthy();
+    expect(await checkSetupToken(db, "wrong")).toBe(false);
+    expect(await completeSetup(db, "wrong", { email: "x@y.z", name: "", password: "long enough pass" })).toBeNull();
+    const admin = await completeSetup(db, token!, { email: " Root@Example.COM ", name: "Root", password: "correct horse battery" });
+    expect(admin).toMatchObject({ email: "root@example.com", role: "admin" });
+    expect(await completeSetup(db, token!, { email: "b@y.z", name: "", password: "correct horse battery" })).toBeNull();
+    expect(await issueSetupToken(db)).toBeNull();
+  });
+
+  it("hashes passwords with scrypt and verifies them; never stores the plain text", async () => {
+    const hash = await hashPassword("correct horse battery");
+    expect(hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(hash).not.toContain("correct horse");
+    expect(await verifyPassword("correct horse battery", hash)).toBe(true);
+    expect(await verifyPassword("correct horse batterY", hash)).toBe(false);
+    expect(await verifyPassword("anything", null)).toBe(false);
+    expect(passwordProblem("short")).toMatch(/at least 12/);
+    expect(passwordProblem("aaaaaaaaaaaaaaa")).toMatch(/repetitive/);
+    expect(passwordProblem("a fine long passphrase")).toBeNull();
+  });
+
+  it("ends a session on revoke, on disable, and keeps the current one on request", async () => {
+    const user = await createUser(db, { email: "s@example.com", password: "correct horse battery", role: "member" });
+    const a = await createSession(db, user.id, req);
+    const b = await createSession(db, user.id, req);
+    expect(await resolveSession(db, a)).toMatchObject({ id: user.id, role: "member" });
+    await deleteUserSessions(db, user.id, b);
+    expect(await resolveSession(db, a)).toBeNull();
+    expect(await resolveSession(db, b)).not.toBeNull();
+    await setDisabled(db, user.id, true);
+    expect(await resolveSession(db, b)).toBeNull();
+    const c = await createSession(db, user.id, req);
+    expect(await resolveSession(db, c)).toBeNull(); // a disabled user's new session is refused too
+    await setDisabled(db, user.id, false);
+    const d = await createSession(db, user.id, req);
+    await db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(sql`${sessions.id} = ${d}`);
+    expect(await resolveSession(db, d)).toBeNull();
+  });
+
+  it(`throttles the account after ${ACCOUNT_FAILURES} failed attempts, and a success clears it`, async () => {
+    const email = "victim@example.com";
+    for (let i = 0; i < ACCOUNT_FAILURES; i++) {
+      expect(await signInBlockedFor(db, email, `198.51.100.${i}`)).toBe(0);
+      await recordSignInFailure(db, email, `198.51.100.${i}`);
+    }
+    const blocked = await signInBlockedFor(db, email, "198.51.100.99");
+    expect(blocked).toBeGreaterThan(14 * 60_000);
+    expect(await signInBlockedFor(db, "someone-else@example.com", "198.51.100.99")).toBe(0);
+    await clearSignInFailures(db, email);
+    expect(await signInBlockedFor(db, email, "198.51.100.99")).toBe(0);
+  });
+
+  it("throttles a client address that tries many accounts", async () => {
+    for (let i = 0; i < 30; i++) await recordSignInFailure(db, `spray${i}@example.com`, "192.0.2.50");
+    expect(await signInBlockedFor(db, "fresh@example.com", "192.0.2.50")).toBeGreaterThan(0);
+    expect(await signInBlockedFor(db, "fresh@example.com", "192.0.2.51")).toBe(0);
+  });
+
+  it("turns an invite into a member exactly once, storing only the token's hash", async () => {
+    const admin = (await findCredentials(db, "root@example.com"))!.user;
+    const ws = await createWorkspace(db, { slug: "acme", name: "Acme", baseUrl: "http://127.0.0.1:9", apiKey: "sk_live_abcdef123456", trilletWorkspaceId: "ws_acme_1" });
+    const { token } = await createInvite(db, { email: "New@Example.com", role: "member", workspaceIds: [ws.id], createdBy: admin.id });
+    const raw = await db.execute(sql`select * from invites`);
+    const dump = JSON.stringify(raw);
+    expect(dump).not.toContain(token);
+    expect(dump).toContain(tokenHash(token));
+    expect(await findPendingInvite(db, token)).toMatchObject({ email: "new@example.com", role: "member" });
+    const member = await acceptInvite(db, { token }, { name: "New", password: "correct horse battery" });
+    expect(member).toMatchObject({ email: "new@example.com", role: "member" });
+    expect(await findWorkspaceFor(db, member, "acme")).toMatchObject({ slug: "acme" });
+    await expect(acceptInvite(db, { token }, { name: "Again", password: "correct horse battery" })).rejects.toBeInstanceOf(InviteError);
+    await expect(createInvite(db, { email: "new@example.com", role: "member", workspaceIds: [], createdBy: admin.id })).rejects.toThrow(
+      "already exists",
+    );
+    const revoked = await createInvite(db, { email: "gone@example.com", role: "admin", workspaceIds: [], createdBy: admin.id });
+    expect(await revokeInvite(db, revoked.id)).toBe("gone@example.com");
+    expect(await findPendingInvite(db, revoked.token)).toBeNull();
+  });
+
+  it("admits OIDC users only when expected: existing, invited, or from an allowed domain", async () => {
+    const admin = (await findCredentials(db, "root@example.com"))!.user;
+    await createInvite(db, { email: "sso-invited@example.com", role: "member", workspaceIds: [], createdBy: admin.id });
+    const profile = (email: string, extra: Record<string, unknown> = {}) => ({ email, email_verified: true, ...extra });
+    expect(await admitOidcUser(db, profile("root@example.com"), [])).toBe(true);
+    expect(await admitOidcUser(db, profile("sso-invited@example.com"), [])).toBe(true);
+    expect(await admitOidcUser(db, profile("stranger@corp.example"), [])).toBe(false);
+    expect(await admitOidcUser(db, profile("worker@corp.example"), ["corp.example"])).toBe(true);
+    expect(await admitOidcUser(db, profile("unverified@corp.example", { email_verified: false }), ["corp.example"])).toBe(false);
+    expect(await admitOidcUser(db, undefined, ["corp.example"])).toBe(false);
+  });
+});
+
+describe("the last active admin", () => {
+  it("cannot be demoted or disabled, even by a direct service call", async () => {
+    const { LastAdminError, setRole, setDisabled, countActiveAdmins } = await import("@/lib/auth/users");
+    const root = (await findCredentials(db, "root@example.com"))!.user;
+    expect(await countActiveAdmins(db)).toBe(1);
+    await expect(setRole(db, root.id, "member")).rejects.toBeInstanceOf(LastAdminError);
+    await expect(setDisabled(db, root.id, true)).rejects.toBeInstanceOf(LastAdminError);
+    expect((await findCredentials(db, "root@example.com"))!.user).toMatchObject({ role: "admin", disabled: false });
+  });
+});

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { AppUser } from "@/lib/auth/users";
+
+// The members page's server actions against a real database, with the session and request
+// stubbed: who is signed in (requireAdmin) and the headers the request arrived with.
+const request = vi.hoisted(() => ({
+  admin: null as AppUser | null,
+  headers: new Headers({ host: "board.example.com", "x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9", "user-agent": "vitest" }),
+}));
+vi.mock("@/lib/auth/guards", () => ({
+  requireAdmin: async () => {
+    if (!request.admin) throw new Error("signed out");
+    return request.admin;
+  },
+}));
+vi.mock("next/headers", () => ({ headers: async () => request.headers }));
+vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
+
+import { changeRole, setMemberDisabled, updateMemberAccess } from "@/app/settings/members/actions";
+import { inviteMember, revokePendingInvite } from "@/app/settings/members/invite-actions";
+import { listAudit } from "@/lib/audit";
+import { findPendingInvite, listPendingInvites } from "@/lib/auth/invites";
+import { createUser, findUserById, listUsers, setDisabled } from "@/lib/auth/users";
+import type { Database } from "@/lib/db";
+import { createWorkspace } from "@/lib/workspaces";
+import { openTestDatabase } from "../support/db";
+
+const form = (fields: Record<string, string | string[]>) => {
+  const data = new FormData();
+  for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) data.append(key, v);
+  return data;
+};
+
+let handle: Awaited<ReturnType<typeof openTestDatabase>>;
+let db: Database;
+let admin: AppUser;
+let member: AppUser;
+beforeAll(async () => {
+  handle = await openTestDatabase();
+  db = handle.db;
+  admin = await createUser(db, { email: "admin@example.com", name: "Ada", role: "admin" });
+  member = await createUser(db, { email: "member@example.com", name: "Max", role: "member" });
+  request.admin = admin;
+});
+afterAll(() => handle.dispose());
+
+const lastEvent = async () => (await listAudit(db, 1, 1)).rows[0];
+
+describe("members settings actions", () => {
+  it("answers bad input with a message instead of throwing", async () => {
+    expect(await changeRole(null, form({ userId: member.id, role: "owner" }))).toEqual({ ok: false, error: "Choose a role: admin or member." });
+    expect(await changeRole(null, form({ userId: "nope", role: "admin" }))).toMatchObject({ ok: false });
+    expect(await inviteMember(null, form({ email: "not-an-email", role: "member" }))).toMatchObject({ ok: false, error: expect.stringContaining("valid email") });
+  });
+
+  it("does not let an admin demote or disable themselves", async () => {
+    expect(await changeRole(null, form({ userId: admin.id, role: "member" }))).toMatchObject({ ok: false, error: expect.stringContaining("your own role") });
+    expect(await setMemberDisabled(null, form({ userId: admin.id, disabled: "true" }))).toMatchObject({ ok: false, error: expect.stringContaining("your own account") });
+    expect((await findUserById(db, admin.id))?.role).toBe("admin");
+  });
+
+  it("changes a role and records who did it, to whom and from where", async () => {
+    expect(await changeRole(null, form({ userId: member.id, role: "admin" }))).toMatchObject({ ok: true });
+    expect((await findUserById(db, member.id))?.role).toBe("admin");
+    expect(await lastEvent()).toMatchObject({
+      action: "user.role_changed",
+      actorEmail: "admin@example.com",
+      target: "member@example.com",
+      detail: { from: "member", to: "admin" },
+      ip: "203.0.113.9",
+      userAgent: "vitest",
+    });
+  });
+
+  it("keeps the last active admin (the acting admin was disabled in the meantime)", async () => {
+    await setDisabled(db, admin.id, true);
+    try {
+      const result = await changeRole(null, form({ userId: member.id, role: "member" }));
+      expect(result).toMatchObject({ ok: false, error: expect.stringContaining("last active admin") });
+      expect(await setMemberDisabled(null, form({ userId: member.id, disabled: "true" }))).toMatchObject({ ok: false });
+    } finally {
+      await setDisabled(db, admin.id, false);
+    }
+    expect(await changeRole(null, form({ userId: member.id, role: "member" }))).toMatchObject({ ok: true });
+  });
+
+  it("disables and enables a member, with an audit event each", async () => {
+    expect(await setMemberDisabled(null, form({ userId: member.id, disabled: "true" }))).toMatchObject({ ok: true });
+    expect((await findUserById(db, member.id))?.disabled).toBe(true);
+    expect(await lastEvent()).toMatchObject({ action: "user.disabled", target: "member@example.com" });
+    expect(await setMemberDisabled(null, form({ userId: member.id, disabled: "false" }))).toMatchObject({ ok: true });
+    expect(await lastEvent()).toMatchObject({ action: "user.enabled" });
+  });
+
+  it("saves workspace access as one grant or revoke per change", async () => {
+    const a = await createWorkspace(db, { slug: "sales", name: "Sales", baseUrl: "http://127.0.0.1:9", apiKey: "sk_test_aaaaaaaa", trilletWorkspaceId: "ws_a" });
+    const b = await createWorkspace(db, { slug: "support", name: "Support", baseUrl: "http://127.0.0.1:9", apiKey: "sk_test_bbbbbbbb", trilletWorkspaceId: "ws_b" });
+    expect(await updateMemberAccess(null, form({ userId: member.id, workspaceIds: [a.id, b.id] }))).toMatchObject({ ok: true });
+    expect(await updateMemberAccess(null, form({ userId: member.id, workspaceIds: [b.id] }))).toMatchObject({ ok: true });
+    const mine = (await listUsers(db)).find((u) => u.id === member.id);
+    expect(mine?.workspaceIds).toEqual([b.id]);
+    const events = (await listAudit(db, 1, 3)).rows.map((r) => `${r.action} ${String(r.detail.workspace)}`);
+    expect(events.sort()).toEqual(["access.granted sales", "access.granted support", "access.revoked sales"]);
+    expect(await updateMemberAccess(null, form({ userId: member.id, workspaceIds: [crypto.randomUUID()] }))).toMatchObject({ ok: false });
+  });
+
+  it("returns the invite link once, built from the request's origin, and never records its token", async () => {
+    const result = await inviteMember(null, form({ email: " New@Example.com ", role: "member" }));
+    if (!result?.ok) throw new Error(`invite failed: ${JSON.stringify(result)}`);
+    const match = /^https:\/\/board\.example\.com\/invite\/([A-Za-z0-9_-]+)$/.exec(result.data.link);
+    const token = match?.[1];
+    expect(token).toBeTruthy();
+    expect(await findPendingInvite(db, token!)).toMatchObject({ email: "new@example.com" });
+    const event = await lastEvent();
+    expect(event).toMatchObject({ action: "invite.created", target: "new@example.com", detail: { role: "member", workspaces: [] } });
+    expect(JSON.stringify(event)).not.toContain(token);
+
+    expect(await inviteMember(null, form({ email: "new@example.com", role: "admin" }))).toMatchObject({ ok: false, error: expect.stringContaining("pending invite") });
+    expect(await inviteMember(null, form({ email: "member@example.com", role: "member" }))).toMatchObject({ ok: false, error: "A member with this email already exists." });
+  });
+
+  it("revokes a pending invite once", async () => {
+    const [invite] = await listPendingInvites(db);
+    expect(await revokePendingInvite(null, form({ inviteId: invite!.id }))).toMatchObject({ ok: true });
+    expect(await lastEvent()).toMatchObject({ action: "invite.revoked", target: invite!.email });
+    expect(await revokePendingInvite(null, form({ inviteId: invite!.id }))).toMatchObject({ ok: false });
+  });
+});
