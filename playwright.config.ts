@@ -39,6 +39,7 @@ export default defineConfig({
       dependencies: ["setup"],
       use: { ...devices["Desktop Chrome"], channel: undefined, storageState: "test-results/e2e-admin.json" },
     },
+    { name: "final", testMatch: /\.final\.ts/, dependencies: ["chromium"] },
   ],
   webServer: {
     command: "node --conditions=react-server --import tsx scripts/e2e-server.ts",

@@ -1,19 +1,22 @@
 /**
- * Where to go after sign-in: only a same-origin relative path (with its query), anything else
- * (other origins, protocol-relative "//host", "javascript:", backslash tricks) lands on "/".
+ * A same-origin relative path (with its query and hash), or "/" for anything else: other origins,
+ * protocol-relative "//host", "javascript:", backslash tricks.
  */
-export function safeCallbackUrl(value: unknown): string {
+export function sameOriginPath(value: unknown): string {
   if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) {
     return "/";
   }
   try {
     const base = "http://batchboard.invalid";
     const url = new URL(value, base);
-    if (url.origin !== base) return "/";
-    // Never back to the sign-in flow itself.
-    if (url.pathname === "/login" || url.pathname.startsWith("/api/auth")) return "/";
-    return `${url.pathname}${url.search}${url.hash}`;
+    return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : "/";
   } catch {
     return "/";
   }
+}
+
+/** Where to go after signing in: a same-origin path, and never back into the sign-in flow. */
+export function safeCallbackUrl(value: unknown): string {
+  const path = sameOriginPath(value);
+  return path === "/login" || path.startsWith("/login?") || path.startsWith("/api/auth") ? "/" : path;
 }

@@ -6,7 +6,7 @@ import { recordAudit } from "../audit";
 import { getDb } from "../db";
 import { env } from "../env";
 import { verifyPassword } from "../security/password";
-import { safeCallbackUrl } from "./callback-url";
+import { sameOriginPath } from "./callback-url";
 import { oidcProviders, admitOidcUser } from "./oidc";
 import { requestInfoOf } from "./request-info";
 import { createSession, deleteSession, resolveSession, SESSION_MAX_AGE_S } from "./sessions";
@@ -96,9 +96,9 @@ const config: NextAuthConfig = {
       const user = token.user as AppUser;
       return { ...session, user: { ...session.user, ...user }, sid: token.sid as string };
     },
+    // Auth.js redirects (after sign-in or sign-out) stay on this origin.
     redirect({ url, baseUrl }) {
-      if (url.startsWith(baseUrl)) return `${baseUrl}${safeCallbackUrl(url.slice(baseUrl.length) || "/")}`;
-      return `${baseUrl}${safeCallbackUrl(url)}`;
+      return `${baseUrl}${sameOriginPath(url.startsWith(baseUrl) ? url.slice(baseUrl.length) || "/" : url)}`;
     },
   },
   events: {

@@ -102,3 +102,28 @@ test.describe("upstream failures show a state a person can act on, never zeros",
     await expect(page.getByText("It frees up at")).toBeVisible();
   });
 });
+
+test.describe("the batch JSON API", () => {
+  test("serves the same single read as the page, for the signed-in user", async ({ request }) => {
+    const { summary } = await sandbox.truth("demo-finished");
+    const response = await request.get("/api/w/sandbox/batches/demo-finished?status=failed&limit=50");
+    expect(response.status()).toBe(200);
+    expect(response.headers()["cache-control"]).toContain("no-store");
+    const body = await response.json();
+    expect(body.summary).toEqual(summary);
+    expect(body.view).toEqual({ status: "failed", page: 1, limit: 50 });
+    expect(body.calls).toHaveLength(summary.failed);
+  });
+
+  test("maps upstream failures to statuses a client can act on", async ({ request }) => {
+    await sandbox.setFaults([{ kind: "401", rate: 1 }]);
+    const rejected = await request.get("/api/w/sandbox/batches/demo-failing?page=6");
+    expect(rejected.status()).toBe(502);
+    expect((await rejected.json()).kind).toBe("credentials");
+    await sandbox.clearFaults();
+    const unknown = await request.get("/api/w/sandbox/batches/no-such-batch");
+    expect(unknown.status()).toBe(404);
+    const malformed = await request.get("/api/w/sandbox/batches/bad%20id");
+    expect(malformed.status()).toBe(400);
+  });
+});
