@@ -13,6 +13,7 @@ export default defineConfig({
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
+    // .ci/run names a second report for its PostgreSQL pass so the two do not overwrite each other.
+    reporters: ["default", ["json", { outputFile: process.env.VITEST_JSON ?? "test-results/vitest.json" }]],
   },
 });

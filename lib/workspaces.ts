@@ -4,7 +4,7 @@ import type { AppUser } from "./auth/users";
 import type { Database } from "./db";
 import { workspaceAccess, workspaces } from "./db/schema";
 import { seal } from "./security/secret-box";
-import { BatchNotFoundError, isTrilletError } from "./trillet/errors";
+import { isTrilletError } from "./trillet/errors";
 import type { WorkspaceGateway } from "./trillet/gateway";
 import { apiKeyAad, gatewayFor, workspaceIdAad } from "./trillet/registry";
 
@@ -117,7 +117,7 @@ export async function testConnection(workspace: Workspace): Promise<ConnectionVe
     await workspace.gateway.getBatchStatus(PROBE_BATCH, { fresh: true });
     return "valid";
   } catch (error) {
-    if (error instanceof BatchNotFoundError) return "valid";
+    if (isTrilletError(error) && error.kind === "not_found") return "valid";
     if (isTrilletError(error) && error.kind === "credentials") return "rejected";
     return "unreachable";
   }

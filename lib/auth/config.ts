@@ -110,7 +110,8 @@ const config: NextAuthConfig = {
   logger: {
     // Auth.js logs whole error objects; keep to the error's name so nothing submitted is logged.
     error(error) {
-      console.error(`[auth] ${error.name}`);
+      // `type` survives minification ("CredentialsSignin"); class names do not.
+      console.error(`[auth] ${"type" in error ? String(error.type) : "error"}`);
     },
     warn(code) {
       console.warn(`[auth] warning ${code}`);

@@ -1,5 +1,5 @@
 import "server-only";
-import { isTrilletError, RateLimitedError, type TrilletErrorKind } from "../trillet/errors";
+import { isTrilletError, retryAtOf, type TrilletErrorKind } from "../trillet/errors";
 
 // How a typed upstream failure reaches a JSON client. A rejected Trillet key is a 502 (our
 // upstream refused us), never a 401: the browser's own session is fine.
@@ -15,7 +15,7 @@ const STATUS: Record<TrilletErrorKind, number> = {
 
 export function upstreamErrorResponse(error: unknown): Response {
   if (!isTrilletError(error)) throw error;
-  const retryAt = error instanceof RateLimitedError ? error.retryAt : undefined;
+  const retryAt = retryAtOf(error);
   return Response.json(
     { error: error.message, kind: error.kind, ...(retryAt ? { retryAt: new Date(retryAt).toISOString() } : {}) },
     {

@@ -12,8 +12,13 @@ export type TrilletErrorKind =
   | "invalid_request"
   | "incomplete";
 
+// Next bundles pages and route handlers separately, so one gateway (shared per process) may throw
+// an error class from another bundle's copy of this module: recognise errors by brand, not class.
+const BRAND = Symbol.for("batchboard.TrilletError");
+
 export class TrilletError extends Error {
   override name = "TrilletError";
+  readonly [BRAND] = true;
   constructor(
     readonly kind: TrilletErrorKind,
     message: string,
@@ -75,5 +80,10 @@ export class WalkIncompleteError extends TrilletError {
 }
 
 export function isTrilletError(e: unknown): e is TrilletError {
-  return e instanceof TrilletError;
+  return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** When a rate-limited failure says the budget frees up (epoch ms), if it is one. */
+export function retryAtOf(e: unknown): number | undefined {
+  return isTrilletError(e) && e.kind === "rate_limited" ? (e as RateLimitedError).retryAt : undefined;
 }

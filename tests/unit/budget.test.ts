@@ -87,3 +87,15 @@ describe("RequestBudget with a wait bound", () => {
     await expect(budget.acquire("interactive", undefined, 1_000)).rejects.toMatchObject({ retryAt: until });
   });
 });
+
+describe("isTrilletError", () => {
+  it("recognises an error from another bundle's copy of the module by its brand", async () => {
+    const { isTrilletError, retryAtOf, RateLimitedError: Own } = await import("@/lib/trillet/errors");
+    const foreign = Object.assign(new Error("x"), { kind: "rate_limited", retryAt: 42, [Symbol.for("batchboard.TrilletError")]: true });
+    expect(isTrilletError(foreign)).toBe(true);
+    expect(retryAtOf(foreign)).toBe(42);
+    expect(retryAtOf(new Own(7))).toBe(7);
+    expect(isTrilletError(new Error("plain"))).toBe(false);
+    expect(isTrilletError({ kind: "credentials" })).toBe(false);
+  });
+});

@@ -7,7 +7,7 @@ import { BatchHeader } from "@/components/batches/batch-header";
 import { BatchOverview, BatchOverviewSkeleton } from "@/components/batches/batch-overview";
 import { getBatchPage } from "@/lib/batches/batch-page";
 import { batchViewQuery, parseBatchView, type BatchView } from "@/lib/batches/search-params";
-import { BatchNotFoundError, isTrilletError, RateLimitedError } from "@/lib/trillet/errors";
+import { isTrilletError, retryAtOf } from "@/lib/trillet/errors";
 import { batchIdSchema } from "@/lib/batches/batch-id";
 import { requireWorkspace } from "@/lib/auth/guards";
 import type { Workspace } from "@/lib/workspaces";
@@ -48,13 +48,13 @@ async function BatchData({ workspace, batchId, view, basePath }: { workspace: Wo
   );
   if ("data" in result) return <BatchOverview data={result.data} view={view} basePath={basePath} />;
   const { error } = result;
-  if (error instanceof BatchNotFoundError) notFound();
   // Typed upstream failures get a page a person can act on; anything else is a bug for error.tsx.
   if (!isTrilletError(error)) throw error;
+  if (error.kind === "not_found") notFound();
   return (
     <BatchErrorState
       kind={error.kind}
-      retryAt={error instanceof RateLimitedError ? error.retryAt : undefined}
+      retryAt={retryAtOf(error)}
       retryHref={`${basePath}${batchViewQuery(view)}`}
     />
   );
