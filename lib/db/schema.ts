@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import {
   bigserial,
+  boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -132,3 +134,118 @@ export const rateLimits = pgTable("rate_limits", {
   points: integer("points").notNull().default(0),
   expire: timestamp("expire", { withTimezone: true }),
 });
+
+// ---- Batch data engine -------------------------------------------------------------------
+
+/** The batches a workspace's members opened (Trillet has no list endpoint). */
+export const trackedBatches = pgTable(
+  "tracked_batches",
+  {
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    batchId: text("batch_id").notNull(),
+    label: text("label").notNull().default(""),
+    addedBy: uuid("added_by").references(() => users.id, { onDelete: "set null" }),
+    addedAt: createdAt(),
+    lastSummary: jsonb("last_summary").$type<{ total: number; waiting: number; active: number; completed: number; failed: number }>(),
+    summaryReadAt: timestamp("summary_read_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.batchId] })],
+);
+
+/** Calls copied from Trillet. Finished calls never change, so a finished batch is copied once. */
+export const mirrorCalls = pgTable(
+  "mirror_calls",
+  {
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    batchId: text("batch_id").notNull(),
+    jobId: text("job_id").notNull(),
+    // Position in Trillet's listing when first seen: a stable default order.
+    rowNo: integer("row_no").notNull(),
+    status: text("status").notNull(),
+    phoneNumber: text("phone_number").notNull(),
+    startTime: timestamp("start_time", { withTimezone: true, precision: 3 }),
+    endTime: timestamp("end_time", { withTimezone: true, precision: 3 }),
+    durationS: doublePrecision("duration_s"),
+    error: text("error"),
+    // The error folded for grouping (case, whitespace, trailing punctuation); `error` keeps the wording.
+    reasonKey: text("reason_key"),
+    metadata: jsonb("metadata").$type<Record<string, string>>().notNull(),
+    // Lower-cased phone, metadata values and error, for substring search (trigram index).
+    searchText: text("search_text").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.batchId, t.jobId] }),
+    index("mirror_calls_row_idx").on(t.workspaceId, t.batchId, t.rowNo),
+    index("mirror_calls_status_idx").on(t.workspaceId, t.batchId, t.status, t.rowNo),
+    index("mirror_calls_start_idx").on(t.workspaceId, t.batchId, t.startTime),
+    index("mirror_calls_end_idx").on(t.workspaceId, t.batchId, t.endTime),
+    index("mirror_calls_duration_idx").on(t.workspaceId, t.batchId, t.durationS),
+    index("mirror_calls_phone_idx").on(t.workspaceId, t.batchId, t.phoneNumber),
+    index("mirror_calls_reason_idx").on(t.workspaceId, t.batchId, t.reasonKey),
+    index("mirror_calls_search_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
+  ],
+);
+
+export const SYNC_STATES = ["pending", "running", "done", "failed"] as const;
+export type SyncState = (typeof SYNC_STATES)[number];
+
+/** One row per mirrored batch: the sync job (claimed with SKIP LOCKED, so one runner per batch). */
+export const mirrorSyncs = pgTable(
+  "mirror_syncs",
+  {
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    batchId: text("batch_id").notNull(),
+    state: text("state", { enum: SYNC_STATES }).notNull().default("pending"),
+    // Set after the final pass of a finished batch: never fetched again.
+    frozen: boolean("frozen").notNull().default(false),
+    owner: text("owner"),
+    pass: integer("pass").notNull().default(0),
+    pagesDone: integer("pages_done").notNull().default(0),
+    totalPages: integer("total_pages").notNull().default(0),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+    nextSyncAt: timestamp("next_sync_at", { withTimezone: true }).notNull().defaultNow(),
+    error: text("error"),
+    // Upstream summary at the last complete pass, and any disagreement with the mirror.
+    upstreamSummary: jsonb("upstream_summary").$type<{ total: number; waiting: number; active: number; completed: number; failed: number }>(),
+    mismatch: jsonb("mismatch").$type<Record<string, unknown>>(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.batchId] }), index("mirror_syncs_due_idx").on(t.state, t.nextSyncAt)],
+);
+
+// Shared upstream budget when several instances run on one PostgreSQL database: a sliding log of
+// request times per workspace key, a pause Trillet asked for, and a short shared read cache.
+export const upstreamRequests = pgTable(
+  "upstream_requests",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    budgetKey: text("budget_key").notNull(),
+    at: timestamp("at", { withTimezone: true, precision: 3 }).notNull(),
+    priority: text("priority").notNull(),
+  },
+  (t) => [index("upstream_requests_key_at_idx").on(t.budgetKey, t.at)],
+);
+
+export const upstreamPauses = pgTable("upstream_pauses", {
+  budgetKey: text("budget_key").primaryKey(),
+  until: timestamp("until", { withTimezone: true, precision: 3 }).notNull(),
+});
+
+export const upstreamCache = pgTable(
+  "upstream_cache",
+  {
+    cacheKey: text("cache_key").primaryKey(),
+    value: jsonb("value").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [index("upstream_cache_expires_idx").on(t.expiresAt)],
+);

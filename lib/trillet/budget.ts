@@ -1,7 +1,30 @@
 import "server-only";
 import { RateLimitedError } from "./errors";
 
-export type Priority = "interactive" | "bulk";
+/** Page views first, then exports (bulk walks), then mirror syncs (background). */
+export type Priority = "interactive" | "bulk" | "background";
+export const PRIORITIES: readonly Priority[] = ["interactive", "bulk", "background"];
+
+/** What a workspace's upstream budget offers, in process (RequestBudget) or shared through PostgreSQL. */
+export interface Budget {
+  acquire(priority: Priority, signal?: AbortSignal, maxWaitMs?: number): Promise<void>;
+  pauseUntil(until: number): void;
+  stats(): BudgetStats;
+}
+
+export interface BudgetStats {
+  granted: number;
+  inWindow: number;
+  queued: Record<Priority, number>;
+  pausedUntil: number | null;
+}
+
+/** The share of the window each priority may fill; the rest stays free for the ones above it. */
+export function capFor(priority: Priority, limit: number, shares: { bulkShare: number; backgroundShare: number }): number {
+  if (priority === "interactive") return limit;
+  const share = priority === "bulk" ? shares.bulkShare : shares.backgroundShare;
+  return Math.max(1, Math.floor(limit * share));
+}
 
 export interface BudgetOptions {
   limitPerMinute: number;
@@ -14,6 +37,8 @@ export interface BudgetOptions {
   safetyMs?: number;
   /** Share of the window bulk walks may fill, so a page view never waits behind a whole export. */
   bulkShare?: number;
+  /** Share of the window mirror syncs may fill, leaving room for exports and page views. */
+  backgroundShare?: number;
   now?: () => number;
 }
 
@@ -30,13 +55,13 @@ interface Waiter {
  * window (a sliding log, which also satisfies a fixed-window limiter upstream). Callers queue
  * instead of failing; interactive reads are served before bulk walks.
  */
-export class RequestBudget {
+export class RequestBudget implements Budget {
   readonly limit: number;
-  readonly #bulkLimit: number;
+  readonly #shares: { bulkShare: number; backgroundShare: number };
   readonly #windowMs: number;
   readonly #now: () => number;
   readonly #sent: number[] = [];
-  readonly #queues: Record<Priority, Waiter[]> = { interactive: [], bulk: [] };
+  readonly #queues: Record<Priority, Waiter[]> = { interactive: [], bulk: [], background: [] };
   #pausedUntil = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
@@ -44,7 +69,7 @@ export class RequestBudget {
 
   constructor(opts: BudgetOptions) {
     this.limit = opts.limitPerMinute;
-    this.#bulkLimit = Math.max(1, Math.floor(opts.limitPerMinute * (opts.bulkShare ?? 0.95)));
+    this.#shares = { bulkShare: opts.bulkShare ?? 0.95, backgroundShare: opts.backgroundShare ?? 0.8 };
     this.#windowMs = (opts.windowMs ?? 60_000) + (opts.safetyMs ?? 1_000);
     this.#now = opts.now ?? Date.now;
   }
@@ -91,12 +116,16 @@ export class RequestBudget {
     this.#drain();
   }
 
-  stats() {
+  stats(): BudgetStats {
     this.#expire(this.#now());
     return {
       granted: this.#granted,
       inWindow: this.#sent.length,
-      queued: { interactive: this.#queues.interactive.length, bulk: this.#queues.bulk.length },
+      queued: {
+        interactive: this.#queues.interactive.length,
+        bulk: this.#queues.bulk.length,
+        background: this.#queues.background.length,
+      },
       pausedUntil: this.#pausedUntil > this.#now() ? this.#pausedUntil : null,
     };
   }
@@ -104,7 +133,7 @@ export class RequestBudget {
   /** Milliseconds until a request of this priority could go, ignoring the queue ahead of it. */
   #waitFor(priority: Priority, now: number): number {
     if (now < this.#pausedUntil) return this.#pausedUntil - now;
-    const cap = priority === "interactive" ? this.limit : this.#bulkLimit;
+    const cap = capFor(priority, this.limit, this.#shares);
     if (this.#sent.length < cap) return 0;
     const oldest = this.#sent[this.#sent.length - cap];
     return (oldest ?? now) + this.#windowMs - now;
@@ -120,11 +149,7 @@ export class RequestBudget {
     const now = this.#now();
     this.#expire(now);
     for (;;) {
-      const priority: Priority | undefined = this.#queues.interactive.length
-        ? "interactive"
-        : this.#queues.bulk.length
-          ? "bulk"
-          : undefined;
+      const priority = PRIORITIES.find((p) => this.#queues[p].length > 0);
       if (!priority) return;
       const wait = this.#waitFor(priority, now);
       if (wait > 0) return this.#wakeIn(wait);

@@ -1,6 +1,6 @@
 import "server-only";
 import { LRUCache } from "lru-cache";
-import { RequestBudget, type Priority } from "./budget";
+import { RequestBudget, type Budget, type Priority } from "./budget";
 import { TrilletClient, type ListCallsParams, type Read, type RequestOptions, type TrilletCredentials } from "./client";
 import { isFinished, type BatchStatus, type CallsPage } from "./schemas";
 
@@ -20,6 +20,8 @@ export interface GatewayOptions {
   finishedTtlMs: number;
   fetch?: typeof fetch;
   now?: () => number;
+  /** A budget shared with other instances (PostgreSQL); default: one in this process. */
+  budget?: Budget;
 }
 
 export interface ReadOptions {
@@ -40,7 +42,7 @@ interface InFlight<T> {
  * reads coalesced into one request, short-lived results cached.
  */
 export class WorkspaceGateway {
-  readonly budget: RequestBudget;
+  readonly budget: Budget;
   readonly #client: TrilletClient;
   readonly #options: GatewayOptions;
   readonly #inFlight = new Map<string, InFlight<unknown>>();
@@ -49,7 +51,7 @@ export class WorkspaceGateway {
 
   constructor(credentials: TrilletCredentials, options: GatewayOptions) {
     this.#options = options;
-    this.budget = new RequestBudget({
+    this.budget = options.budget ?? new RequestBudget({
       limitPerMinute: options.limitPerMinute,
       windowMs: options.windowMs,
       safetyMs: options.safetyMs,
