@@ -1,0 +1,146 @@
+import "server-only";
+import { and, asc, count, desc, eq, sql, type SQL } from "drizzle-orm";
+import type { Database } from "../db";
+import { mirrorCalls } from "../db/schema";
+import type { TrilletCall } from "../trillet/schemas";
+
+// What Trillet cannot answer (search, sort, failure grouping, distributions), answered from the
+// mirror with zero upstream requests.
+
+export const CALL_SORTS = ["row", "start", "end", "duration", "status", "phone"] as const;
+export type CallSort = (typeof CALL_SORTS)[number];
+
+export interface CallQuery {
+  status: "all" | "waiting" | "active" | "completed" | "failed";
+  /** A reason key (see reasons.ts). */
+  reason?: string | null;
+  /** Substring of the phone number, any metadata value or the error text; case-insensitive. */
+  q?: string | null;
+  sort: CallSort;
+  dir: "asc" | "desc";
+  page: number;
+  limit: number;
+}
+
+const SORT_COLUMNS = {
+  row: mirrorCalls.rowNo,
+  start: mirrorCalls.startTime,
+  end: mirrorCalls.endTime,
+  duration: mirrorCalls.durationS,
+  status: mirrorCalls.status,
+  phone: mirrorCalls.phoneNumber,
+} as const;
+
+function filters(workspaceId: string, batchId: string, query: Pick<CallQuery, "status" | "reason" | "q">): SQL {
+  const parts: SQL[] = [eq(mirrorCalls.workspaceId, workspaceId), eq(mirrorCalls.batchId, batchId)];
+  if (query.status !== "all") parts.push(eq(mirrorCalls.status, query.status));
+  if (query.reason) parts.push(eq(mirrorCalls.reasonKey, query.reason));
+  const q = query.q?.trim().toLowerCase();
+  if (q) parts.push(sql`${mirrorCalls.searchText} like ${`%${q.replace(/[\\%_]/g, "\\$&")}%`}`);
+  return and(...parts)!;
+}
+
+const toCall = (row: typeof mirrorCalls.$inferSelect): TrilletCall => ({
+  jobId: row.jobId,
+  status: row.status,
+  phoneNumber: row.phoneNumber,
+  startTime: row.startTime?.getTime() ?? null,
+  endTime: row.endTime?.getTime() ?? null,
+  durationSec: row.durationS,
+  error: row.error,
+  metadata: row.metadata,
+});
+
+export async function queryMirrorCalls(db: Database, workspaceId: string, batchId: string, query: CallQuery) {
+  const where = filters(workspaceId, batchId, query);
+  const column = SORT_COLUMNS[query.sort];
+  const order = query.dir === "desc" ? sql`${column} desc nulls last` : sql`${column} asc nulls last`;
+  const [rows, [total]] = await Promise.all([
+    db
+      .select()
+      .from(mirrorCalls)
+      .where(where)
+      .orderBy(order, asc(mirrorCalls.rowNo))
+      .limit(query.limit)
+      .offset((query.page - 1) * query.limit),
+    db.select({ n: count() }).from(mirrorCalls).where(where),
+  ]);
+  return { calls: rows.map(toCall), total: total?.n ?? 0 };
+}
+
+export interface ReasonGroup {
+  key: string;
+  /** The most common original wording of this reason. */
+  label: string;
+  count: number;
+}
+
+export async function failureReasons(db: Database, workspaceId: string, batchId: string): Promise<ReasonGroup[]> {
+  const rows = await db
+    .select({
+      key: mirrorCalls.reasonKey,
+      label: sql<string>`mode() within group (order by ${mirrorCalls.error})`,
+      count: count(),
+    })
+    .from(mirrorCalls)
+    .where(filters(workspaceId, batchId, { status: "failed" }))
+    .groupBy(mirrorCalls.reasonKey)
+    .orderBy(desc(count()), asc(mirrorCalls.reasonKey));
+  return rows.map((r) => ({ key: r.key ?? "(no reason given)", label: r.label ?? "(no reason given)", count: r.count }));
+}
+
+export interface HistogramBin {
+  fromS: number;
+  toS: number;
+  count: number;
+}
+
+/** Durations of completed calls in `bins` equal-width bins. */
+export async function durationHistogram(db: Database, workspaceId: string, batchId: string, bins = 12): Promise<HistogramBin[]> {
+  const where = and(filters(workspaceId, batchId, { status: "completed" }), sql`${mirrorCalls.durationS} is not null`);
+  const [range] = await db
+    .select({ min: sql<number | null>`min(${mirrorCalls.durationS})`, max: sql<number | null>`max(${mirrorCalls.durationS})` })
+    .from(mirrorCalls)
+    .where(where);
+  if (range?.min === null || range?.max === null || range === undefined) return [];
+  const min = Math.floor(Number(range.min));
+  const width = Math.max(1, Math.ceil((Number(range.max) - min + 1) / bins));
+  const rows = await db
+    .select({ bin: sql<number>`floor((${mirrorCalls.durationS} - ${min}) / ${width})::int`, n: count() })
+    .from(mirrorCalls)
+    .where(where)
+    .groupBy(sql`1`);
+  const counts = new Map(rows.map((r) => [Number(r.bin), r.n]));
+  return Array.from({ length: bins }, (_, i) => ({ fromS: min + i * width, toS: min + (i + 1) * width, count: counts.get(i) ?? 0 }));
+}
+
+export interface TimeBucket {
+  at: number;
+  completed: number;
+  failed: number;
+}
+
+/** Finished calls per time bucket (by end time); the bucket grows with the batch's span. */
+export async function callsOverTime(db: Database, workspaceId: string, batchId: string): Promise<{ unit: string; buckets: TimeBucket[] }> {
+  const where = and(filters(workspaceId, batchId, { status: "all" }), sql`${mirrorCalls.endTime} is not null`);
+  const [span] = await db
+    .select({ min: sql<Date | null>`min(${mirrorCalls.endTime})`, max: sql<Date | null>`max(${mirrorCalls.endTime})` })
+    .from(mirrorCalls)
+    .where(where);
+  if (!span?.min || !span.max) return { unit: "minute", buckets: [] };
+  const hours = (new Date(span.max).getTime() - new Date(span.min).getTime()) / 3_600_000;
+  const unit = hours <= 6 ? "minute" : hours <= 24 * 7 ? "hour" : "day";
+  // The unit is one of three literals above, so it is inlined (a bound parameter cannot group).
+  const bucket = sql`date_trunc('${sql.raw(unit)}', ${mirrorCalls.endTime})`;
+  const rows = await db
+    .select({
+      at: sql<Date>`${bucket}`,
+      completed: sql<number>`count(*) filter (where ${mirrorCalls.status} = 'completed')::int`,
+      failed: sql<number>`count(*) filter (where ${mirrorCalls.status} = 'failed')::int`,
+    })
+    .from(mirrorCalls)
+    .where(where)
+    .groupBy(bucket)
+    .orderBy(bucket);
+  return { unit, buckets: rows.map((r) => ({ at: new Date(r.at).getTime(), completed: Number(r.completed), failed: Number(r.failed) })) };
+}
