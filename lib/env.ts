@@ -79,8 +79,11 @@ const schema = z.object({
   SANDBOX_ALLOW_IN_PRODUCTION: bool.default(false),
 });
 
+// `next build` evaluates modules too; secrets are needed when serving, not when building.
+const building = process.env.NEXT_PHASE === "phase-production-build";
+
 const refined = schema.superRefine((v, ctx) => {
-  if (v.NODE_ENV === "production") {
+  if (v.NODE_ENV === "production" && !building) {
     for (const key of ["AUTH_SECRET", "ENCRYPTION_KEY"] as const) {
       if (!v[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
     }

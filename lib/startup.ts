@@ -2,6 +2,7 @@ import "server-only";
 import { getDb } from "./db";
 import { env } from "./env";
 import { issueSetupToken } from "./auth/setup";
+import { startMirrorWorker } from "./batches/mirror-worker";
 import { seedDemo } from "./demo-seed";
 import { ensureWorkspaceFromSettings } from "./workspaces";
 
@@ -21,6 +22,8 @@ export async function startUp(log: (line: string) => void = console.log) {
   if (env.DEMO_SEED) {
     for (const line of await seedDemo(db)) log(line);
   }
+  // Copies opened batches into the database in the background (one runner per instance).
+  startMirrorWorker();
   const setupToken = await issueSetupToken(db);
   if (setupToken) {
     log(`No user exists yet. Create the first admin at /setup?token=${setupToken} (or run npm run user:create).`);

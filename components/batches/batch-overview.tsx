@@ -7,7 +7,7 @@ import type { BatchPageData } from "@/lib/batches/batch-page";
 import type { BatchView } from "@/lib/batches/search-params";
 import { CallsPagination } from "./calls-pagination";
 import { CallsTable } from "./calls-table";
-import { LocalTime } from "./local-time";
+import { DataSourceNote } from "./data-source-note";
 import { StatusTabs } from "./status-tabs";
 import { SummaryCards } from "./summary-cards";
 
@@ -15,12 +15,9 @@ export function BatchOverview({ data, view, basePath }: { data: BatchPageData; v
   const { summary, calls, pagination } = data;
   return (
     <div className="flex flex-col gap-6" data-testid="batch-overview">
-      <div className="flex flex-wrap items-center gap-3 text-sm text-muted-foreground">
+      <div className="flex flex-wrap items-start gap-3">
         <StatusBadge status={data.finished ? "completed" : "active"} />
-        <span>{data.finished ? "Finished: these numbers are final." : "Running: reload for the latest numbers."}</span>
-        <span>
-          Read from Trillet at <LocalTime ms={data.receivedAt} />
-        </span>
+        <DataSourceNote data={data} />
       </div>
       <SummaryCards summary={summary} />
       <StackedProgress

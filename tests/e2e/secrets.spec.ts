@@ -38,7 +38,7 @@ test("rendered pages, including error states, hold neither secret", async ({ req
   }
   await sandbox.setFaults([{ kind: "401", rate: 1 }]);
   try {
-    const html = await (await request.get("/w/sandbox/batches/demo-failing?limit=100")).text();
+    const html = await (await request.get("/w/sandbox/batches/demo-live?limit=100")).text();
     expect(html).toContain("rejected this workspace");
     for (const secret of SECRETS) expect(html.includes(secret)).toBe(false);
   } finally {

@@ -10,6 +10,7 @@ import { batchViewQuery, parseBatchView, type BatchView } from "@/lib/batches/se
 import { isTrilletError, retryAtOf } from "@/lib/trillet/errors";
 import { batchIdSchema } from "@/lib/batches/batch-id";
 import { requireWorkspace } from "@/lib/auth/guards";
+import { getDb } from "@/lib/db";
 import type { Workspace } from "@/lib/workspaces";
 
 interface Props {
@@ -24,7 +25,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function BatchPage({ params, searchParams }: Props) {
   const { workspace: slug, batchId: rawId } = await params;
-  const { workspace } = await requireWorkspace(slug);
+  const { user, workspace } = await requireWorkspace(slug);
   const batchId = batchIdSchema.safeParse(decodeURIComponent(rawId));
   if (!batchId.success) notFound();
 
@@ -35,14 +36,22 @@ export default async function BatchPage({ params, searchParams }: Props) {
       <BatchHeader workspaceName={workspace.name} batchId={batchId.data} />
       {/* Keyed by the view so a new filter or page shows the skeleton, not stale rows. */}
       <Suspense key={batchViewQuery(view)} fallback={<BatchOverviewSkeleton />}>
-        <BatchData workspace={workspace} batchId={batchId.data} view={view} basePath={basePath} />
+        <BatchData workspace={workspace} userId={user.id} batchId={batchId.data} view={view} basePath={basePath} />
       </Suspense>
     </PageContainer>
   );
 }
 
-async function BatchData({ workspace, batchId, view, basePath }: { workspace: Workspace; batchId: string; view: BatchView; basePath: string }) {
-  const result = await getBatchPage(workspace, batchId, view).then(
+interface DataProps {
+  workspace: Workspace;
+  userId: string;
+  batchId: string;
+  view: BatchView;
+  basePath: string;
+}
+
+async function BatchData({ workspace, userId, batchId, view, basePath }: DataProps) {
+  const result = await getBatchPage(await getDb(), workspace, batchId, view, userId).then(
     (data) => ({ data }),
     (error: unknown) => ({ error }),
   );

@@ -3,6 +3,7 @@ import { upstreamErrorResponse } from "@/lib/batches/api-errors";
 import { batchIdSchema } from "@/lib/batches/batch-id";
 import { getBatchPage } from "@/lib/batches/batch-page";
 import { parseBatchView } from "@/lib/batches/search-params";
+import { getDb } from "@/lib/db";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +16,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ work
   if (!batchId.success) return Response.json({ error: batchId.error.issues[0]?.message }, { status: 400 });
   const view = parseBatchView(Object.fromEntries(new URL(request.url).searchParams));
   try {
-    const data = await getBatchPage(access.workspace, batchId.data, view);
+    const data = await getBatchPage(await getDb(), access.workspace, batchId.data, view, access.user.id);
     return Response.json({ view, ...data }, { headers: { "cache-control": "private, no-store" } });
   } catch (error) {
     return upstreamErrorResponse(error);
