@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { getBatchPage } from "@/lib/batches/batch-page";
+import { claimNextSync, runSync } from "@/lib/batches/mirror-sync";
+import { parseBatchView } from "@/lib/batches/search-params";
+import { findTrackedBatch, listTrackedBatches } from "@/lib/batches/tracked";
+import type { Database } from "@/lib/db";
+import { isTrilletError } from "@/lib/trillet/errors";
+import { createWorkspace, type Workspace } from "@/lib/workspaces";
+import { openTestDatabase, usingPostgres } from "../support/db";
+import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+
+let handle: Awaited<ReturnType<typeof openTestDatabase>>;
+let db: Database;
+let sb: RunningSandbox;
+let workspace: Workspace;
+
+beforeAll(async () => {
+  handle = await openTestDatabase();
+  db = handle.db;
+  sb = await startTestSandbox();
+  const info = await createWorkspace(db, { slug: "pages", name: "Pages", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
+  workspace = { ...info, gateway: sb.gateway() };
+});
+afterAll(async () => {
+  await handle.dispose();
+  await sb.close();
+});
+beforeEach(() => sb.sandbox.resetStats());
+
+const view = (query: Record<string, string> = {}) => parseBatchView(query);
+
+describe(`batch page service (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
+  it("reads an unmirrored batch from Trillet, tracks it, and asks for a sync", async () => {
+    const data = await getBatchPage(db, workspace, "demo-finished", view({ status: "failed" }), null);
+    expect(data).toMatchObject({ source: "upstream", finished: true, mirrorPending: false });
+    expect(data.summary).toEqual(sb.sandbox.summary("demo-finished"));
+    expect(data.calls.every((c) => c.status === "failed")).toBe(true);
+    expect(await findTrackedBatch(db, workspace.id, "demo-finished")).toMatchObject({
+      lastSummary: sb.sandbox.summary("demo-finished"),
+      finishedAt: expect.any(Date),
+    });
+    expect(data.mirror).toMatchObject({ state: "pending", frozen: false });
+  });
+
+  it("adds nothing for a batch Trillet does not know", async () => {
+    const error = await getBatchPage(db, workspace, "no-such-batch", view(), null).catch((e) => e);
+    expect(isTrilletError(error) && error.kind).toBe("not_found");
+    expect(await findTrackedBatch(db, workspace.id, "no-such-batch")).toBeNull();
+    expect((await listTrackedBatches(db, workspace.id)).map((b) => b.batchId)).toEqual(["demo-finished"]);
+  });
+
+  it("says so when a view needs the mirror before it is ready", async () => {
+    const data = await getBatchPage(db, workspace, "demo-failing", view({ q: "busy", sort: "-duration" }), null);
+    expect(data).toMatchObject({ source: "upstream", mirrorPending: true });
+  });
+
+  it("serves a frozen batch's pages, searches, sorts and repeats with zero upstream requests", async () => {
+    for (let job = await claimNextSync(db, "t"); job; job = await claimNextSync(db, "t")) {
+      await runSync(db, workspace.gateway, job, { limitPerMinute: 600_000, minSpacingMs: 0 });
+    }
+    sb.sandbox.resetStats();
+    const views = [{}, { status: "failed", page: "2" }, { q: "busy" }, { sort: "-duration", limit: "50" }, { reason: "number busy" }, {}];
+    for (const v of views) {
+      const data = await getBatchPage(db, workspace, "demo-failing", view(v), null);
+      expect(data).toMatchObject({ source: "mirror", finished: true, mirrorPending: false });
+      expect(data.summary).toEqual(sb.sandbox.summary("demo-failing"));
+    }
+    const busy = await getBatchPage(db, workspace, "demo-failing", view({ reason: "number busy", limit: "100" }), null);
+    expect(busy.calls.length).toBeGreaterThan(0);
+    expect(busy.calls.every((c) => c.error?.trim().toLowerCase().startsWith("number busy"))).toBe(true);
+    expect(sb.sandbox.stats().requests).toBe(0);
+  });
+});
