@@ -49,7 +49,7 @@ export async function findWorkspaceFor(db: Database, user: AppUser, slug: string
       .where(and(eq(workspaceAccess.userId, user.id), eq(workspaceAccess.workspaceId, row.id)));
     if (!grant) return null;
   }
-  return { id: row.id, slug: row.slug, name: row.name, gateway: gatewayFor(row) };
+  return { id: row.id, slug: row.slug, name: row.name, gateway: await gatewayFor(row) };
 }
 
 export async function listWorkspaceSettings(db: Database): Promise<WorkspaceSettings[]> {
@@ -103,7 +103,7 @@ export async function updateWorkspace(db: Database, id: string, input: Workspace
 
 export async function findWorkspaceById(db: Database, id: string): Promise<Workspace | null> {
   const [row] = await db.select().from(workspaces).where(eq(workspaces.id, id));
-  return row ? { id: row.id, slug: row.slug, name: row.name, gateway: gatewayFor(row) } : null;
+  return row ? { id: row.id, slug: row.slug, name: row.name, gateway: await gatewayFor(row) } : null;
 }
 
 export type ConnectionVerdict = "valid" | "rejected" | "unreachable";

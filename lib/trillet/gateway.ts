@@ -3,6 +3,7 @@ import { LRUCache } from "lru-cache";
 import { RequestBudget, type Budget, type Priority } from "./budget";
 import { TrilletClient, type ListCallsParams, type Read, type RequestOptions, type TrilletCredentials } from "./client";
 import { isFinished, type BatchStatus, type CallsPage } from "./schemas";
+import type { SharedReadCache } from "./shared-cache";
 
 export interface GatewayOptions {
   limitPerMinute: number;
@@ -22,6 +23,11 @@ export interface GatewayOptions {
   now?: () => number;
   /** A budget shared with other instances (PostgreSQL); default: one in this process. */
   budget?: Budget;
+  /**
+   * Reads shared with other instances (PostgreSQL): their cache, and identical reads coalesced
+   * across instances. Used for cacheable reads only; `fresh` reads skip it.
+   */
+  sharedCache?: SharedReadCache;
 }
 
 export interface ReadOptions {
@@ -110,9 +116,21 @@ export class WorkspaceGateway {
     let entry = this.#inFlight.get(key) as InFlight<T> | undefined;
     if (!entry) {
       const controller = new AbortController();
-      this.#upstreamReads++;
-      const promise = load({ signal: controller.signal, priority: options.priority }).then((value) => {
-        const ttl = finished(value) ? this.#options.finishedTtlMs : this.#options.liveTtlMs;
+      const request: RequestOptions = { signal: controller.signal, priority: options.priority };
+      const ttlFor = (value: T) => (finished(value) ? this.#options.finishedTtlMs : this.#options.liveTtlMs);
+      const upstream = () => {
+        this.#upstreamReads++;
+        return load(request);
+      };
+      const shared = this.#options.sharedCache;
+      const cacheable = Math.max(this.#options.finishedTtlMs, this.#options.liveTtlMs) > 0;
+      // Local cache, then this process's in-flight read, then other instances' (cache and lock).
+      const loaded =
+        shared && cacheable && !options.fresh ? shared.getOrLoad(key, upstream, ttlFor, controller.signal) : upstream();
+      const promise = loaded.then((value) => {
+        // Counted from when Trillet answered, so a copy from another instance is not kept longer.
+        const age = shared ? Math.max(0, (this.#options.now ?? Date.now)() - value.receivedAt) : 0;
+        const ttl = ttlFor(value) - age;
         if (ttl > 0) this.#cache.set(key, { value }, { ttl });
         return value;
       });

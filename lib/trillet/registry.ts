@@ -1,7 +1,10 @@
 import "server-only";
+import { getDatabase, type Database } from "../db";
 import { env } from "../env";
 import { open } from "../security/secret-box";
 import { WorkspaceGateway } from "./gateway";
+import { SharedBudget } from "./shared-budget";
+import { SharedReadCache } from "./shared-cache";
 
 export interface SealedConnection {
   id: string;
@@ -13,13 +16,26 @@ export interface SealedConnection {
 
 // One gateway per workspace per process (one budget, one cache), kept on globalThis so dev-mode
 // reloads do not multiply budgets. A saved change of credentials gives the workspace a new one.
-const holder = globalThis as typeof globalThis & { __batchboardGateways?: Map<string, { version: number; gateway: WorkspaceGateway }> };
+// On PostgreSQL the budget and the read cache live in the database, shared by every instance
+// (keyed by the workspace's internal id); on embedded PGlite (one process) they stay in memory.
+const holder = globalThis as typeof globalThis & {
+  __batchboardGateways?: Map<string, { version: number; db: Database; gateway: WorkspaceGateway }>;
+};
 
-export function gatewayFor(connection: SealedConnection): WorkspaceGateway {
+export async function gatewayFor(connection: SealedConnection): Promise<WorkspaceGateway> {
+  const { db, kind } = await getDatabase();
   const gateways = (holder.__batchboardGateways ??= new Map());
   const version = connection.updatedAt.getTime();
   const found = gateways.get(connection.id);
-  if (found && found.version === version) return found.gateway;
+  if (found && found.version === version && found.db === db) return found.gateway;
+  const shared =
+    kind === "postgres"
+      ? {
+          budget: new SharedBudget({ db, budgetKey: connection.id, limitPerMinute: env.TRILLET_RATE_LIMIT_PER_MINUTE }),
+          // The version keeps reads made with replaced credentials from being served for new ones.
+          sharedCache: new SharedReadCache({ db, namespace: `${connection.id}\n${version}` }),
+        }
+      : {};
   // The only place the credentials are decrypted: they go straight into the client's headers.
   const gateway = new WorkspaceGateway(
     {
@@ -35,9 +51,10 @@ export function gatewayFor(connection: SealedConnection): WorkspaceGateway {
       interactiveMaxWaitMs: env.TRILLET_INTERACTIVE_MAX_WAIT_MS,
       liveTtlMs: env.GATEWAY_CACHE_LIVE_MS,
       finishedTtlMs: env.GATEWAY_CACHE_FINISHED_MS,
+      ...shared,
     },
   );
-  gateways.set(connection.id, { version, gateway });
+  gateways.set(connection.id, { version, db, gateway });
   return gateway;
 }
 
