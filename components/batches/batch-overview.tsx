@@ -4,14 +4,25 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { StackedProgress } from "@/components/ui/stacked-progress";
 import { StatusBadge } from "@/components/ui/status-badge";
 import type { BatchPageData } from "@/lib/batches/batch-page";
-import type { BatchView } from "@/lib/batches/search-params";
+import { batchViewQuery, type BatchView } from "@/lib/batches/search-params";
 import { CallsPagination } from "./calls-pagination";
+import { CallsSearch } from "./calls-search";
 import { CallsTable } from "./calls-table";
 import { DataSourceNote } from "./data-source-note";
 import { StatusTabs } from "./status-tabs";
 import { SummaryCards } from "./summary-cards";
 
-export function BatchOverview({ data, view, basePath }: { data: BatchPageData; view: BatchView; basePath: string }) {
+interface Props {
+  data: BatchPageData;
+  view: BatchView;
+  basePath: string;
+  /** Charts, loaded on demand by the caller. */
+  charts?: React.ReactNode;
+  /** Call actions (detail links) rendered per row by the table. */
+  onOpenCall?: (jobId: string) => void;
+}
+
+export function BatchOverview({ data, view, basePath, charts, onOpenCall }: Props) {
   const { summary, calls, pagination } = data;
   return (
     <div className="flex flex-col gap-6" data-testid="batch-overview">
@@ -30,14 +41,22 @@ export function BatchOverview({ data, view, basePath }: { data: BatchPageData; v
           { key: "waiting", label: "Waiting", value: summary.waiting, className: "bg-status-waiting" },
         ]}
       />
+      {charts}
       <Card>
         <CardHeader className="flex min-w-0 flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
           <CardTitle>Calls</CardTitle>
           <StatusTabs basePath={basePath} view={view} summary={summary} />
         </CardHeader>
         <CardContent className="flex flex-col gap-4">
+          <CallsSearch basePath={basePath} view={view} />
           {calls.length > 0 ? (
-            <CallsTable calls={calls} caption={`Calls, ${view.status}, page ${view.page}`} />
+            <CallsTable
+              calls={calls}
+              caption={`Calls, ${view.status}, page ${view.page}`}
+              sortHref={(sort) => `${basePath}${batchViewQuery({ ...view, sort, page: 1 })}`}
+              sort={view.sort}
+              onOpenCall={onOpenCall}
+            />
           ) : (
             <EmptyCalls view={view} batchEmpty={summary.total === 0} />
           )}
@@ -51,7 +70,9 @@ export function BatchOverview({ data, view, basePath }: { data: BatchPageData; v
 function EmptyCalls({ view, batchEmpty }: { view: BatchView; batchEmpty: boolean }) {
   const message = batchEmpty
     ? "This batch has no calls."
-    : view.page > 1
+    : view.q || view.reason
+      ? "No calls match this search."
+      : view.page > 1
       ? "This page is past the last call. Go back to an earlier page."
       : `No ${view.status === "all" ? "" : `${view.status} `}calls in this batch right now.`;
   return (

@@ -4,7 +4,8 @@ import { Suspense } from "react";
 import { PageContainer } from "@/components/app-shell/page-container";
 import { BatchErrorState } from "@/components/batches/batch-error-state";
 import { BatchHeader } from "@/components/batches/batch-header";
-import { BatchOverview, BatchOverviewSkeleton } from "@/components/batches/batch-overview";
+import { BatchOverviewSkeleton } from "@/components/batches/batch-overview";
+import { LiveBatch } from "@/components/batches/live-batch";
 import { getBatchPage } from "@/lib/batches/batch-page";
 import { batchViewQuery, parseBatchView, type BatchView } from "@/lib/batches/search-params";
 import { isTrilletError, retryAtOf } from "@/lib/trillet/errors";
@@ -55,7 +56,16 @@ async function BatchData({ workspace, userId, batchId, view, basePath }: DataPro
     (data) => ({ data }),
     (error: unknown) => ({ error }),
   );
-  if ("data" in result) return <BatchOverview data={result.data} view={view} basePath={basePath} />;
+  if ("data" in result) {
+    return (
+      <LiveBatch
+        initial={result.data}
+        view={view}
+        basePath={basePath}
+        apiPath={`/api/w/${workspace.slug}/batches/${encodeURIComponent(batchId)}`}
+      />
+    );
+  }
   const { error } = result;
   // Typed upstream failures get a page a person can act on; anything else is a bug for error.tsx.
   if (!isTrilletError(error)) throw error;

@@ -1,0 +1,79 @@
+"use client";
+
+import dynamic from "next/dynamic";
+import { useState } from "react";
+import useSWR from "swr";
+import { Skeleton } from "@/components/ui/skeleton";
+import type { BatchPageData } from "@/lib/batches/batch-page";
+import { batchViewQuery, type BatchView } from "@/lib/batches/search-params";
+import { BatchOverview } from "./batch-overview";
+import { RefreshControls } from "./refresh-controls";
+
+
+const REFRESH_MS = 5_000;
+
+// The chart library loads only here, after the page is interactive.
+const BatchCharts = dynamic(() => import("./batch-charts"), {
+  ssr: false,
+  loading: () => (
+    <div className="grid gap-4 lg:grid-cols-3" aria-busy="true" aria-label="Loading charts">
+      {[0, 1, 2].map((i) => (
+        <Skeleton key={i} className="h-72" />
+      ))}
+    </div>
+  ),
+});
+
+class FetchError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: { error?: string; kind?: string; retryAt?: string },
+  ) {
+    super(body.error ?? `HTTP ${status}`);
+  }
+}
+
+async function fetchJson(url: string): Promise<BatchPageData> {
+  const response = await fetch(url, { headers: { accept: "application/json" } });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new FetchError(response.status, body);
+  return body as BatchPageData;
+}
+
+/**
+ * The batch page's data, kept fresh while the batch runs: one JSON read every few seconds (the
+ * gateway serves every viewer of the batch from one upstream read), paused on request, stopped
+ * when the batch finishes or the tab is hidden. Cards, tabs and rows render from that one read.
+ */
+export function LiveBatch({ initial, view, apiPath, basePath }: { initial: BatchPageData; view: BatchView; apiPath: string; basePath: string }) {
+  const [paused, setPaused] = useState(false);
+  const { data, error, isValidating, mutate } = useSWR(`${apiPath}${batchViewQuery(view)}`, fetchJson, {
+    fallbackData: initial,
+    revalidateOnMount: false,
+    refreshInterval: (latest) => (paused || latest?.finished ? 0 : REFRESH_MS),
+    refreshWhenHidden: false,
+    revalidateOnFocus: !initial.finished,
+    keepPreviousData: true,
+  });
+  const current = data ?? initial;
+  return (
+    <div className="flex flex-col gap-4">
+      {current.finished ? null : (
+        <RefreshControls
+          readAt={current.readAt}
+          paused={paused}
+          onPausedChange={setPaused}
+          refreshing={isValidating}
+          onRefresh={() => void mutate()}
+          error={error instanceof FetchError ? error.body : error ? { error: "The latest numbers could not be loaded." } : undefined}
+        />
+      )}
+      <BatchOverview
+        data={current}
+        view={view}
+        basePath={basePath}
+        charts={<BatchCharts summary={current.summary} insightsUrl={`${apiPath}/insights`} running={!current.finished} />}
+      />
+    </div>
+  );
+}
