@@ -59,7 +59,7 @@ describe(`batch page service (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, ()
       await runSync(db, workspace.gateway, job, { limitPerMinute: 600_000, minSpacingMs: 0 });
     }
     sb.sandbox.resetStats();
-    const views = [{}, { status: "failed", page: "2" }, { q: "busy" }, { sort: "-duration", limit: "50" }, { reason: "number busy" }, {}];
+    const views: Record<string, string>[] = [{}, { status: "failed", page: "2" }, { q: "busy" }, { sort: "-duration", limit: "50" }, { reason: "number busy" }, {}];
     for (const v of views) {
       const data = await getBatchPage(db, workspace, "demo-failing", view(v), null);
       expect(data).toMatchObject({ source: "mirror", finished: true, mirrorPending: false });
