@@ -11,6 +11,7 @@ import { batchViewQuery, parseBatchView, type BatchView } from "@/lib/batches/se
 import { isTrilletError, retryAtOf } from "@/lib/trillet/errors";
 import { batchIdSchema } from "@/lib/batches/batch-id";
 import { requireWorkspace } from "@/lib/auth/guards";
+import { findTrackedBatch } from "@/lib/batches/tracked";
 import { getDb } from "@/lib/db";
 import type { Workspace } from "@/lib/workspaces";
 
@@ -34,7 +35,12 @@ export default async function BatchPage({ params, searchParams }: Props) {
   const basePath = `/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}`;
   return (
     <PageContainer className="flex flex-col gap-6">
-      <BatchHeader workspaceName={workspace.name} batchId={batchId.data} />
+      <BatchHeader
+        workspaceName={workspace.name}
+        workspaceSlug={workspace.slug}
+        batchId={batchId.data}
+        label={(await findTrackedBatch(await getDb(), workspace.id, batchId.data))?.label || undefined}
+      />
       {/* Keyed by the view so a new filter or page shows the skeleton, not stale rows. */}
       <Suspense key={batchViewQuery(view)} fallback={<BatchOverviewSkeleton />}>
         <BatchData workspace={workspace} userId={user.id} batchId={batchId.data} view={view} basePath={basePath} />
