@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { PageContainer } from "@/components/app-shell/page-container";
 import { OpenBatchForm } from "@/components/batches/open-batch-form";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -32,8 +33,14 @@ export default async function HomePage() {
       {workspaces.map((ws) => (
         <Card key={ws.id} className="max-w-2xl">
           <CardHeader>
-            <CardTitle>{ws.name}</CardTitle>
-            <CardDescription>Workspace “{ws.slug}”</CardDescription>
+            <CardTitle>
+              <Link href={`/w/${ws.slug}/batches`} className="hover:underline focus-visible:underline focus-visible:outline-none">
+                {ws.name}
+              </Link>
+            </CardTitle>
+            <CardDescription>
+              Workspace “{ws.slug}” · <Link href={`/w/${ws.slug}/batches`} className="underline underline-offset-4">its batches</Link>
+            </CardDescription>
           </CardHeader>
           <CardContent>
             <OpenBatchForm workspace={ws.slug} />

@@ -32,7 +32,9 @@ export type AuditAction =
   | "access.revoked"
   | "workspace.created"
   | "workspace.updated"
-  | "workspace.tested";
+  | "workspace.tested"
+  | "batch.renamed"
+  | "batch.removed";
 
 export interface AuditInput {
   actor: Actor | null;

@@ -1,7 +1,9 @@
 "use client";
 
 import dynamic from "next/dynamic";
+import { useSearchParams } from "next/navigation";
 import { useState } from "react";
+import { CallDetailSheet, CallDetailSheetById } from "@/components/call-detail/call-detail-sheet";
 import useSWR from "swr";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { BatchPageData } from "@/lib/batches/batch-page";
@@ -45,8 +47,26 @@ async function fetchJson(url: string): Promise<BatchPageData> {
  * gateway serves every viewer of the batch from one upstream read), paused on request, stopped
  * when the batch finishes or the tab is hidden. Cards, tabs and rows render from that one read.
  */
-export function LiveBatch({ initial, view, apiPath, basePath }: { initial: BatchPageData; view: BatchView; apiPath: string; basePath: string }) {
+interface Props {
+  initial: BatchPageData;
+  view: BatchView;
+  apiPath: string;
+  basePath: string;
+  workspace: string;
+  batchId: string;
+}
+
+/** Opens or closes the call sheet through the URL (?call=), without a server round trip. */
+function setCallParam(jobId: string | null) {
+  const url = new URL(window.location.href);
+  if (jobId) url.searchParams.set("call", jobId);
+  else url.searchParams.delete("call");
+  window.history.pushState(null, "", url);
+}
+
+export function LiveBatch({ initial, view, apiPath, basePath, workspace, batchId }: Props) {
   const [paused, setPaused] = useState(false);
+  const openCallId = useSearchParams().get("call");
   const { data, error, isValidating, mutate } = useSWR(`${apiPath}${batchViewQuery(view)}`, fetchJson, {
     fallbackData: initial,
     revalidateOnMount: false,
@@ -56,6 +76,10 @@ export function LiveBatch({ initial, view, apiPath, basePath }: { initial: Batch
     keepPreviousData: true,
   });
   const current = data ?? initial;
+  const onScreen = openCallId ? current.calls.find((c) => c.jobId === openCallId) : undefined;
+  const closeCall = (open: boolean) => {
+    if (!open) setCallParam(null);
+  };
   return (
     <div className="flex flex-col gap-4">
       {current.finished ? null : (
@@ -73,7 +97,13 @@ export function LiveBatch({ initial, view, apiPath, basePath }: { initial: Batch
         view={view}
         basePath={basePath}
         charts={<BatchCharts summary={current.summary} insightsUrl={`${apiPath}/insights`} running={!current.finished} />}
+        onOpenCall={setCallParam}
       />
+      {onScreen || !openCallId ? (
+        <CallDetailSheet call={onScreen ?? null} open={Boolean(onScreen)} onOpenChange={closeCall} />
+      ) : (
+        <CallDetailSheetById workspace={workspace} batchId={batchId} jobId={openCallId} open onOpenChange={closeCall} />
+      )}
     </div>
   );
 }

@@ -7,6 +7,11 @@ import type { TrilletCall } from "../trillet/schemas";
 // What Trillet cannot answer (search, sort, failure grouping, distributions), answered from the
 // mirror with zero upstream requests.
 
+/** Failed calls without error text (absent or blank) group under one key. */
+export const NO_REASON = "(no reason given)";
+// Inlined (a constant): GROUP BY must see the very same expression, which two parameters are not.
+const reasonGroup = sql<string>`coalesce(${mirrorCalls.reasonKey}, ${sql.raw(`'${NO_REASON}'`)})`;
+
 export const CALL_SORTS = ["row", "start", "end", "duration", "status", "phone"] as const;
 export type CallSort = (typeof CALL_SORTS)[number];
 
@@ -34,7 +39,8 @@ const SORT_COLUMNS = {
 function filters(workspaceId: string, batchId: string, query: Pick<CallQuery, "status" | "reason" | "q">): SQL {
   const parts: SQL[] = [eq(mirrorCalls.workspaceId, workspaceId), eq(mirrorCalls.batchId, batchId)];
   if (query.status !== "all") parts.push(eq(mirrorCalls.status, query.status));
-  if (query.reason) parts.push(eq(mirrorCalls.reasonKey, query.reason));
+  if (query.reason === NO_REASON) parts.push(sql`(${mirrorCalls.reasonKey} is null or ${mirrorCalls.reasonKey} = ${NO_REASON})`);
+  else if (query.reason) parts.push(eq(mirrorCalls.reasonKey, query.reason));
   const q = query.q?.trim().toLowerCase();
   if (q) parts.push(sql`${mirrorCalls.searchText} like ${`%${q.replace(/[\\%_]/g, "\\$&")}%`}`);
   return and(...parts)!;
@@ -78,15 +84,15 @@ export interface ReasonGroup {
 export async function failureReasons(db: Database, workspaceId: string, batchId: string): Promise<ReasonGroup[]> {
   const rows = await db
     .select({
-      key: mirrorCalls.reasonKey,
-      label: sql<string>`mode() within group (order by ${mirrorCalls.error})`,
+      key: reasonGroup,
+      label: sql<string | null>`mode() within group (order by ${mirrorCalls.error})`,
       count: count(),
     })
     .from(mirrorCalls)
     .where(filters(workspaceId, batchId, { status: "failed" }))
-    .groupBy(mirrorCalls.reasonKey)
-    .orderBy(desc(count()), asc(mirrorCalls.reasonKey));
-  return rows.map((r) => ({ key: r.key ?? "(no reason given)", label: r.label ?? "(no reason given)", count: r.count }));
+    .groupBy(reasonGroup)
+    .orderBy(desc(count()), asc(reasonGroup));
+  return rows.map((r) => ({ key: r.key, label: r.label?.trim() || NO_REASON, count: r.count }));
 }
 
 export interface HistogramBin {

@@ -6,6 +6,7 @@ import { isTrilletError } from "../trillet/errors";
 import type { WorkspaceGateway } from "../trillet/gateway";
 import { isFinished, MAX_PAGE_SIZE, type BatchSummary } from "../trillet/schemas";
 import { mirrorJobIds, mirrorSummary, upsertCalls } from "./mirror-store";
+import { recordBatchRead } from "./tracked";
 
 export type SyncJob = typeof mirrorSyncs.$inferSelect;
 
@@ -116,6 +117,8 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
 
       const mirrored = await mirrorSummary(db, workspaceId, batchId);
       if (mirrored.total < summary.total) continue; // calls moved between pages under us: read again
+      // The workspace's batch list shows the counts of the latest complete read.
+      await recordBatchRead(db, workspaceId, batchId, summary, new Date(), null);
       if (!finalPass) return await finishRunning(update, summary, totalPages, options);
 
       // Final pass: the mirror must equal Trillet, count for count and job for job.

@@ -11,5 +11,6 @@ export function reasonKey(error: string | null | undefined): string | null {
     .trim()
     .replace(/[\s.,;:!?…。]+$/u, "")
     .toLowerCase();
+  // Same key as a missing error (mirror-queries.ts NO_REASON).
   return key || "(no reason given)";
 }

@@ -20,15 +20,24 @@ interface Props {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }
 
+/** A malformed escape (%E0) is just a batch id that cannot exist, not a server error. */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return "";
+  }
+}
+
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { batchId } = await params;
-  return { title: `Batch ${decodeURIComponent(batchId)}` };
+  return { title: `Batch ${safeDecode(batchId)}` };
 }
 
 export default async function BatchPage({ params, searchParams }: Props) {
   const { workspace: slug, batchId: rawId } = await params;
   const { user, workspace } = await requireWorkspace(slug);
-  const batchId = batchIdSchema.safeParse(decodeURIComponent(rawId));
+  const batchId = batchIdSchema.safeParse(safeDecode(rawId));
   if (!batchId.success) notFound();
 
   const view = parseBatchView(await searchParams);
@@ -69,6 +78,8 @@ async function BatchData({ workspace, userId, batchId, view, basePath }: DataPro
         view={view}
         basePath={basePath}
         apiPath={`/api/w/${workspace.slug}/batches/${encodeURIComponent(batchId)}`}
+        workspace={workspace.slug}
+        batchId={batchId}
       />
     );
   }

@@ -1,0 +1,52 @@
+import { DatabaseIcon } from "lucide-react";
+import Link from "next/link";
+import { formatCount } from "@/components/batches/format";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Progress } from "@/components/ui/progress";
+import type { MirrorStatus } from "@/lib/batches/mirror-status";
+import { RefreshWhileCopying } from "./refresh-while-copying";
+
+/** Reasons need every failed call, so until the batch is copied this says how far the copy is. */
+export function CopyingState({ mirror, batchHref }: { mirror: Pick<MirrorStatus, "state" | "pagesDone" | "totalPages" | "error"> | null; batchHref: string }) {
+  const total = mirror?.totalPages ?? 0;
+  const done = Math.min(mirror?.pagesDone ?? 0, total);
+  const failed = mirror?.state === "failed";
+  return (
+    <Card className="max-w-2xl" data-testid="failures-copying">
+      <CardHeader>
+        <CardTitle className="flex items-center gap-2">
+          <DatabaseIcon aria-hidden="true" className="size-5" />
+          Copying the batch
+        </CardTitle>
+        <CardDescription>
+          Trillet cannot group calls by reason, so Batchboard counts them in its own copy of the batch. The breakdown
+          appears here once the whole batch is copied.
+        </CardDescription>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-4">
+        {total > 0 ? (
+          <div className="flex flex-col gap-2">
+            <Progress value={done} max={total} aria-label="Pages copied" />
+            <p className="text-sm tabular-nums" data-testid="copy-progress">
+              {formatCount(done)} of {formatCount(total)} pages copied
+            </p>
+          </div>
+        ) : (
+          <p className="text-sm text-muted-foreground" data-testid="copy-progress">
+            {mirror ? "The copy is about to start." : "The copy starts when the batch page is opened."}
+          </p>
+        )}
+        {failed ? (
+          <p className="text-sm text-muted-foreground" data-testid="copy-error">
+            The last attempt failed{mirror.error ? ` (${mirror.error})` : ""}; it will be tried again.
+          </p>
+        ) : null}
+        <Button asChild variant="outline" className="self-start">
+          <Link href={batchHref}>Go to the batch page</Link>
+        </Button>
+        <RefreshWhileCopying />
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,54 @@
+import { ChevronLeftIcon, ChevronRightIcon } from "lucide-react";
+import Link from "next/link";
+import { formatCount } from "@/components/batches/format";
+import { Button } from "@/components/ui/button";
+
+interface Props {
+  page: number;
+  pageSize: number;
+  total: number;
+  hrefFor: (page: number) => string;
+}
+
+export function FailedCallsPagination({ page, pageSize, total, hrefFor }: Props) {
+  const totalPages = Math.max(1, Math.ceil(total / pageSize));
+  const from = Math.min(total, (page - 1) * pageSize + 1);
+  const to = Math.min(total, page * pageSize);
+  return (
+    <div className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
+      <p className="text-sm text-muted-foreground tabular-nums" data-testid="failed-calls-range">
+        {page > totalPages
+          ? `Page ${formatCount(page)} is past the last page.`
+          : `${formatCount(from)}–${formatCount(to)} of ${formatCount(total)}`}
+      </p>
+      <nav aria-label="Pages of failed calls" className="flex items-center gap-1">
+        <PageLink href={page > 1 ? hrefFor(Math.min(page - 1, totalPages)) : null} label="Previous page">
+          <ChevronLeftIcon aria-hidden="true" />
+        </PageLink>
+        <span className="px-2 text-sm tabular-nums">
+          Page {formatCount(page)} of {formatCount(totalPages)}
+        </span>
+        <PageLink href={page < totalPages ? hrefFor(page + 1) : null} label="Next page">
+          <ChevronRightIcon aria-hidden="true" />
+        </PageLink>
+      </nav>
+    </div>
+  );
+}
+
+function PageLink({ href, label, children }: { href: string | null; label: string; children: React.ReactNode }) {
+  if (!href) {
+    return (
+      <Button variant="outline" size="icon" disabled aria-label={label}>
+        {children}
+      </Button>
+    );
+  }
+  return (
+    <Button variant="outline" size="icon" asChild>
+      <Link href={href} aria-label={label} scroll={false}>
+        {children}
+      </Link>
+    </Button>
+  );
+}

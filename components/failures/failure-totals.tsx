@@ -1,0 +1,62 @@
+import { AlertTriangleIcon } from "lucide-react";
+import { formatCount, formatPercent } from "@/components/batches/format";
+import { LocalTime } from "@/components/batches/local-time";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+
+interface Props {
+  failedTotal: number;
+  reasonsTotal: number;
+  reasonCount: number;
+  batchTotal: number;
+  copiedAt: number;
+  frozen: boolean;
+}
+
+/** The failed total and the sum over reasons, side by side so anyone can see they agree. */
+export function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTotal, copiedAt, frozen }: Props) {
+  return (
+    <section aria-label="Failure totals" className="flex flex-col gap-3">
+      <div className="grid gap-3 sm:grid-cols-2">
+        <Card className="gap-1 py-4">
+          <CardHeader className="px-4">
+            <CardDescription>Failed calls</CardDescription>
+            <CardTitle className="text-2xl tabular-nums" data-testid="failed-total" data-value={failedTotal}>
+              {formatCount(failedTotal)}
+            </CardTitle>
+            <p className="text-xs text-muted-foreground tabular-nums">
+              of {formatCount(batchTotal)} calls in the batch
+              {batchTotal > 0 ? ` (${formatPercent(failedTotal / batchTotal)})` : ""}
+            </p>
+          </CardHeader>
+        </Card>
+        <Card className="gap-1 py-4">
+          <CardHeader className="px-4">
+            <CardDescription>Sum over reasons</CardDescription>
+            <CardTitle className="text-2xl tabular-nums" data-testid="reasons-total" data-value={reasonsTotal}>
+              {formatCount(reasonsTotal)}
+            </CardTitle>
+            <p className="text-xs text-muted-foreground tabular-nums">
+              {formatCount(reasonCount)} {reasonCount === 1 ? "reason" : "reasons"}
+              {reasonsTotal === failedTotal ? ", adding up to the failed total" : ""}
+            </p>
+          </CardHeader>
+        </Card>
+      </div>
+      <p className="text-sm text-muted-foreground">
+        {frozen ? "Final: the batch has finished and is fully copied." : "The batch is still running; more calls may fail. Copied from Trillet at"}{" "}
+        {frozen ? null : <LocalTime ms={copiedAt} />}
+      </p>
+      {reasonsTotal !== failedTotal ? (
+        <Alert data-testid="totals-mismatch">
+          <AlertTriangleIcon aria-hidden="true" />
+          <AlertTitle>The copy is being updated</AlertTitle>
+          <AlertDescription>
+            The reasons add up to {formatCount(reasonsTotal)} while {formatCount(failedTotal)} calls are marked failed,
+            because the copy changed while it was read. Reload in a moment.
+          </AlertDescription>
+        </Alert>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Workspace } from "@/lib/workspaces";
+
+// One call of a batch, read from the mirror only: the service and its route handler (session stubbed).
+const session = vi.hoisted(() => ({ workspaces: new Map<string, Workspace>() }));
+vi.mock("@/lib/auth/guards", () => ({
+  apiWorkspace: async (slug: string) => {
+    const workspace = session.workspaces.get(slug);
+    if (!workspace) return Response.json({ error: "No such workspace, or no access to it." }, { status: 404 });
+    return { user: { id: "u1", email: "member@example.com", role: "member" }, workspace };
+  },
+}));
+
+import { GET } from "@/app/api/w/[workspace]/batches/[batchId]/calls/[jobId]/route";
+import { getMirroredCall } from "@/lib/batches/call-detail";
+import { claimNextSync, requestSync, runSync } from "@/lib/batches/mirror-sync";
+import type { Database } from "@/lib/db";
+import { createWorkspace } from "@/lib/workspaces";
+import { openTestDatabase, usingPostgres } from "../support/db";
+import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+
+let handle: Awaited<ReturnType<typeof openTestDatabase>>;
+let db: Database;
+let sb: RunningSandbox;
+let ws: Workspace;
+let other: Workspace;
+
+beforeAll(async () => {
+  handle = await openTestDatabase();
+  db = handle.db;
+  sb = await startTestSandbox();
+  const make = async (slug: string) => {
+    const info = await createWorkspace(db, { slug, name: slug, baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
+    const workspace = { ...info, gateway: sb.gateway() };
+    session.workspaces.set(slug, workspace);
+    return workspace;
+  };
+  ws = await make("detail");
+  other = await make("other");
+  await requestSync(db, ws.id, "demo-failing");
+  for (let job = await claimNextSync(db, "t"); job; job = await claimNextSync(db, "t")) {
+    await runSync(db, ws.gateway, job, { limitPerMinute: 600_000, minSpacingMs: 0 });
+  }
+});
+afterAll(async () => {
+  await handle.dispose();
+  await sb.close();
+});
+
+const get = (workspace: string, batchId: string, jobId: string) =>
+  GET(new Request(`http://board.test/api/w/${workspace}/batches/${batchId}/calls/${jobId}`), {
+    params: Promise.resolve({ workspace, batchId, jobId: encodeURIComponent(jobId) }),
+  });
+
+const sample = () => {
+  const truth = sb.sandbox.truth("demo-failing")!;
+  return { failed: truth.find((c) => c.status === "failed")!, completed: truth.find((c) => c.status === "completed")! };
+};
+
+describe(`call detail (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
+  it("returns a mirrored call field for field as Trillet sent it", async () => {
+    const sandboxRequests = sb.sandbox.stats().requests;
+    for (const truth of Object.values(sample())) {
+      const call = await getMirroredCall(db, ws.id, "demo-failing", truth.jobId);
+      expect(call).toEqual({
+        jobId: truth.jobId,
+        status: truth.status,
+        phoneNumber: truth.phone_number,
+        startTime: truth.startTime ?? null,
+        endTime: truth.endTime ?? null,
+        durationSec: truth.duration ?? null,
+        error: truth.error ?? null,
+        metadata: truth.metadata,
+      });
+    }
+    expect(sb.sandbox.stats().requests).toBe(sandboxRequests);
+  });
+
+  it("is null for an unknown job, another batch or another workspace", async () => {
+    const { failed } = sample();
+    expect(await getMirroredCall(db, ws.id, "demo-failing", "no-such-job")).toBeNull();
+    expect(await getMirroredCall(db, ws.id, "demo-finished", failed.jobId)).toBeNull();
+    expect(await getMirroredCall(db, other.id, "demo-failing", failed.jobId)).toBeNull();
+  });
+
+  it("serves the call as JSON with chosen fields, never cached by the browser", async () => {
+    const { failed } = sample();
+    const response = await get("detail", "demo-failing", failed.jobId);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("private, no-store");
+    const body = (await response.json()) as { call: Record<string, unknown> };
+    expect(Object.keys(body)).toEqual(["call"]);
+    expect(Object.keys(body.call).sort()).toEqual(["durationSec", "endTime", "error", "jobId", "metadata", "phoneNumber", "startTime", "status"]);
+    expect(body.call).toMatchObject({ jobId: failed.jobId, status: "failed", phoneNumber: failed.phone_number, error: failed.error });
+  });
+
+  it("answers 404 with the reason: no such call, or a batch not copied yet", async () => {
+    const missing = await get("detail", "demo-failing", "no-such-job");
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ reason: "not_found" });
+
+    const uncopied = await get("detail", "demo-finished", sample().failed.jobId);
+    expect(uncopied.status).toBe(404);
+    expect(await uncopied.json()).toMatchObject({ reason: "not_copied" });
+  });
+
+  it("refuses other workspaces and malformed ids", async () => {
+    const { failed } = sample();
+    expect((await get("nope", "demo-failing", failed.jobId)).status).toBe(404);
+    expect((await get("other", "demo-failing", failed.jobId)).status).toBe(404);
+    expect((await get("detail", "bad id!", failed.jobId)).status).toBe(400);
+    expect((await get("detail", "demo-failing", "x".repeat(300))).status).toBe(400);
+  });
+});

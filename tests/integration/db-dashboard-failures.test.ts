@@ -1,0 +1,147 @@
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { drilldownQuery, FAILED_PAGE_SIZE, loadFailureDrilldown, parseDrilldownView } from "@/app/w/[workspace]/batches/[batchId]/failed/drilldown";
+import { NO_REASON_KEY } from "@/lib/batches/call-detail";
+import { claimNextSync, runSync } from "@/lib/batches/mirror-sync";
+import { reasonKey } from "@/lib/batches/reasons";
+import { recordBatchRead } from "@/lib/batches/tracked";
+import type { Database } from "@/lib/db";
+import { mirrorCalls, mirrorSyncs } from "@/lib/db/schema";
+import { createWorkspace, type Workspace } from "@/lib/workspaces";
+import { openTestDatabase, usingPostgres } from "../support/db";
+import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+
+let handle: Awaited<ReturnType<typeof openTestDatabase>>;
+let db: Database;
+let sb: RunningSandbox;
+let ws: Workspace;
+
+beforeAll(async () => {
+  handle = await openTestDatabase();
+  db = handle.db;
+  sb = await startTestSandbox();
+  const info = await createWorkspace(db, { slug: "failures", name: "Failures", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
+  ws = { ...info, gateway: sb.gateway() };
+});
+afterAll(async () => {
+  await handle.dispose();
+  await sb.close();
+});
+
+const view = (query: Record<string, string> = {}) => parseDrilldownView(query);
+const load = (batchId: string, query: Record<string, string> = {}) => loadFailureDrilldown(db, ws.id, batchId, view(query));
+
+async function syncAll() {
+  for (let job = await claimNextSync(db, "t"); job; job = await claimNextSync(db, "t")) {
+    await runSync(db, ws.gateway, job, { limitPerMinute: 600_000, minSpacingMs: 0 });
+  }
+}
+
+describe(`failure drilldown (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
+  it("knows nothing of a batch neither tracked nor copied", async () => {
+    expect(await load("no-such-batch")).toEqual({ state: "unknown" });
+  });
+
+  it("says the batch is being copied, with its progress, until the copy completes", async () => {
+    const read = await ws.gateway.listCalls("demo-failing", { page: 1, limit: 100, status: "all" }, { priority: "interactive" });
+    await recordBatchRead(db, ws.id, "demo-failing", read.summary, new Date(read.receivedAt), null);
+    // Tracked without a copy: the page starts one.
+    expect(await load("demo-failing")).toMatchObject({ state: "copying", mirror: { state: "pending", pagesDone: 0, lastSuccessAt: null } });
+
+    const job = (await claimNextSync(db, "t"))!;
+    const stop = new AbortController();
+    await runSync(db, ws.gateway, job, {
+      limitPerMinute: 600_000,
+      minSpacingMs: 0,
+      signal: stop.signal,
+      onPage: ({ pagesDone }) => pagesDone === 2 && stop.abort(new Error("paused for the test")),
+    }).catch(() => {});
+    expect(await load("demo-failing")).toMatchObject({ state: "copying", mirror: { state: "running", pagesDone: 2, totalPages: 5 } });
+    await db.update(mirrorSyncs).set({ heartbeatAt: new Date(0) }).where(eq(mirrorSyncs.batchId, "demo-failing"));
+  });
+
+  it("ranks reasons whose counts add up to the batch's failed total, with shares of it", async () => {
+    await syncAll();
+    const data = await load("demo-failing");
+    if (data.state !== "ready") throw new Error(`expected ready, got ${data.state}`);
+    const truth = sb.sandbox.summary("demo-failing")!;
+    expect(truth.failed).toBeGreaterThan(0);
+    expect(data.failedTotal).toBe(truth.failed);
+    expect(data.summary).toEqual(truth);
+    expect(data.reasonsTotal).toBe(truth.failed);
+    expect(data.reasons.reduce((sum, r) => sum + r.count, 0)).toBe(truth.failed);
+    expect(data.reasons.reduce((sum, r) => sum + r.share, 0)).toBeCloseTo(1, 10);
+    expect(data.reasons.map((r) => r.count)).toEqual([...data.reasons.map((r) => r.count)].sort((a, b) => b - a));
+    expect(data.reasons[0]).toMatchObject({ key: "number busy", label: "Number busy" });
+    expect(data.reasons[0]!.share).toBeCloseTo(data.reasons[0]!.count / truth.failed, 10);
+    expect(data.selected).toBeNull();
+    expect(data.mirror.frozen).toBe(true);
+  });
+
+  it("lists a chosen reason's calls page by page, each failed with that reason", async () => {
+    const failed = sb.sandbox.truth("demo-failing")!.filter((c) => c.status === "failed");
+    const busy = failed.filter((c) => reasonKey(c.error) === "number busy");
+    expect(busy.length).toBeGreaterThan(FAILED_PAGE_SIZE);
+
+    const first = await load("demo-failing", { reason: "number busy" });
+    if (first.state !== "ready" || !first.selected) throw new Error("expected a selected reason");
+    expect(first.selected).toMatchObject({ total: busy.length, page: 1, totalPages: Math.ceil(busy.length / FAILED_PAGE_SIZE) });
+    expect(first.selected.reason.count).toBe(busy.length);
+    expect(first.selected.calls).toHaveLength(FAILED_PAGE_SIZE);
+
+    const seen = new Set<string>();
+    for (let page = 1; page <= first.selected.totalPages; page++) {
+      const data = await load("demo-failing", { reason: "number busy", page: String(page) });
+      if (data.state !== "ready" || !data.selected) throw new Error("expected a selected reason");
+      for (const call of data.selected.calls) {
+        expect(call.status).toBe("failed");
+        expect(reasonKey(call.error)).toBe("number busy");
+        seen.add(call.jobId);
+      }
+    }
+    expect([...seen].sort()).toEqual(busy.map((c) => c.jobId).sort());
+  });
+
+  it("selects nothing for an unknown or malformed reason, and reads a bad page as the first", async () => {
+    for (const query of [{ reason: "no such reason" }, { reason: "x".repeat(400) }, { reason: "" }]) {
+      const data = await load("demo-failing", query);
+      expect(data.state === "ready" && data.selected).toBeNull();
+    }
+    expect(view({ reason: " number busy ", page: "-3" })).toEqual({ reason: "number busy", page: 1 });
+    expect(view({ page: "2.5" })).toEqual({ reason: "", page: 1 });
+    expect(drilldownQuery({ reason: "number busy", page: 2 })).toBe("?reason=number+busy&page=2");
+    expect(drilldownQuery({ reason: "number busy", page: 1 })).toBe("?reason=number+busy");
+    expect(drilldownQuery({})).toBe("");
+  });
+
+  it("groups calls with no error at all and calls with a blank error as one reason, and lists both", async () => {
+    const rows = [
+      { jobId: "quiet-1", error: null },
+      { jobId: "quiet-2", error: "   " },
+      { jobId: "loud-1", error: "Number busy" },
+    ].map((c, i) => ({
+      workspaceId: ws.id,
+      batchId: "hand-made",
+      jobId: c.jobId,
+      rowNo: i,
+      status: "failed",
+      phoneNumber: `+1555000${i}`,
+      error: c.error,
+      reasonKey: reasonKey(c.error),
+      metadata: { row: String(i) },
+      searchText: "",
+    }));
+    await db.insert(mirrorCalls).values(rows);
+    await db.insert(mirrorSyncs).values({ workspaceId: ws.id, batchId: "hand-made", state: "done", frozen: true, lastSuccessAt: new Date() });
+
+    const data = await load("hand-made", { reason: NO_REASON_KEY });
+    if (data.state !== "ready") throw new Error("expected ready");
+    expect(data.reasons.map((r) => [r.key, r.count])).toEqual([
+      [NO_REASON_KEY, 2],
+      ["number busy", 1],
+    ]);
+    expect(data.reasonsTotal).toBe(data.failedTotal);
+    expect(data.selected?.calls.map((c) => c.jobId)).toEqual(["quiet-1", "quiet-2"]);
+    await db.delete(mirrorCalls).where(and(eq(mirrorCalls.workspaceId, ws.id), eq(mirrorCalls.batchId, "hand-made")));
+  });
+});
