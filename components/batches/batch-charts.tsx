@@ -48,8 +48,8 @@ export default function BatchCharts({ summary, insightsUrl, running }: { summary
         table={split.map((s) => [s.label, formatCount(s.value)])}
         placeholder={split.length === 0 ? <Empty text="No calls yet." /> : null}
         chart={
-          <PieChart>
-            <Pie data={split} dataKey="value" nameKey="label" innerRadius="55%" outerRadius="85%" stroke="var(--background)">
+          <PieChart accessibilityLayer={false}>
+            <Pie data={split} dataKey="value" nameKey="label" innerRadius="55%" outerRadius="85%" stroke="var(--background)" rootTabIndex={-1}>
               {split.map((s) => (
                 <Cell key={s.key} fill={s.color} />
               ))}
@@ -65,7 +65,7 @@ export default function BatchCharts({ summary, insightsUrl, running }: { summary
         placeholder={placeholder}
         chart={
           data?.available ? (
-          <BarChart data={data.durations.map((b) => ({ name: `${b.fromS}–${b.toS}`, count: b.count }))}>
+          <BarChart accessibilityLayer={false} data={data.durations.map((b) => ({ name: `${b.fromS}–${b.toS}`, count: b.count }))}>
             <CartesianGrid vertical={false} stroke="var(--border)" />
             <XAxis dataKey="name" {...axis} interval="preserveStartEnd" />
             <YAxis {...axis} allowDecimals={false} width={40} />
@@ -82,7 +82,7 @@ export default function BatchCharts({ summary, insightsUrl, running }: { summary
         placeholder={placeholder}
         chart={
           data?.available ? (
-          <BarChart data={data.overTime.buckets}>
+          <BarChart accessibilityLayer={false} data={data.overTime.buckets}>
             <CartesianGrid vertical={false} stroke="var(--border)" />
             <XAxis dataKey="at" {...axis} tickFormatter={(t: number) => timeFormat.format(t)} minTickGap={24} />
             <YAxis {...axis} allowDecimals={false} width={40} />

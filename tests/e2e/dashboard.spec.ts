@@ -108,3 +108,55 @@ test("screenshots of the batch page, desktop and 390 px", async ({ page }) => {
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: "test-results/screenshots/batch-page-390.png", fullPage: true });
 });
+
+test("the failure drilldown's reasons add up to the failed total, and each opens its calls' metadata", async ({ page }) => {
+  const { summary } = await sandbox.truth("demo-failing");
+  await page.goto("/w/sandbox/batches/demo-failing");
+  await page.getByRole("link", { name: "Failures" }).click();
+  await expect(page).toHaveURL(/\/failed$/);
+  await expect.poll(async () => {
+    await page.reload();
+    return page.getByTestId("reason-row").count();
+  }, { timeout: 30_000 }).toBeGreaterThanOrEqual(6);
+  const counts = await page.getByTestId("reason-row").evaluateAll((rows) => rows.map((r) => Number(r.getAttribute("data-count"))));
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(summary.failed);
+  await expect(page.getByTestId("failed-total")).toHaveAttribute("data-value", String(summary.failed));
+
+  await page.getByTestId("reason-row").first().getByRole("link").first().click();
+  await expect(page).toHaveURL(/reason=/);
+  const firstCall = page.getByTestId("failed-call").first();
+  await firstCall.getByRole("button").first().click();
+  await expect(firstCall.getByTestId("metadata-table")).toBeVisible();
+  await expect(firstCall.getByTestId("metadata-table")).toContainText("email");
+});
+
+test("a call opens in a linkable detail sheet with its metadata, local time and UTC", async ({ page, browser }) => {
+  await page.goto("/w/sandbox/batches/demo-finished?status=completed");
+  const row = page.getByTestId("calls-table").locator("tbody tr").first();
+  const jobId = await row.getAttribute("data-job-id");
+  await row.getByRole("button", { name: /Details of call/ }).click();
+  await expect(page).toHaveURL(new RegExp(`call=${jobId}`));
+  const sheet = page.getByTestId("call-detail");
+  await expect(sheet).toBeVisible();
+  await expect(sheet.getByTestId("metadata-table")).toContainText("first_name");
+  await expect(sheet).toContainText("UTC");
+
+  const colleague = await browser.newContext({ storageState: "test-results/e2e-admin.json" });
+  const other = await colleague.newPage();
+  await other.goto(page.url());
+  await expect(other.getByTestId("call-detail")).toBeVisible();
+  await expect(other.getByTestId("call-detail")).toHaveAttribute("data-job-id", jobId!);
+  await colleague.close();
+  await page.keyboard.press("Escape");
+  await expect(page).not.toHaveURL(/call=/);
+});
+
+test("the batches list shows opened batches and opens one from a pasted link", async ({ page, baseURL }) => {
+  await page.goto("/w/sandbox/batches/demo-finished");
+  await page.goto("/w/sandbox/batches");
+  await expect(page.getByTestId("batch-row").filter({ has: page.locator('[data-batch-id="demo-finished"]') }).or(page.locator('[data-testid="batch-row"][data-batch-id="demo-finished"]'))).not.toHaveCount(0);
+  await page.getByTestId("open-batch").getByRole("textbox").fill(`${baseURL}/w/sandbox/batches/demo-empty?status=failed`);
+  await page.getByTestId("open-batch").getByRole("button").click();
+  await expect(page).toHaveURL(/\/w\/sandbox\/batches\/demo-empty\?status=failed/);
+  await expect(page.getByTestId("calls-empty")).toBeVisible();
+});
