@@ -65,7 +65,8 @@ const schema = z.object({
   TRILLET_MAX_RETRIES: int(0, 10).default(3),
   TRILLET_MAX_RATE_LIMIT_WAIT_MS: int(0, 300_000).default(65_000),
   TRILLET_INTERACTIVE_MAX_WAIT_MS: int(0, 300_000).default(8_000),
-  GATEWAY_CACHE_LIVE_MS: int(0, 600_000).default(2_000),
+  // At least the live page's refresh interval (5 s), so N viewers cost what one viewer does.
+  GATEWAY_CACHE_LIVE_MS: int(0, 600_000).default(5_000),
   GATEWAY_CACHE_FINISHED_MS: int(0, 86_400_000).default(300_000),
 
   SANDBOX_PORT: int(0, 65_535).default(4010),

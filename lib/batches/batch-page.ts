@@ -38,10 +38,19 @@ export async function getBatchPage(
 ): Promise<BatchPageData> {
   const mirror = await getMirrorStatus(db, workspace.id, batchId);
   if (mirror?.lastSuccessAt && (mirror.frozen || needsMirror(view))) {
-    const [summary, page] = await Promise.all([
-      mirrorSummary(db, workspace.id, batchId),
-      queryMirrorCalls(db, workspace.id, batchId, { ...view, ...sortOf(view), reason: view.reason || null, q: view.q || null }),
-    ]);
+    // A frozen batch's counts were checked equal to Trillet's at the final pass: no need to count
+    // 100,000 rows again on every view. Only a search or reason filter needs its own count.
+    const verified = mirror.frozen ? mirror.upstreamSummary : null;
+    const summary = verified ?? (await mirrorSummary(db, workspace.id, batchId));
+    const filtered = view.q !== "" || view.reason !== "";
+    const knownTotal = verified && !filtered ? (view.status === "all" ? verified.total : verified[view.status]) : undefined;
+    const page = await queryMirrorCalls(
+      db,
+      workspace.id,
+      batchId,
+      { ...view, ...sortOf(view), reason: view.reason || null, q: view.q || null },
+      knownTotal,
+    );
     return {
       source: "mirror",
       summary,

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db";
 import { mirrorCalls } from "../db/schema";
 import type { TrilletCall } from "../trillet/schemas";
@@ -57,21 +57,69 @@ const toCall = (row: typeof mirrorCalls.$inferSelect): TrilletCall => ({
   metadata: row.metadata,
 });
 
-export async function queryMirrorCalls(db: Database, workspaceId: string, batchId: string, query: CallQuery) {
+/**
+ * One chunk of a batch's calls in row order after `afterRowNo` (keyset pagination: every chunk is
+ * an index range scan, however deep into the batch), for exports.
+ */
+export async function mirrorCallsAfter(
+  db: Database,
+  workspaceId: string,
+  batchId: string,
+  query: Pick<CallQuery, "status" | "reason" | "q">,
+  afterRowNo: number,
+  limit: number,
+): Promise<{ calls: TrilletCall[]; lastRowNo: number | null }> {
+  const rows = await db
+    .select()
+    .from(mirrorCalls)
+    .where(and(filters(workspaceId, batchId, query), gt(mirrorCalls.rowNo, afterRowNo)))
+    .orderBy(asc(mirrorCalls.rowNo))
+    .limit(limit);
+  return { calls: rows.map(toCall), lastRowNo: rows.at(-1)?.rowNo ?? null };
+}
+
+/** Calls matching an export's filter. */
+export async function countMirrorCalls(db: Database, workspaceId: string, batchId: string, query: Pick<CallQuery, "status" | "reason" | "q">) {
+  const [row] = await db.select({ n: count() }).from(mirrorCalls).where(filters(workspaceId, batchId, query));
+  return row?.n ?? 0;
+}
+
+/**
+ * Every metadata key of a batch, in the order first seen (by row), from one query. jsonb does not
+ * keep a row's key order (it stores shorter keys first, then bytewise), so keys first seen in the
+ * same row come in that order.
+ */
+export async function mirrorMetadataKeys(db: Database, workspaceId: string, batchId: string): Promise<string[]> {
+  const key = sql<string>`k.key`;
+  const rows = await db
+    .select({ key })
+    .from(sql`${mirrorCalls} cross join lateral jsonb_object_keys(${mirrorCalls.metadata}) as k(key)`)
+    .where(filters(workspaceId, batchId, { status: "all" }))
+    .groupBy(key)
+    .orderBy(sql`min(${mirrorCalls.rowNo})`, sql`octet_length(k.key)`, sql`k.key collate "C"`);
+  return rows.map((r) => r.key);
+}
+
+/** A page of calls and the number matching. `knownTotal` skips the count when the caller knows it. */
+export async function queryMirrorCalls(db: Database, workspaceId: string, batchId: string, query: CallQuery, knownTotal?: number) {
   const where = filters(workspaceId, batchId, query);
   const column = SORT_COLUMNS[query.sort];
-  const order = query.dir === "desc" ? sql`${column} desc nulls last` : sql`${column} asc nulls last`;
-  const [rows, [total]] = await Promise.all([
+  // Ties follow the sort's direction so each order matches one index (see schema.ts).
+  const order =
+    query.dir === "desc"
+      ? [sql`${column} desc nulls last`, sql`${mirrorCalls.rowNo} desc nulls last`]
+      : [sql`${column} asc nulls last`, asc(mirrorCalls.rowNo)];
+  const [rows, total] = await Promise.all([
     db
       .select()
       .from(mirrorCalls)
       .where(where)
-      .orderBy(order, asc(mirrorCalls.rowNo))
+      .orderBy(...order)
       .limit(query.limit)
       .offset((query.page - 1) * query.limit),
-    db.select({ n: count() }).from(mirrorCalls).where(where),
+    knownTotal ?? db.select({ n: count() }).from(mirrorCalls).where(where).then(([row]) => row?.n ?? 0),
   ]);
-  return { calls: rows.map(toCall), total: total?.n ?? 0 };
+  return { calls: rows.map(toCall), total };
 }
 
 export interface ReasonGroup {

@@ -119,6 +119,9 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
       if (mirrored.total < summary.total) continue; // calls moved between pages under us: read again
       // The workspace's batch list shows the counts of the latest complete read.
       await recordBatchRead(db, workspaceId, batchId, summary, new Date(), null);
+      // Fresh planner statistics (PGlite has no autovacuum): without them search skips the
+      // trigram index and scans the batch (measured: 200 ms -> 20 ms at 100,000 calls).
+      await db.execute(sql`analyze mirror_calls`);
       if (!finalPass) return await finishRunning(update, summary, totalPages, options);
 
       // Final pass: the mirror must equal Trillet, count for count and job for job.

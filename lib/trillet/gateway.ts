@@ -117,7 +117,13 @@ export class WorkspaceGateway {
     if (!entry) {
       const controller = new AbortController();
       const request: RequestOptions = { signal: controller.signal, priority: options.priority };
-      const ttlFor = (value: T) => (finished(value) ? this.#options.finishedTtlMs : this.#options.liveTtlMs);
+      // A running batch's reads expire on fixed clock boundaries (every liveTtlMs), not liveTtlMs
+      // after each read: then one viewer polling faster than that costs what fifty do.
+      const ttlFor = (value: T) => {
+        if (finished(value)) return this.#options.finishedTtlMs;
+        const live = this.#options.liveTtlMs;
+        return live > 0 ? live - (value.receivedAt % live) : 0;
+      };
       const upstream = () => {
         this.#upstreamReads++;
         return load(request);
