@@ -1,14 +1,14 @@
 import "server-only";
-import { and, asc, count, eq, isNull, or, type SQL } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../db";
 import { mirrorCalls } from "../db/schema";
 import type { TrilletCall } from "../trillet/schemas";
-import { queryMirrorCalls } from "./mirror-queries";
+import { NO_REASON, queryMirrorCalls, toCall } from "./mirror-queries";
 
 // Single calls and failed calls by reason, read from the mirror only (zero upstream requests).
 
 /** The key failureReasons gives failed calls that came without any error text. */
-export const NO_REASON_KEY = "(no reason given)";
+export const NO_REASON_KEY = NO_REASON;
 
 const callFields = {
   jobId: mirrorCalls.jobId,
@@ -21,27 +21,6 @@ const callFields = {
   metadata: mirrorCalls.metadata,
 };
 
-function toCall(row: {
-  jobId: string;
-  status: string;
-  phoneNumber: string;
-  startTime: Date | null;
-  endTime: Date | null;
-  durationS: number | null;
-  error: string | null;
-  metadata: Record<string, string>;
-}): TrilletCall {
-  return {
-    jobId: row.jobId,
-    status: row.status,
-    phoneNumber: row.phoneNumber,
-    startTime: row.startTime?.getTime() ?? null,
-    endTime: row.endTime?.getTime() ?? null,
-    durationSec: row.durationS,
-    error: row.error,
-    metadata: row.metadata,
-  };
-}
 
 /** One call of a mirrored batch, or null when the copy does not hold it (yet). */
 export async function getMirroredCall(db: Database, workspaceId: string, batchId: string, jobId: string): Promise<TrilletCall | null> {
@@ -57,10 +36,7 @@ export interface FailedCallsPage {
   total: number;
 }
 
-/**
- * One page of the failed calls grouped under a reason key, in Trillet's order. Calls without an
- * error have no stored key but are grouped as NO_REASON_KEY, which an equality filter would miss.
- */
+/** One page of the failed calls grouped under a reason key, in Trillet's order. */
 export async function failedCallsByReason(
   db: Database,
   workspaceId: string,
@@ -69,25 +45,6 @@ export async function failedCallsByReason(
   page: number,
   limit: number,
 ): Promise<FailedCallsPage> {
-  if (reason !== NO_REASON_KEY) {
-    const result = await queryMirrorCalls(db, workspaceId, batchId, { status: "failed", reason, sort: "row", dir: "asc", page, limit });
-    return { calls: result.calls, total: result.total };
-  }
-  const where: SQL = and(
-    eq(mirrorCalls.workspaceId, workspaceId),
-    eq(mirrorCalls.batchId, batchId),
-    eq(mirrorCalls.status, "failed"),
-    or(isNull(mirrorCalls.reasonKey), eq(mirrorCalls.reasonKey, NO_REASON_KEY)),
-  )!;
-  const [rows, [total]] = await Promise.all([
-    db
-      .select(callFields)
-      .from(mirrorCalls)
-      .where(where)
-      .orderBy(asc(mirrorCalls.rowNo))
-      .limit(limit)
-      .offset((page - 1) * limit),
-    db.select({ n: count() }).from(mirrorCalls).where(where),
-  ]);
-  return { calls: rows.map(toCall), total: total?.n ?? 0 };
+  const result = await queryMirrorCalls(db, workspaceId, batchId, { status: "failed", reason, sort: "row", dir: "asc", page, limit });
+  return { calls: result.calls, total: result.total };
 }

@@ -46,7 +46,7 @@ function filters(workspaceId: string, batchId: string, query: Pick<CallQuery, "s
   return and(...parts)!;
 }
 
-const toCall = (row: typeof mirrorCalls.$inferSelect): TrilletCall => ({
+export const toCall = (row: Pick<typeof mirrorCalls.$inferSelect, "jobId" | "status" | "phoneNumber" | "startTime" | "endTime" | "durationS" | "error" | "metadata">): TrilletCall => ({
   jobId: row.jobId,
   status: row.status,
   phoneNumber: row.phoneNumber,
