@@ -34,7 +34,9 @@ export type AuditAction =
   | "workspace.updated"
   | "workspace.tested"
   | "batch.renamed"
-  | "batch.removed";
+  | "batch.removed"
+  | "export.completed"
+  | "export.failed";
 
 export interface AuditInput {
   actor: Actor | null;

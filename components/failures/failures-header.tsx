@@ -7,9 +7,11 @@ interface Props {
   workspaceSlug: string;
   batchId: string;
   batchHref: string;
+  /** Extra actions (the export menu). */
+  actions?: React.ReactNode;
 }
 
-export function FailuresHeader({ workspaceName, workspaceSlug, batchId, batchHref }: Props) {
+export function FailuresHeader({ workspaceName, workspaceSlug, batchId, batchHref, actions }: Props) {
   const crumb = "rounded-sm hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:outline-none";
   return (
     <header className="flex flex-col gap-3">
@@ -38,12 +40,15 @@ export function FailuresHeader({ workspaceName, workspaceSlug, batchId, batchHre
         <h1 className="text-2xl font-semibold tracking-tight break-all">
           Failed calls in <span className="font-mono">{batchId}</span>
         </h1>
-        <Button asChild variant="outline" size="sm" className="self-start sm:self-auto">
-          <Link href={batchHref} data-testid="back-to-batch">
-            <ArrowLeftIcon aria-hidden="true" />
-            Back to the batch
-          </Link>
-        </Button>
+        <div className="flex flex-wrap items-start gap-2 self-start sm:self-auto">
+          <Button asChild variant="outline" size="sm">
+            <Link href={batchHref} data-testid="back-to-batch">
+              <ArrowLeftIcon aria-hidden="true" />
+              Back to the batch
+            </Link>
+          </Button>
+          {actions}
+        </div>
       </div>
     </header>
   );

@@ -10,7 +10,8 @@ import { reasonKey } from "./reasons";
 
 const at = (ms: number | null) => (ms === null ? null : new Date(ms));
 
-function searchText(call: TrilletCall): string {
+/** Lower-cased phone, metadata values and error: what a view's `q` searches (mirror and walked rows alike). */
+export function searchText(call: TrilletCall): string {
   return [call.phoneNumber, ...Object.values(call.metadata), call.error ?? ""].join("\n").toLowerCase();
 }
 

@@ -62,3 +62,35 @@ export function batchViewQuery(view: Partial<BatchView>): string {
   const s = q.toString();
   return s ? `?${s}` : "";
 }
+
+// The export route takes the page's filters (status, reason, q) strictly: a download that silently
+// ignored a malformed filter would look like the view but hold other rows. Page-only parameters
+// (page, limit, sort) may come along with a copied query string and are ignored.
+const single = (name: string) =>
+  z.union([z.string(), z.array(z.string())]).optional().refine((v) => !Array.isArray(v), { message: `${name} may be given once` }).transform((v) => v as string | undefined);
+
+export const exportViewSchema = z.object({
+  status: single("status").pipe(z.enum(STATUS_TABS, { message: `status must be one of ${STATUS_TABS.join(", ")}` }).default("all")),
+  reason: single("reason").pipe(z.string().trim().max(300, "reason is too long (300 characters at most)").default("")),
+  q: single("q").pipe(z.string().trim().max(200, "q is too long (200 characters at most)").default("")),
+  format: single("format").pipe(z.enum(["report", "retry"], { message: "format must be report or retry" }).default("report")),
+  bom: single("bom").pipe(z.enum(["0", "1"], { message: "bom must be 0 or 1" }).default("0")).transform((v) => v === "1"),
+});
+
+export type ExportView = z.output<typeof exportViewSchema>;
+
+/** The export's view, or the first problem in words. */
+export function parseExportView(params: URLSearchParams): { view: ExportView } | { error: string } {
+  const raw: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    raw[key] = all.length === 1 ? all[0]! : all;
+  }
+  const parsed = exportViewSchema.safeParse(raw);
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Invalid export parameters." };
+  const view = parsed.data;
+  if (view.format === "retry" && view.status !== "all" && view.status !== "failed") {
+    return { error: "A retry file holds failed calls only: use status=failed (or leave it out)." };
+  }
+  return { view: view.format === "retry" ? { ...view, status: "failed" } : view };
+}

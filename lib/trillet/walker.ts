@@ -69,7 +69,13 @@ export async function* walkBatch(
   for (let pass = 1; pass <= maxPasses; pass++) {
     const inFlight = new Map<number, ReturnType<typeof read>>();
     let next = 1;
-    const request = (page: number) => inFlight.set(page, page === 1 && pass === 1 ? Promise.resolve(first) : read(page, serverFilter));
+    const request = (page: number) => {
+      const pending = page === 1 && pass === 1 ? Promise.resolve(first) : read(page, serverFilter);
+      // Read ahead while the consumer holds a yielded page: a failure (an abort) must not surface as
+      // an unhandled rejection before the loop awaits it (it still throws there).
+      pending.catch(() => {});
+      inFlight.set(page, pending);
+    };
     try {
       for (let page = 1; page <= totalPages || inFlight.size > 0; page++) {
         while (next <= totalPages && inFlight.size < concurrency) request(next++);

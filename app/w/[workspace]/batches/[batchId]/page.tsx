@@ -6,6 +6,7 @@ import { BatchErrorState } from "@/components/batches/batch-error-state";
 import { BatchHeader } from "@/components/batches/batch-header";
 import { BatchOverviewSkeleton } from "@/components/batches/batch-overview";
 import { LiveBatch } from "@/components/batches/live-batch";
+import { ExportMenu } from "@/components/reports/export-menu";
 import { getBatchPage } from "@/lib/batches/batch-page";
 import { batchViewQuery, parseBatchView, type BatchView } from "@/lib/batches/search-params";
 import { isTrilletError, retryAtOf } from "@/lib/trillet/errors";
@@ -49,6 +50,13 @@ export default async function BatchPage({ params, searchParams }: Props) {
         workspaceSlug={workspace.slug}
         batchId={batchId.data}
         label={(await findTrackedBatch(await getDb(), workspace.id, batchId.data))?.label || undefined}
+        actions={
+          <ExportMenu
+            exportPath={`/api/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}/export`}
+            batchId={batchId.data}
+            view={{ status: view.status, reason: view.reason, q: view.q }}
+          />
+        }
       />
       {/* Keyed by the view so a new filter or page shows the skeleton, not stale rows. */}
       <Suspense key={batchViewQuery(view)} fallback={<BatchOverviewSkeleton />}>

@@ -10,6 +10,7 @@ import { FailedCallsPagination } from "@/components/failures/failed-calls-pagina
 import { FailureTotals } from "@/components/failures/failure-totals";
 import { FailuresHeader } from "@/components/failures/failures-header";
 import { ReasonTable } from "@/components/failures/reason-table";
+import { ExportMenu } from "@/components/reports/export-menu";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requireWorkspace } from "@/lib/auth/guards";
@@ -43,7 +44,20 @@ export default async function FailedCallsPage({ params, searchParams }: Props) {
   const failedHref = `${batchHref}/failed`;
   return (
     <PageContainer className="flex flex-col gap-6">
-      <FailuresHeader workspaceName={workspace.name} workspaceSlug={workspace.slug} batchId={batchId.data} batchHref={batchHref} />
+      <FailuresHeader
+        workspaceName={workspace.name}
+        workspaceSlug={workspace.slug}
+        batchId={batchId.data}
+        batchHref={batchHref}
+        actions={
+          <ExportMenu
+            exportPath={`/api/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}/export`}
+            batchId={batchId.data}
+            view={{ status: "failed", reason: data.state === "ready" ? data.selected?.reason.key : undefined }}
+            viewLabel={data.state === "ready" && data.selected ? "This reason" : "Failed calls"}
+          />
+        }
+      />
       {data.state === "copying" ? (
         <CopyingState mirror={data.mirror} batchHref={batchHref} />
       ) : (

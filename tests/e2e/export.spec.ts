@@ -1,0 +1,106 @@
+import { readFile } from "node:fs/promises";
+import Papa from "papaparse";
+import { expect, test } from "./fixtures/test";
+import { sandbox } from "./fixtures/sandbox";
+
+interface TruthCall {
+  jobId: string;
+  status: string;
+  phone_number: string;
+  startTime?: number;
+  endTime?: number;
+  duration?: number;
+  error?: string;
+  metadata: Record<string, string>;
+}
+
+const guard = (v: string) => (/^[=+\-@\t\r]/.test(v) && !/^\+[1-9]\d{1,14}$/.test(v) ? `'${v}` : v);
+
+test.afterEach(async () => {
+  await sandbox.clearFaults();
+});
+
+test("the export menu downloads demo-finished's report with the sandbox's rows", async ({ page }) => {
+  const { calls } = (await sandbox.truth("demo-finished")) as unknown as { calls: TruthCall[] };
+  await page.goto("/w/sandbox/batches/demo-finished");
+  await page.getByTestId("export-menu").click();
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("menuitem", { name: "All calls: report" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^demo-finished_\d{8}T\d{4}Z\.csv$/);
+  const text = await readFile((await download.path())!, "utf8");
+  const { data } = Papa.parse<string[]>(text, { skipEmptyLines: true });
+  const [header, ...rows] = data;
+  const keys = [...new Set(calls.flatMap((c) => Object.keys(c.metadata)))];
+  const fixed = ["batch_id", "job_id", "status", "phone_number", "start_time", "end_time", "duration_s", "error"];
+  expect(header!.slice(0, fixed.length)).toEqual(fixed);
+  // Metadata columns: the batch's key union (a frozen mirror orders keys of one row as jsonb does).
+  expect([...header!.slice(fixed.length)].sort()).toEqual([...keys].sort());
+  expect(rows).toHaveLength(calls.length);
+  const byJob = new Map(rows.map((r) => [r[1], Object.fromEntries(header!.map((h, i) => [h, r[i]]))]));
+  for (const c of calls) {
+    expect(byJob.get(c.jobId)).toEqual({
+      batch_id: "demo-finished",
+      job_id: c.jobId,
+      status: c.status,
+      phone_number: guard(c.phone_number),
+      start_time: c.startTime === undefined ? "" : new Date(c.startTime).toISOString(),
+      end_time: c.endTime === undefined ? "" : new Date(c.endTime).toISOString(),
+      duration_s: c.duration === undefined ? "" : String(c.duration),
+      error: guard(c.error ?? ""),
+      ...Object.fromEntries(keys.map((k) => [k, guard(c.metadata[k] ?? "")])),
+    });
+  }
+  await expect(page.getByText(`Exported ${calls.length} rows`)).toBeVisible();
+});
+
+test("an export interrupted by a permanent upstream failure fails visibly and is audited", async ({ page }) => {
+  await page.goto("/w/sandbox/batches/demo-live");
+  await expect(page.getByTestId("export-menu")).toBeVisible();
+  let downloads = 0;
+  page.on("download", () => downloads++);
+  await sandbox.setFaults([{ kind: "5xx", rate: 1, batchId: "demo-live", afterRequests: 3 }]);
+  await page.getByTestId("export-menu").click();
+  await page.getByRole("menuitem", { name: "All calls: report" }).click();
+  const failed = page.getByTestId("export-failed");
+  await expect(failed).toBeVisible({ timeout: 45_000 });
+  await expect(failed).toContainText("Export failed");
+  await expect(page.getByTestId("export-retry")).toBeVisible();
+  expect(downloads).toBe(0);
+  await sandbox.clearFaults();
+
+  await page.goto("/settings/audit");
+  await expect(page.getByRole("row").filter({ hasText: "export.failed" }).filter({ hasText: "demo-live" }).first()).toBeVisible();
+});
+
+test("a walk that fails after the download started ends as a failed download, not a short file", async ({ page }) => {
+  // The response (status and headers) starts once the walk's first page answered; the fault is
+  // armed then, with slow reads so the walk cannot finish first. Every later read of demo-live
+  // fails after 3 more (whoever makes them), so the walk fails midway and the stream must error.
+  await page.goto("/w/sandbox/batches/demo-live/failed");
+  await expect(page.getByTestId("export-menu")).toBeVisible();
+  let downloads = 0;
+  page.on("download", () => downloads++);
+  await sandbox.configure({ latencyMs: 300 });
+  try {
+    await page.getByTestId("export-menu").click();
+    const started = page.waitForResponse((r) => r.url().includes("/export"));
+    await page.getByRole("menuitem", { name: "All calls: report" }).click();
+    const response = await started;
+    expect(response.status()).toBe(200);
+    await sandbox.setFaults([{ kind: "5xx", rate: 1, batchId: "demo-live", afterRequests: 3 }]);
+    await expect(page.getByTestId("export-progress")).toBeVisible();
+    const failed = page.getByTestId("export-failed");
+    await expect(failed).toBeVisible({ timeout: 45_000 });
+    await expect(failed).toContainText("stopped before the file was complete");
+    expect(downloads).toBe(0);
+  } finally {
+    await sandbox.clearFaults();
+    await sandbox.configure({ latencyMs: 0 });
+  }
+
+  await page.goto("/settings/audit");
+  await expect(
+    page.getByRole("row").filter({ hasText: "export.failed" }).filter({ hasText: "demo-live" }).filter({ hasText: /Reading the whole batch|Trillet is unreachable/ }).first(),
+  ).toBeVisible();
+});
