@@ -11,6 +11,7 @@ import { claimNextSync, requestSync, runSync } from "../../lib/batches/mirror-sy
 import { reasonKey } from "../../lib/batches/reasons";
 import type { BatchView } from "../../lib/batches/search-params";
 import { openDatabase, type Database, type DatabaseHandle } from "../../lib/db/index";
+import { runExport } from "../../lib/reports/export";
 import { createWorkspace, type Workspace } from "../../lib/workspaces";
 import { BENCH_KEY, BENCH_WORKSPACE, fixed, percentile, startBenchSandbox, table, verdict, type Verdict } from "./support";
 
@@ -43,6 +44,7 @@ export interface MirrorResult {
   queries: QueryTiming[];
   upstreamDuringQueries: number;
   afterAnalyze: QueryTiming[];
+  export: { rows: number; bytes: number; ms: number; rowsPerSec: number; rssGrowthMb: number; upstreamRequests: number };
   verdicts: Verdict[];
 }
 
@@ -270,6 +272,43 @@ export async function runMirrorBench(open: () => Promise<Db>, log: (line: string
       ),
     );
 
+    // Export of the frozen batch: the whole CSV through the route's own code, read like a browser
+    // reads it; memory sampled while it streams.
+    sb.sandbox.resetStats();
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    const exportStarted = performance.now();
+    const response = await runExport({
+      db,
+      workspace,
+      actor: { id: null, email: "bench@example.com" },
+      batchId: BATCH,
+      params: new URLSearchParams({ format: "report" }),
+    });
+    if (!response.ok || !response.body) throw new Error(`export answered HTTP ${response.status}`);
+    const exportRows = Number(response.headers.get("x-export-total"));
+    let bytes = 0;
+    const reader = response.body.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      bytes += chunk.value.byteLength;
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    }
+    const exportMs = performance.now() - exportStarted;
+    const exportResult = {
+      rows: exportRows,
+      bytes,
+      ms: exportMs,
+      rowsPerSec: exportRows / (exportMs / 1000),
+      rssGrowthMb: (rssPeak - rssBefore) / 1e6,
+      upstreamRequests: sb.sandbox.stats().requests,
+    };
+    log(
+      table(
+        ["export (frozen mirror)", "rows", "MB", "seconds", "rows/s", "peak RSS growth MB", "upstream requests"],
+        [["report CSV, all calls", exportRows, fixed(bytes / 1e6, 1), fixed(exportMs / 1000, 2), Math.round(exportResult.rowsPerSec), fixed(exportResult.rssGrowthMb, 1), exportResult.upstreamRequests]],
+      ),
+    );
+
     const tag = database.handle.kind === "postgres" ? "PostgreSQL" : "PGlite";
     const worst = (group: QueryTiming["group"]) =>
       queries.filter((t) => t.group === group).reduce((a, b) => (Number.isNaN(b.p95) || b.p95 > a.p95 ? b : a));
@@ -285,8 +324,10 @@ export async function runMirrorBench(open: () => Promise<Db>, log: (line: string
       })(),
       verdict(`[${tag}] upstream requests, query phase`, upstreamDuringQueries, "count", "max", 0),
       verdict(`[${tag}] mirror sync of 100,000 calls`, sync.rowsPerSec, "rows/s", "info", 0, `${fixed(sync.ms / 1000, 1)} s, ${sync.upstreamRequests} requests`),
+      verdict(`[${tag}] mirrored export rows/s`, exportResult.rowsPerSec, "rows/s", "min", 100_000, `${fixed(exportResult.rssGrowthMb, 1)} MB peak RSS growth`),
+      verdict(`[${tag}] upstream requests, export`, exportResult.upstreamRequests, "count", "max", 0),
     ];
-    return { database: database.label, sync, queries, upstreamDuringQueries, afterAnalyze, verdicts };
+    return { database: database.label, sync, queries, upstreamDuringQueries, afterAnalyze, export: exportResult, verdicts };
   } finally {
     await database.dispose();
     await sb.close();
