@@ -2,7 +2,7 @@ import "server-only";
 
 // A faithful Trillet stand-in (see /work/shared/trillet-api.md) served as plain
 // Request -> Response, so it runs inside tests, inside the demo and standalone
-// (scripts/sandbox.ts via ./node-server). It never reads process.env: callers pass options.
+// (scripts/sandbox.ts via ./node-server). It never reads the environment itself: callers pass options (lib/env.ts reads it).
 
 import { createCatalogue, createLiveClock } from "./batches";
 import { handleControl, isControlPath } from "./control";
