@@ -69,8 +69,19 @@ export async function mirrorCallsAfter(
   afterRowNo: number,
   limit: number,
 ): Promise<{ calls: TrilletCall[]; lastRowNo: number | null }> {
+  // Only what a call needs (not the search text): an export reads every row of the batch.
   const rows = await db
-    .select()
+    .select({
+      rowNo: mirrorCalls.rowNo,
+      jobId: mirrorCalls.jobId,
+      status: mirrorCalls.status,
+      phoneNumber: mirrorCalls.phoneNumber,
+      startTime: mirrorCalls.startTime,
+      endTime: mirrorCalls.endTime,
+      durationS: mirrorCalls.durationS,
+      error: mirrorCalls.error,
+      metadata: mirrorCalls.metadata,
+    })
     .from(mirrorCalls)
     .where(and(filters(workspaceId, batchId, query), gt(mirrorCalls.rowNo, afterRowNo)))
     .orderBy(asc(mirrorCalls.rowNo))

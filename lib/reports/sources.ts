@@ -32,13 +32,16 @@ export async function mirrorExport(db: Database, workspaceId: string, batchId: s
     mirrorMetadataKeys(db, workspaceId, batchId),
     countMirrorCalls(db, workspaceId, batchId, query),
   ]);
+  const read = (after: number) => mirrorCallsAfter(db, workspaceId, batchId, query, after, MIRROR_CHUNK);
   async function* calls(): AsyncGenerator<TrilletCall[]> {
-    let after = -1;
+    // One chunk read ahead: the database works on the next rows while the writer encodes these.
+    let next = read(-1);
     for (;;) {
-      const chunk = await mirrorCallsAfter(db, workspaceId, batchId, query, after, MIRROR_CHUNK);
+      const chunk = await next;
+      const more = chunk.lastRowNo !== null && chunk.calls.length === MIRROR_CHUNK;
+      if (more) next = read(chunk.lastRowNo!);
       if (chunk.calls.length) yield chunk.calls;
-      if (chunk.lastRowNo === null || chunk.calls.length < MIRROR_CHUNK) return;
-      after = chunk.lastRowNo;
+      if (!more) return;
     }
   }
   return { keys, total, calls: calls() };
