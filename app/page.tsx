@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageContainer } from "@/components/app-shell/page-container";
-import { OpenBatchForm } from "@/components/batches/open-batch-form";
+import { OpenBatchField } from "@/components/batches-list/open-batch-field";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requireUser } from "@/lib/auth/guards";
 import { getDb } from "@/lib/db";
@@ -43,7 +43,7 @@ export default async function HomePage() {
             </CardDescription>
           </CardHeader>
           <CardContent>
-            <OpenBatchForm workspace={ws.slug} />
+            <OpenBatchField workspace={ws.slug} />
           </CardContent>
         </Card>
       ))}

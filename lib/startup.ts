@@ -1,6 +1,7 @@
 import "server-only";
 import { getDb } from "./db";
 import { env } from "./env";
+import { deleteExpiredSessions } from "./auth/sessions";
 import { issueSetupToken } from "./auth/setup";
 import { startMirrorWorker } from "./batches/mirror-worker";
 import { seedDemo } from "./demo-seed";
@@ -9,6 +10,8 @@ import { ensureWorkspaceFromSettings } from "./workspaces";
 /** Runs once per server process (instrumentation.ts): schema, configured workspace, first-run setup. */
 export async function startUp(log: (line: string) => void = console.log) {
   const db = await getDb();
+  // Expired sessions are refused anyway; clearing them at start keeps the table from growing.
+  await deleteExpiredSessions(db);
   if (env.TRILLET_API_KEY && env.TRILLET_WORKSPACE_ID) {
     await ensureWorkspaceFromSettings(db, {
       slug: env.WORKSPACE_SLUG,

@@ -1,9 +1,7 @@
 "use client";
 
-import { useSyncExternalStore } from "react";
 import { formatUtc } from "@/components/batches/format";
-
-const subscribe = () => () => {};
+import { useLocalTime } from "@/components/batches/local-time";
 
 const localFormat = new Intl.DateTimeFormat(undefined, {
   year: "numeric",
@@ -20,11 +18,7 @@ const localFormat = new Intl.DateTimeFormat(undefined, {
  * where people compare times with carrier logs and colleagues elsewhere.
  */
 export function DualTime({ ms }: { ms: number | null }) {
-  const local = useSyncExternalStore(
-    subscribe,
-    () => (ms === null ? null : localFormat.format(ms)),
-    () => null,
-  );
+  const local = useLocalTime(ms, localFormat);
   if (ms === null) return <span className="text-muted-foreground">—</span>;
   const utc = formatUtc(ms);
   return (

@@ -192,3 +192,15 @@ test("the batch page's first-load JavaScript is measured, and the chart code loa
 });
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+
+test("the home page opens a batch by id and says clearly when the id is malformed", async ({ page }) => {
+  await page.goto("/");
+  const field = page.getByTestId("open-batch");
+  await field.getByRole("textbox").fill("not a valid id!");
+  await field.getByRole("button").click();
+  await expect(page.getByTestId("open-batch-error")).toBeVisible();
+  await expect(page).toHaveURL(/\/$/);
+  await field.getByRole("textbox").fill("demo-finished");
+  await field.getByRole("button").click();
+  await expect(page).toHaveURL(/\/w\/sandbox\/batches\/demo-finished$/);
+});
