@@ -53,6 +53,7 @@ export default defineConfig({
       // The app seeds the demo users and the "sandbox" workspace, pointing at this sandbox.
       DEMO_SEED: "true",
       PGLITE_DIR: E2E.pgliteDir,
+      EXPORT_CACHE_DIR: E2E.exportCacheDir,
       AUTH_SECRET: "e2e-auth-secret-0123456789abcdefghijklmnop",
       ENCRYPTION_KEY: "ZTJlLWVuY3J5cHRpb24ta2V5LTAxMjM0NTY3ODlhYmM=",
       SANDBOX_PORT: String(E2E.sandboxPort),

@@ -69,6 +69,10 @@ const schema = z.object({
   GATEWAY_CACHE_LIVE_MS: int(0, 600_000).default(5_000),
   GATEWAY_CACHE_FINISHED_MS: int(0, 86_400_000).default(300_000),
 
+  // Finished exports of frozen batches kept on disk, so a repeat export streams a file; 0 MB = off.
+  EXPORT_CACHE_DIR: z.string().min(1).default(".data/export-cache"),
+  EXPORT_CACHE_MB: int(0, 1_000_000).default(1_024),
+
   SANDBOX_PORT: int(0, 65_535).default(4010),
   SANDBOX_API_KEY: z.string().min(8).default(SANDBOX_DEFAULT_API_KEY),
   SANDBOX_WORKSPACE_ID: z.string().min(1).default(SANDBOX_DEFAULT_WORKSPACE_ID),

@@ -10,6 +10,7 @@ async function main() {
   rmSync(E2E.serverLog, { force: true });
   // Every run starts from an empty database: the app migrates and seeds it on start.
   rmSync(E2E.pgliteDir, { recursive: true, force: true });
+  rmSync(E2E.exportCacheDir, { recursive: true, force: true });
   const { server } = await startSandboxFromEnv({ port: E2E.sandboxPort, control: true });
   buildIfStale(E2E.distDir, process.env);
   const app = startNext({ port: E2E.appPort, host: "127.0.0.1", distDir: E2E.distDir, env: process.env, logFile: E2E.serverLog });

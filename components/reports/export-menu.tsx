@@ -38,10 +38,29 @@ type Format = "report" | "retry";
 
 const INTERRUPTED = "The server stopped before the file was complete (the batch could not be read to the end). Nothing was saved.";
 
+/** What the progress route answers while an export reads Trillet (lib/reports/progress.ts). */
+interface Reading {
+  phase: "reading" | "writing" | "done" | "failed";
+  pagesDone: number;
+  totalPages: number;
+  budget: { limitPerMinute: number; left: number; pausedUntil: number | null };
+}
+
 type State =
   | { phase: "idle" }
-  | { phase: "running"; label: string; rows: number; total: number | null }
+  | { phase: "running"; label: string; rows: number; total: number | null; reading: Reading | null }
   | { phase: "failed"; label: string; message: string };
+
+const POLL_MS = 1_000;
+
+/** "Reading page 120 of 1,000 from Trillet: about 15 min left, 12 of 60 requests left this minute." */
+function readingText(r: Reading): string {
+  if (r.totalPages === 0) return "Reading calls from Trillet…";
+  const left = Math.max(0, r.totalPages - r.pagesDone);
+  const minutes = Math.ceil(left / Math.max(1, r.budget.limitPerMinute));
+  const eta = left === 0 ? "" : minutes <= 1 ? ", under a minute left" : `, about ${formatCount(minutes)} min left`;
+  return `Reading page ${formatCount(r.pagesDone)} of ${formatCount(r.totalPages)} from Trillet${eta}`;
+}
 
 function queryOf(filter: ExportFilter, format: Format, bom: boolean): string {
   const q = new URLSearchParams();
@@ -86,8 +105,9 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
       const abort = new AbortController();
       abortRef.current = abort;
       lastRef.current = { filter, format, label };
-      setState({ phase: "running", label, rows: 0, total: null });
+      setState({ phase: "running", label, rows: 0, total: null, reading: null });
       const toastId = `export-${batchId}`;
+      let pollTimer: ReturnType<typeof setTimeout> | undefined;
       toast.loading(`Exporting ${label.toLowerCase()}…`, { id: toastId, duration: Infinity, action: { label: "Cancel", onClick: () => abort.abort() } });
       try {
         const response = await fetch(`${exportPath}${queryOf(filter, format, bom)}`, { signal: abort.signal, cache: "no-store" }).catch(
@@ -103,6 +123,21 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
         const totalHeader = response.headers.get("x-export-total");
         const total = totalHeader === null ? null : Number(totalHeader);
         const counter = new CsvRecordCounter();
+        // An export that walks Trillet reads the whole batch before its first row: its progress
+        // (pages, budget) comes from the progress route until rows arrive.
+        const exportId = response.headers.get("x-export-id");
+        let reading: Reading | null = null;
+        if (exportId) {
+          const poll = async () => {
+            if (abort.signal.aborted || counter.rows > 0) return;
+            const answer = await fetch(`${exportPath}/progress?id=${encodeURIComponent(exportId)}`, { signal: abort.signal, cache: "no-store" }).catch(() => null);
+            if (!answer?.ok) return; // another instance, or gone: the bar stays indeterminate
+            reading = (await answer.json().catch(() => null)) as Reading | null;
+            if (!abort.signal.aborted && counter.rows === 0) setState({ phase: "running", label, rows: 0, total, reading });
+            if (reading?.phase === "reading") pollTimer = setTimeout(() => void poll(), POLL_MS);
+          };
+          pollTimer = setTimeout(() => void poll(), POLL_MS / 2);
+        }
         const decoder = new TextDecoder();
         const parts: Uint8Array<ArrayBuffer>[] = [];
         const reader = response.body.getReader();
@@ -121,7 +156,7 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
           const now = performance.now();
           if (now - lastUpdate > 100) {
             lastUpdate = now;
-            setState({ phase: "running", label, rows: counter.rows, total });
+            setState({ phase: "running", label, rows: counter.rows, total, reading });
           }
         }
         counter.push(decoder.decode());
@@ -143,6 +178,7 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
           action: { label: "Retry", onClick: () => void run(filter, format, label) },
         });
       } finally {
+        clearTimeout(pollTimer);
         if (abortRef.current === abort) abortRef.current = null;
       }
     },
@@ -191,14 +227,27 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
             <div className="flex items-center justify-between gap-2">
               <span className="tabular-nums" data-testid="export-progress">
                 {state.rows === 0 && state.total !== 0
-                  ? "Reading calls…"
+                  ? state.reading
+                    ? readingText(state.reading)
+                    : "Reading calls…"
                   : `${formatCount(state.rows)}${state.total !== null ? ` of ${formatCount(state.total)}` : ""} rows`}
               </span>
               <Button variant="ghost" size="sm" onClick={() => abortRef.current?.abort()} data-testid="export-cancel">
                 <XIcon aria-hidden="true" /> Cancel
               </Button>
             </div>
-            <Progress value={state.total ? state.rows : null} max={state.total || 100} aria-label={`Export progress: ${state.label}`} />
+            {state.rows === 0 && state.reading && state.reading.totalPages > 0 ? (
+              <>
+                <Progress value={state.reading.pagesDone} max={state.reading.totalPages} aria-label={`Export progress: ${state.label}`} />
+                <span className="tabular-nums" data-testid="export-budget">
+                  {state.reading.budget.pausedUntil
+                    ? `Trillet asked us to wait; reading resumes at ${new Date(state.reading.budget.pausedUntil).toLocaleTimeString()}.`
+                    : `Budget: ${formatCount(state.reading.budget.left)} of ${formatCount(state.reading.budget.limitPerMinute)} requests left this minute`}
+                </span>
+              </>
+            ) : (
+              <Progress value={state.total ? state.rows : null} max={state.total || 100} aria-label={`Export progress: ${state.label}`} />
+            )}
           </div>
         ) : state.phase === "failed" ? (
           <div className="flex max-w-sm items-start gap-2 text-xs text-destructive" data-testid="export-failed">

@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db";
 import { mirrorSyncs } from "../db/schema";
+import { KeyUnion } from "../reports/metadata";
 import { isTrilletError } from "../trillet/errors";
 import type { WorkspaceGateway } from "../trillet/gateway";
 import { isFinished, MAX_PAGE_SIZE, type BatchSummary } from "../trillet/schemas";
@@ -90,6 +91,9 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
   const update = (set: Partial<SyncJob>) =>
     db.update(mirrorSyncs).set(set).where(and(eq(mirrorSyncs.workspaceId, workspaceId), eq(mirrorSyncs.batchId, batchId)));
 
+  // The batch's metadata keys in first-seen order, carried across passes and resumed runs.
+  const keys = new KeyUnion(job.metadataKeys ?? []);
+  let storedKeys = job.metadataKeys ? keys.size : -1;
   try {
     let resumeFrom = job.pagesDone + 1;
     let pass = job.pass > 0 && job.pagesDone > 0 ? job.pass : job.pass + 1;
@@ -110,8 +114,13 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
         summary = result.summary;
         totalPages = Math.max(totalPages, result.pagination.totalPages);
         await upsertCalls(db, workspaceId, batchId, result.calls, (page - 1) * MAX_PAGE_SIZE);
-        for (const call of result.calls) seen.add(call.jobId);
-        await update({ pagesDone: page, totalPages, heartbeatAt: new Date() });
+        for (const call of result.calls) {
+          seen.add(call.jobId);
+          keys.add(call.metadata);
+        }
+        const newKeys = keys.size !== storedKeys;
+        await update({ pagesDone: page, totalPages, heartbeatAt: new Date(), ...(newKeys ? { metadataKeys: keys.keys } : {}) });
+        if (newKeys) storedKeys = keys.size;
         options.onPage?.({ pagesDone: page, totalPages });
       }
 

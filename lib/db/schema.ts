@@ -223,6 +223,10 @@ export const mirrorSyncs = pgTable(
     // Upstream summary at the last complete pass, and any disagreement with the mirror.
     upstreamSummary: jsonb("upstream_summary").$type<{ total: number; waiting: number; active: number; completed: number; failed: number }>(),
     mismatch: jsonb("mismatch").$type<Record<string, unknown>>(),
+    // Every metadata key of the batch in first-seen order (rows in Trillet's order, keys in each
+    // call's own order), kept as pages are copied: jsonb does not keep a row's key order, and a
+    // report's columns follow it. Null for batches mirrored before this column existed.
+    metadataKeys: jsonb("metadata_keys").$type<string[]>(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.batchId] }), index("mirror_syncs_due_idx").on(t.state, t.nextSyncAt)],
 );

@@ -1,16 +1,19 @@
 import "server-only";
 import { recordAudit, type Actor, type RequestInfo } from "../audit";
 import { upstreamErrorResponse } from "../batches/api-errors";
+import { batchIdSchema } from "../batches/batch-id";
 import { getMirrorStatus } from "../batches/mirror-status";
 import { parseExportView, type ExportView } from "../batches/search-params";
 import type { Database } from "../db";
 import { isTrilletError } from "../trillet/errors";
 import { walkBatch } from "../trillet/walker";
 import type { Workspace } from "../workspaces";
+import type { ExportCache } from "./cache";
 import { columnSpec } from "./columns";
 import { attachment, exportFileName } from "./filename";
+import { trackExportProgress } from "./progress";
 import { mirrorExport, spoolWalk, type Spool } from "./sources";
-import { csvStream, type CsvSource } from "./writer";
+import { csvStream, renderCsv, type CsvChunk, type CsvCopy, type CsvSource } from "./writer";
 
 // The export route's body, without Next: tests call it with a database, a workspace (and its
 // gateway) and a URL, and read the Response's stream like a browser would.
@@ -25,11 +28,15 @@ export interface ExportRequest {
   signal?: AbortSignal;
   request?: RequestInfo | null;
   now?: () => Date;
+  /** Where finished exports of frozen batches are kept (see cache.ts); none: every export renders. */
+  cache?: ExportCache | null;
 }
 
 /** Header names the browser's export menu reads (exposed to same-origin fetch anyway). */
 export const EXPORT_TOTAL_HEADER = "x-export-total";
 export const EXPORT_SOURCE_HEADER = "x-export-source";
+/** Set when the export walks Trillet: the id of its progress (see progress.ts). */
+export const EXPORT_ID_HEADER = "x-export-id";
 
 const json = (status: number, error: string) => Response.json({ error }, { status, headers: { "cache-control": "private, no-store" } });
 
@@ -41,14 +48,28 @@ function reasonOf(error: unknown): string {
 }
 
 export async function runExport(input: ExportRequest): Promise<Response> {
+  const { db, workspace } = input;
+  const id = batchIdSchema.safeParse(input.batchId);
   const parsed = parseExportView(input.params);
-  if ("error" in parsed) return json(400, parsed.error);
+  if (!id.success || "error" in parsed) {
+    // A refused export is an export attempt too: recorded with what was asked, capped in size.
+    const error = !id.success ? (id.error.issues[0]?.message ?? "Invalid batch id.") : "error" in parsed ? parsed.error : "";
+    await recordAudit(db, {
+      actor: input.actor,
+      action: "export.failed",
+      target: input.batchId.slice(0, 200),
+      detail: { workspace: workspace.slug, query: input.params.toString().slice(0, 500), rows: 0, reason: error },
+      request: input.request ?? null,
+    }).catch((auditError: unknown) => console.error("export: audit record failed", auditError));
+    return json(400, error);
+  }
   const { view } = parsed;
-  const { db, workspace, batchId } = input;
+  const batchId = id.data;
   const at = (input.now ?? (() => new Date()))();
   const fileName = exportFileName({ batchId, format: view.format, status: view.status, reason: view.reason, q: view.q, at });
 
   let source: "mirror" | "trillet" = "trillet";
+  let cached = false;
   const audit = (outcome: "completed" | "failed", detail: Record<string, unknown>) =>
     recordAudit(db, {
       actor: input.actor,
@@ -60,6 +81,7 @@ export async function runExport(input: ExportRequest): Promise<Response> {
         filter: { status: view.status, reason: view.reason || null, q: view.q || null },
         bom: view.bom,
         source,
+        ...(cached ? { cached } : {}),
         fileName,
         ...detail,
       },
@@ -72,22 +94,44 @@ export async function runExport(input: ExportRequest): Promise<Response> {
   input.signal?.addEventListener("abort", onClientAbort, { once: true });
   const detach = () => input.signal?.removeEventListener("abort", onClientAbort);
 
-  let open: () => Promise<CsvSource>;
+  let chunks: () => AsyncIterator<CsvChunk>;
+  let progress: ReturnType<typeof trackExportProgress> | null = null;
+  let copy: CsvCopy | null = null;
   let total: number;
   const mirror = await getMirrorStatus(db, workspace.id, batchId);
   if (mirror?.frozen && mirror.lastSuccessAt) {
     source = "mirror";
-    const data = await mirrorExport(db, workspace.id, batchId, view);
-    total = data.total;
-    open = async () => ({ spec: columnSpec(view.format, batchId, data.keys), calls: data.calls });
+    // A frozen batch never changes: the same view exported before is a finished file.
+    const cacheView = { workspaceId: workspace.id, batchId, frozenAt: mirror.lastSuccessAt, format: view.format, status: view.status, reason: view.reason, q: view.q };
+    const hit = (await input.cache?.open(cacheView)) ?? null;
+    if (hit) {
+      cached = true;
+      total = hit.rows;
+      chunks = async function* () {
+        for await (const bytes of hit.chunks()) yield { bytes, rows: 0 };
+        yield { bytes: new Uint8Array(0), rows: hit.rows };
+      };
+      // A download cancelled before its first read never starts the generator: close the file here.
+      abort.signal.addEventListener("abort", () => void hit.close(), { once: true });
+    } else {
+      const data = await mirrorExport(db, workspace.id, batchId, view);
+      total = data.total;
+      copy = (await input.cache?.writer(cacheView)) ?? null;
+      chunks = () => renderCsv(async () => ({ spec: columnSpec(view.format, batchId, data.keys), calls: data.calls }));
+    }
   } else {
     // The walk's first page answers before the response starts, so an unknown batch or an
     // unreachable Trillet is a plain JSON error; anything later fails the stream itself.
+    const tracker = trackExportProgress({ userId: input.actor.id, workspaceId: workspace.id, batchId }, workspace.gateway);
+    progress = tracker;
     const walk = walkBatch(workspace.gateway, batchId, {
       status: view.status,
       priority: "bulk",
       signal: abort.signal,
-      onProgress: (p) => (total = Math.max(total, p.expected)),
+      onProgress: (p) => {
+        total = Math.max(total, p.expected);
+        tracker.update({ pagesDone: p.pagesDone, totalPages: p.totalPages, rows: p.rows, expected: p.expected });
+      },
     });
     total = 0;
     let first: Awaited<ReturnType<typeof walk.next>>;
@@ -95,31 +139,38 @@ export async function runExport(input: ExportRequest): Promise<Response> {
       first = await walk.next();
     } catch (error) {
       detach();
+      tracker.end("failed");
       await audit("failed", { rows: 0, reason: reasonOf(error) });
       return upstreamErrorResponse(error);
     }
     let spool: Spool | null = null;
-    open = async () => {
+    const open = async (): Promise<CsvSource> => {
       spool = await spoolWalk(walk, first.done ? [] : first.value, view);
+      tracker.update({ phase: "writing" });
       return { spec: columnSpec(view.format, batchId, spool.keys), calls: spool.calls() };
     };
+    chunks = () => renderCsv(open);
     abort.signal.addEventListener("abort", () => void (spool as Spool | null)?.remove(), { once: true });
     if (view.reason || view.q) total = -1; // unknown until filtered
   }
 
-  const body = csvStream(open, {
+  const body = csvStream(chunks, {
     bom: view.bom,
+    copy,
     onComplete: async (rows) => {
       detach();
+      progress?.end("done");
       await audit("completed", { rows });
     },
     onError: async (error, rows) => {
       detach();
+      progress?.end("failed");
       if (!isTrilletError(error) && !(error instanceof DOMException)) console.error("export failed", error);
       await audit("failed", { rows, reason: reasonOf(error) });
     },
     onCancel: async (_reason, rows) => {
       detach();
+      progress?.end("failed");
       onClientAbort();
       await audit("failed", { rows, reason: "The download was cancelled." });
     },
@@ -133,6 +184,7 @@ export async function runExport(input: ExportRequest): Promise<Response> {
     [EXPORT_SOURCE_HEADER]: source,
   });
   if (total >= 0) headers.set(EXPORT_TOTAL_HEADER, String(total));
+  if (progress) headers.set(EXPORT_ID_HEADER, progress.id);
   return new Response(body, { headers });
 }
 

@@ -10,7 +10,15 @@ export function flattenValue(value: unknown): string {
 
 /** Collects metadata keys in first-seen order (the column order of a report). */
 export class KeyUnion {
-  readonly #keys = new Set<string>();
+  readonly #keys: Set<string>;
+
+  constructor(known: Iterable<string> = []) {
+    this.#keys = new Set(known);
+  }
+
+  get size(): number {
+    return this.#keys.size;
+  }
 
   add(metadata: Record<string, unknown>): void {
     for (const key of Object.keys(metadata)) this.#keys.add(key);

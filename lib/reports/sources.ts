@@ -20,7 +20,7 @@ export interface ExportFilter {
 }
 
 /** Rows per query when reading a frozen batch from the mirror. */
-export const MIRROR_CHUNK = 2_000;
+export const MIRROR_CHUNK = 5_000;
 /** Calls per chunk handed to the writer when reading a spooled walk back. */
 const SPOOL_CHUNK = 1_000;
 

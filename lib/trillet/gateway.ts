@@ -98,6 +98,11 @@ export class WorkspaceGateway {
     );
   }
 
+  /** Requests Trillet allows this workspace key per minute (the budget's limit). */
+  get limitPerMinute(): number {
+    return this.#options.limitPerMinute;
+  }
+
   /** Reads that actually went to the client (after cache and coalescing), for tests and stats. */
   get upstreamReads() {
     return this.#upstreamReads;

@@ -1,18 +1,21 @@
-import { readdir } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import path from "node:path";
 import { Readable } from "node:stream";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { and, eq } from "drizzle-orm";
-import Papa from "papaparse";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { parse as csvParse } from "csv-parse";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { claimNextSync, requestSync, runSync } from "@/lib/batches/mirror-sync";
 import { upsertCalls } from "@/lib/batches/mirror-store";
 import type { Database } from "@/lib/db";
 import { auditEvents, mirrorSyncs } from "@/lib/db/schema";
+import { ExportCache } from "@/lib/reports/cache";
 import { REPORT_COLUMNS } from "@/lib/reports/columns";
 import { guardCell } from "@/lib/reports/guard";
 import { runExport } from "@/lib/reports/export";
+import { readExportProgress } from "@/lib/reports/progress";
 import type { SandboxCall } from "@/lib/sandbox/types";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
 import { openTestDatabase, usingPostgres } from "../support/db";
@@ -47,8 +50,10 @@ beforeEach(() => {
   sb.sandbox.resetStats();
 });
 
-const exportOf = (batchId: string, query = "", ws: Workspace = workspace, signal?: AbortSignal) =>
-  runExport({ db, workspace: ws, actor, batchId, params: new URLSearchParams(query), signal });
+const exportOf = (batchId: string, query = "", ws: Workspace = workspace, signal?: AbortSignal, cache?: ExportCache) =>
+  runExport({ db, workspace: ws, actor, batchId, params: new URLSearchParams(query), signal, cache });
+
+const bytesOf = async (response: Response) => Buffer.from(await response.arrayBuffer());
 
 interface Parsed {
   header: string[];
@@ -60,8 +65,9 @@ interface Parsed {
 }
 
 /**
- * Reads the response body as a stream through papaparse's own streaming parser (independent of
- * the writer's library), sampling RSS meanwhile. `onRow` lets a large test check rows as they
+ * Reads the response body as a stream through csv-parse's streaming parser (independent of the
+ * writer's library, Papa Parse), strict: every record as long as the header, no blank lines,
+ * sampling RSS meanwhile. `onRow` lets a large test check rows as they
  * arrive instead of keeping them.
  */
 async function parse(response: Response, onRow?: (row: string[]) => void, gcEvery = 0): Promise<Parsed> {
@@ -84,7 +90,7 @@ async function parse(response: Response, onRow?: (row: string[]) => void, gcEver
     bytes += chunk.length;
     return chunk;
   });
-  const parser = counted.pipe(Papa.parse(Papa.NODE_STREAM_INPUT, { skipEmptyLines: true }));
+  const parser = counted.pipe(csvParse({ bom: true }));
   counted.on("error", (e) => parser.destroy(e));
   let header: string[] | null = null;
   const rows: string[][] = [];
@@ -121,14 +127,6 @@ function keysOf(calls: SandboxCall[]): string[] {
   return [...keys];
 }
 
-/** The mirror's key order: first-seen row, then jsonb's order within a row (shorter first, then bytewise). */
-function mirrorKeysOf(calls: SandboxCall[]): string[] {
-  const first = new Map<string, number>();
-  calls.forEach((c, i) => Object.keys(c.metadata).forEach((k) => first.has(k) || first.set(k, i)));
-  const bytes = (k: string) => Buffer.byteLength(k);
-  return [...first.keys()].sort((a, b) => first.get(a)! - first.get(b)! || bytes(a) - bytes(b) || Buffer.compare(Buffer.from(a), Buffer.from(b)));
-}
-
 const iso = (ms?: number) => (ms === undefined ? "" : new Date(ms).toISOString());
 
 function expectedReport(batchId: string, call: SandboxCall, keys: string[]): string[] {
@@ -145,8 +143,8 @@ function expectedReport(batchId: string, call: SandboxCall, keys: string[]): str
   ];
 }
 
-function compareReport(batchId: string, parsed: Parsed, truth: SandboxCall[], fromMirror = false) {
-  const keys = fromMirror ? mirrorKeysOf(truth) : keysOf(truth);
+function compareReport(batchId: string, parsed: Parsed, truth: SandboxCall[]) {
+  const keys = keysOf(truth);
   expect(parsed.header).toEqual([...REPORT_COLUMNS, ...keys]);
   const byJob = new Map(parsed.rows.map((r) => [r[1]!, r]));
   expect(byJob.size).toBe(parsed.rows.length); // each job once
@@ -155,6 +153,11 @@ function compareReport(batchId: string, parsed: Parsed, truth: SandboxCall[], fr
 }
 
 async function syncUntilFrozen(batchId: string) {
+  const [done] = await db
+    .select({ frozen: mirrorSyncs.frozen })
+    .from(mirrorSyncs)
+    .where(and(eq(mirrorSyncs.workspaceId, workspace.id), eq(mirrorSyncs.batchId, batchId)));
+  if (done?.frozen) return;
   await requestSync(db, workspace.id, batchId);
   for (let run = 0; run < 20; run++) {
     const job = await claimNextSync(db, "export-test");
@@ -175,8 +178,14 @@ describe(`CSV exports (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     for (const query of ["status=bogus", "format=pdf", "bom=yes", "format=retry&status=completed", "q=" + "x".repeat(201)]) {
       const response = await exportOf("demo-finished", query);
       expect(response.status).toBe(400);
-      expect((await response.json()).error).toEqual(expect.any(String));
+      const { error } = (await response.json()) as { error: string };
+      expect(error).toEqual(expect.any(String));
+      // Refused attempts are audited too, with what was asked.
+      expect(await lastAudit()).toMatchObject({ action: "export.failed", target: "demo-finished", detail: { reason: error, rows: 0, query } });
     }
+    const badId = await exportOf("../etc/passwd");
+    expect(badId.status).toBe(400);
+    expect(await lastAudit()).toMatchObject({ action: "export.failed", target: "../etc/passwd", detail: { rows: 0 } });
     const missing = await exportOf("no-such-batch");
     expect(missing.status).toBe(404);
     expect(await lastAudit()).toMatchObject({ action: "export.failed", target: "no-such-batch" });
@@ -238,6 +247,30 @@ describe(`CSV exports (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     } finally {
       sb.sandbox.setLiveSpeed(1);
     }
+  });
+
+  it("reports a walking export's progress (pages, budget left) to the user who started it only", async () => {
+    sb.sandbox.setLatency(150);
+    const response = await exportOf("demo-failing");
+    expect(response.headers.get("x-export-source")).toBe("trillet");
+    const id = response.headers.get("x-export-id")!;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const owner = { userId: actor.id, workspaceId: workspace.id, batchId: "demo-failing" };
+    const reading = bytesOf(response); // the walk runs as the body is read
+    let seen: ReturnType<typeof readExportProgress> = null;
+    for (let i = 0; i < 200 && !(seen && seen.phase === "reading" && seen.pagesDone > 0); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      seen = readExportProgress(id, owner);
+    }
+    expect(seen).toMatchObject({ phase: "reading", totalPages: 5, budget: { limitPerMinute: workspace.gateway.limitPerMinute } });
+    expect(seen!.pagesDone).toBeGreaterThan(0);
+    expect(seen!.budget.left).toBeLessThan(workspace.gateway.limitPerMinute);
+    // Another user, workspace or batch learns nothing about it.
+    expect(readExportProgress(id, { ...owner, userId: "00000000-0000-4000-8000-000000000000" })).toBeNull();
+    expect(readExportProgress(id, { ...owner, workspaceId: "00000000-0000-4000-8000-000000000000" })).toBeNull();
+    expect(readExportProgress(id, { ...owner, batchId: "demo-finished" })).toBeNull();
+    await reading;
+    expect(readExportProgress(id, owner)).toMatchObject({ phase: "done", pagesDone: 5, totalPages: 5 });
   });
 
   it("exports the empty batch as a header row only", async () => {
@@ -304,6 +337,7 @@ describe(`CSV exports (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     expect(response.headers.get("x-export-source")).toBe("mirror");
     const parsed = await parse(response);
     expect(sb.sandbox.stats().requests).toBe(0);
+    // Rows copied without a sync have no recorded key list: keys come in jsonb's order (shorter first).
     expect(parsed.header).toEqual([...REPORT_COLUMNS, "note", "first_name", "'=key"]);
     expect(parsed.rows.length).toBe(calls.length);
     parsed.rows.forEach((row, i) => {
@@ -328,10 +362,11 @@ describe(`CSV exports (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
 
     const small = await exportOf("demo-finished");
     expect(small.headers.get("x-export-source")).toBe("mirror");
-    compareReport("demo-finished", await parse(small), sb.sandbox.truth("demo-finished")!, true);
+    // The sync kept each call's own key order: the same columns as a walk gives.
+    compareReport("demo-finished", await parse(small), sb.sandbox.truth("demo-finished")!);
 
     const truth = sb.sandbox.truth("demo-large")!;
-    const keys = mirrorKeysOf(truth);
+    const keys = keysOf(truth);
     const byJob = new Map(truth.map((c) => [c.jobId, c]));
     const seen = new Set<string>();
     let mismatches = 0;
@@ -360,7 +395,100 @@ describe(`CSV exports (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     expect(parsed.peakRssGrowth).toBeLessThan(Math.max(parsed.bytes, 64e6));
     const audit = await lastAudit();
     expect(audit).toMatchObject({ action: "export.completed", target: "demo-large", detail: { rows: truth.length, source: "mirror" } });
+    expect(audit?.detail).not.toHaveProperty("cached");
+
+    // A repeat export of the frozen batch streams the file the first one left: the same bytes.
+    const dir = await mkdtemp(path.join(tmpdir(), "batchboard-cache-test-"));
+    try {
+      const cache = new ExportCache({ dir, maxBytes: 1e9 });
+      const first = await bytesOf(await exportOf("demo-large", "", workspace, undefined, cache));
+      const started = performance.now();
+      const repeat = await exportOf("demo-large", "", workspace, undefined, cache);
+      expect(repeat.headers.get("x-export-total")).toBe(String(truth.length));
+      const again = await bytesOf(repeat);
+      const repeatMs = performance.now() - started;
+      expect(again.equals(first)).toBe(true);
+      expect(first.length).toBe(parsed.bytes);
+      expect(await lastAudit()).toMatchObject({ action: "export.completed", detail: { rows: truth.length, source: "mirror", cached: true } });
+      console.log(`[export] repeat of demo-large from the export cache: ${Math.round(truth.length / (repeatMs / 1000))} rows/s`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     const [sync] = await db.select().from(mirrorSyncs).where(and(eq(mirrorSyncs.workspaceId, workspace.id), eq(mirrorSyncs.batchId, "demo-large")));
     expect(sync?.frozen).toBe(true);
   }, 180_000);
+});
+
+describe(`Export cache of frozen batches (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
+  let dir: string;
+  let cache: ExportCache;
+  const files = async () => (await readdir(dir, { recursive: true })).filter((f) => /\.(csv|json|tmp)$/.test(f)).sort();
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "batchboard-cache-test-"));
+    cache = new ExportCache({ dir, maxBytes: 1e9 });
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("keeps one file per view, serves repeats from it with the BOM option intact, and never caches a batch that is not frozen", async () => {
+    await syncUntilFrozen("demo-finished");
+    const plain = await bytesOf(await exportOf("demo-finished", "", workspace, undefined, cache));
+    expect(await files()).toHaveLength(2); // the CSV and its row count
+    const withBom = await bytesOf(await exportOf("demo-finished", "bom=1", workspace, undefined, cache));
+    expect(withBom.equals(Buffer.concat([Buffer.from("\uFEFF"), plain]))).toBe(true);
+    expect(await lastAudit()).toMatchObject({ detail: { cached: true, bom: true } });
+    const failed = await bytesOf(await exportOf("demo-finished", "status=failed&format=retry", workspace, undefined, cache));
+    expect(await files()).toHaveLength(4);
+    expect((await bytesOf(await exportOf("demo-finished", "status=failed&format=retry", workspace, undefined, cache))).equals(failed)).toBe(true);
+
+    // A running batch is walked every time and leaves nothing.
+    const live = await exportOf("demo-live", "", workspace, undefined, cache);
+    expect(live.headers.get("x-export-source")).toBe("trillet");
+    await bytesOf(live);
+    expect(await files()).toHaveLength(4);
+  });
+
+  it("keeps nothing from a cancelled export, and a re-mirrored batch gets a new file", async () => {
+    await syncUntilFrozen("demo-finished");
+    const response = await exportOf("demo-finished", "", workspace, undefined, cache);
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    expect(await files()).toEqual([]);
+    expect(await lastAudit()).toMatchObject({ action: "export.failed" });
+
+    await bytesOf(await exportOf("demo-finished", "", workspace, undefined, cache));
+    expect(await files()).toHaveLength(2);
+    await db
+      .update(mirrorSyncs)
+      .set({ lastSuccessAt: new Date(Date.now() + 1_000) })
+      .where(and(eq(mirrorSyncs.workspaceId, workspace.id), eq(mirrorSyncs.batchId, "demo-finished")));
+    await bytesOf(await exportOf("demo-finished", "", workspace, undefined, cache));
+    expect(await lastAudit()).toMatchObject({ action: "export.completed" });
+    expect((await lastAudit())?.detail).not.toHaveProperty("cached");
+    expect(await files()).toHaveLength(4);
+  });
+
+  it("drops the least recently used files past its size", async () => {
+    await syncUntilFrozen("demo-finished");
+    const full = (await bytesOf(await exportOf("demo-finished", "", workspace, undefined, cache))).length;
+    const failed = (await bytesOf(await exportOf("demo-finished", "status=failed", workspace, undefined, cache))).length;
+    // Room for exactly these two; a third (smaller) file pushes out the least recently used one.
+    const small = new ExportCache({ dir, maxBytes: full + failed });
+    const pause = () => new Promise((r) => setTimeout(r, 30)); // distinct modification times
+    await pause();
+    await bytesOf(await exportOf("demo-finished", "status=failed", workspace, undefined, small));
+    await pause();
+    await bytesOf(await exportOf("demo-finished", "", workspace, undefined, small)); // used last
+    await pause();
+    const retry = (await bytesOf(await exportOf("demo-finished", "status=failed&format=retry", workspace, undefined, small))).length;
+    expect(retry).toBeLessThan(failed);
+    expect((await files()).filter((f) => f.endsWith(".csv"))).toHaveLength(2);
+    await bytesOf(await exportOf("demo-finished", "", workspace, undefined, small));
+    expect(await lastAudit()).toMatchObject({ detail: { cached: true } });
+    await bytesOf(await exportOf("demo-finished", "status=failed", workspace, undefined, small));
+    expect((await lastAudit())?.detail).not.toHaveProperty("cached");
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CsvRecordCounter, fileNameOf } from "@/components/reports/csv-progress";
-import { columnSpec } from "@/lib/reports/columns";
+import { columnSpec, isoUtc } from "@/lib/reports/columns";
 import { exportFileName } from "@/lib/reports/filename";
 import { guardCell, isE164 } from "@/lib/reports/guard";
 import { csvRecords } from "@/lib/reports/writer";
@@ -41,6 +41,19 @@ describe("formula guard", () => {
 
   it("writes RFC 4180 records: CRLF, quotes doubled, line breaks quoted", () => {
     expect(csvRecords([["a", 'say "hi"', "x,y", "l1\nl2", "r\r"]])).toBe('a,"say ""hi""","x,y","l1\nl2","r\r"\r\n');
+    expect(csvRecords([["", ""], ["x", ""]])).toBe(",\r\nx,\r\n");
+  });
+
+  it("keeps a one-column record with an empty field as a record, not a blank line readers skip", () => {
+    expect(csvRecords([["phone_number"], [""], ["+14155550123"]])).toBe('phone_number\r\n""\r\n+14155550123\r\n');
+  });
+
+  it("writes times exactly as Date#toISOString does", () => {
+    const edges = [0, -1, 1, 999, 86_399_999, 86_400_000, Date.UTC(2026, 10, 29, 23, 59, 59, 999), -62_167_219_200_001, 253_402_300_799_999, 8.64e15, -8.64e15];
+    const random = Array.from({ length: 5_000 }, () => Math.floor((Math.random() - 0.3) * 4e12));
+    for (const ms of [...edges, ...random]) expect(isoUtc(ms)).toBe(new Date(ms).toISOString());
+    expect(isoUtc(null)).toBe("");
+    expect(() => isoUtc(8.64e15 + 86_400_000)).toThrow(RangeError);
   });
 
   it("names files after batch, filter and UTC minute, in safe characters", () => {

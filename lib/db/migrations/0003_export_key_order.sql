@@ -1,0 +1,1 @@
+ALTER TABLE "mirror_syncs" ADD COLUMN "metadata_keys" jsonb;
