@@ -3,6 +3,8 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { getDb } from "../db";
 import { env } from "../env";
+import { appExportCache } from "../reports/cache";
+import { warmExportCache } from "../reports/export";
 import { findWorkspaceById } from "../workspaces";
 import { claimNextSync, runSync } from "./mirror-sync";
 
@@ -23,7 +25,14 @@ export function startMirrorWorker(pollMs = 2_000): { stop(): Promise<void> } {
           worked = true;
           const workspace = await findWorkspaceById(db, job.workspaceId);
           if (workspace) {
-            await runSync(db, workspace.gateway, job, { limitPerMinute: env.TRILLET_RATE_LIMIT_PER_MINUTE, signal: controller.signal });
+            const outcome = await runSync(db, workspace.gateway, job, { limitPerMinute: env.TRILLET_RATE_LIMIT_PER_MINUTE, signal: controller.signal });
+            // Nearly everyone downloads a finished batch's report: have it ready as a file.
+            const cache = appExportCache();
+            if (outcome.frozen && cache) {
+              await warmExportCache(db, job.workspaceId, job.batchId, cache).catch((error: unknown) =>
+                console.error(`[mirror] report of ${job.batchId} not kept`, error instanceof Error ? error.message : error),
+              );
+            }
           }
         }
       } catch (error) {

@@ -8,7 +8,7 @@ import type { Database } from "../db";
 import { isTrilletError } from "../trillet/errors";
 import { walkBatch } from "../trillet/walker";
 import type { Workspace } from "../workspaces";
-import type { ExportCache } from "./cache";
+import type { CachedView, ExportCache } from "./cache";
 import { columnSpec } from "./columns";
 import { attachment, exportFileName } from "./filename";
 import { trackExportProgress } from "./progress";
@@ -45,6 +45,48 @@ function reasonOf(error: unknown): string {
   if (isTrilletError(error)) return error.message;
   if (error instanceof DOMException && error.name === "AbortError") return "The download was cancelled.";
   return "The export failed on the server.";
+}
+
+const cachedViewOf = (workspaceId: string, batchId: string, frozenAt: number, view: Pick<ExportView, "format" | "status" | "reason" | "q">): CachedView => ({
+  workspaceId,
+  batchId,
+  frozenAt,
+  format: view.format,
+  status: view.status,
+  reason: view.reason,
+  q: view.q,
+});
+
+/**
+ * Renders a frozen batch's whole report into the cache, so that even its first "All calls:
+ * report" download streams a kept file. The mirror worker calls it when a batch freezes. Nobody
+ * exported anything, so nothing is audited. True when it wrote a file.
+ */
+export async function warmExportCache(db: Database, workspaceId: string, batchId: string, cache: ExportCache): Promise<boolean> {
+  const mirror = await getMirrorStatus(db, workspaceId, batchId);
+  if (!mirror?.frozen || !mirror.lastSuccessAt) return false;
+  const all = { format: "report", status: "all", reason: "", q: "" } as const;
+  const cacheView = cachedViewOf(workspaceId, batchId, mirror.lastSuccessAt, all);
+  const kept = await cache.open(cacheView);
+  if (kept) {
+    await kept.close();
+    return false;
+  }
+  const writer = await cache.writer(cacheView);
+  if (!writer) return false;
+  let rows = 0;
+  try {
+    const data = await mirrorExport(db, workspaceId, batchId, all);
+    for await (const chunk of renderCsv(async () => ({ spec: columnSpec(all.format, batchId, data.keys), calls: data.calls }))) {
+      rows += chunk.rows;
+      await writer.write(chunk.bytes);
+    }
+  } catch (error) {
+    await writer.discard();
+    throw error;
+  }
+  await writer.commit(rows);
+  return true;
 }
 
 export async function runExport(input: ExportRequest): Promise<Response> {
@@ -102,7 +144,7 @@ export async function runExport(input: ExportRequest): Promise<Response> {
   if (mirror?.frozen && mirror.lastSuccessAt) {
     source = "mirror";
     // A frozen batch never changes: the same view exported before is a finished file.
-    const cacheView = { workspaceId: workspace.id, batchId, frozenAt: mirror.lastSuccessAt, format: view.format, status: view.status, reason: view.reason, q: view.q };
+    const cacheView = cachedViewOf(workspace.id, batchId, mirror.lastSuccessAt, view);
     const hit = (await input.cache?.open(cacheView)) ?? null;
     if (hit) {
       cached = true;

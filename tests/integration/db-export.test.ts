@@ -14,7 +14,7 @@ import { auditEvents, mirrorSyncs } from "@/lib/db/schema";
 import { ExportCache } from "@/lib/reports/cache";
 import { REPORT_COLUMNS } from "@/lib/reports/columns";
 import { guardCell } from "@/lib/reports/guard";
-import { runExport } from "@/lib/reports/export";
+import { runExport, warmExportCache } from "@/lib/reports/export";
 import { readExportProgress } from "@/lib/reports/progress";
 import type { SandboxCall } from "@/lib/sandbox/types";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
@@ -469,6 +469,17 @@ describe(`Export cache of frozen batches (${usingPostgres() ? "PostgreSQL" : "PG
     expect(await lastAudit()).toMatchObject({ action: "export.completed" });
     expect((await lastAudit())?.detail).not.toHaveProperty("cached");
     expect(await files()).toHaveLength(4);
+  });
+
+  it("has a frozen batch's whole report ready before anyone asks (the mirror worker warms it)", async () => {
+    await syncUntilFrozen("demo-finished");
+    expect(await warmExportCache(db, workspace.id, "demo-failing", cache)).toBe(false); // not mirrored
+    expect(await warmExportCache(db, workspace.id, "demo-finished", cache)).toBe(true);
+    expect(await warmExportCache(db, workspace.id, "demo-finished", cache)).toBe(false); // kept already
+    const first = await exportOf("demo-finished", "", workspace, undefined, cache);
+    const kept = await bytesOf(first);
+    expect(await lastAudit()).toMatchObject({ action: "export.completed", detail: { cached: true, rows: 150 } });
+    expect(kept.equals(await bytesOf(await exportOf("demo-finished")))).toBe(true); // what rendering gives
   });
 
   it("drops the least recently used files past its size", async () => {

@@ -111,6 +111,11 @@ describe(`mirror sync (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     ).rejects.toThrow();
     const left = await syncRow("demo-failing");
     expect(left).toMatchObject({ state: "running", owner: "runner-a", pagesDone: 2 });
+    // Metadata keys in each call's own order, first seen first: so far without the late column.
+    const truth = sb.sandbox.truth("demo-failing")!;
+    const keysIn = (calls: typeof truth) => [...new Set(calls.flatMap((c) => Object.keys(c.metadata)))];
+    expect(left.metadataKeys).toEqual(keysIn(truth.slice(0, 200)));
+    expect(left.metadataKeys).not.toContain("callback_window");
     expect(await claimNextSync(db, "runner-b")).toBeNull(); // still fresh: nobody else takes it
 
     const resumed = (await claimNextSync(db, "runner-b", 0))!;
@@ -121,6 +126,9 @@ describe(`mirror sync (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     // Pages 3-5 to finish the interrupted pass, then one clean pass to vouch for the job set.
     expect(sb.sandbox.stats().requests).toBe(3 + 5);
     expect(await mirroredIds("demo-failing")).toEqual(ids(sb.sandbox.truth("demo-failing")!));
+    // The resumed run carried the keys on; the late column (from call 300) comes last.
+    expect((await syncRow("demo-failing")).metadataKeys).toEqual(keysIn(truth));
+    expect(keysIn(truth).at(-1)).toBe("callback_window");
   });
 
   it("lets only one of two concurrent runners claim a batch", async () => {
