@@ -20,6 +20,11 @@ export interface SharedReadCacheOptions {
 }
 
 const PRUNE_EVERY_MS = 60_000;
+/**
+ * Part of every key: bumped whenever the shape of a cached value changes (the parsed page or
+ * status), so during a rolling deploy old and new instances never read each other's entries.
+ */
+const VALUE_FORMAT = "v1";
 
 /**
  * Short-lived upstream reads shared by app instances through `upstream_cache`, and identical
@@ -48,7 +53,7 @@ export class SharedReadCache {
    * Failures are not stored. A caller whose `signal` fired while it waited for the lock does not load.
    */
   async getOrLoad<T>(key: string, load: () => Promise<T>, ttlFor: (value: T) => number, signal?: AbortSignal): Promise<T> {
-    const cacheKey = `${this.#namespace}\n${key}`;
+    const cacheKey = `${VALUE_FORMAT}\n${this.#namespace}\n${key}`;
     const hit = await this.#lookup(cacheKey);
     if (hit !== undefined) return hit as T;
     if (this.#lockedLoads >= this.#maxLockedLoads) return this.#loadAndStore(cacheKey, load, ttlFor);

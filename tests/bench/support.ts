@@ -1,46 +1,19 @@
-import { createSandbox, type Sandbox, type SandboxOptions } from "../../lib/sandbox/index";
-import { startSandboxServer } from "../../lib/sandbox/node-server";
-import { WorkspaceGateway, type GatewayOptions } from "../../lib/trillet/gateway";
+import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
-// Shared by the benchmarks. Mirrors tests/support/sandbox.ts with relative imports, because tsx
-// (which runs the benchmarks outside Vitest) does not resolve the "@/" alias.
+// Shared by the benchmarks: the tests' sandbox (tsx resolves its "@/" imports through
+// tsconfig.json's paths), with a gateway sized for benchmarks rather than for quick tests.
 
-export const BENCH_KEY = "sk_bench_7hQ2mV9xK4pW1zR3";
-export const BENCH_WORKSPACE = "ws_bench_5cD8eF1gH6jK";
+export const BENCH_KEY = TEST_KEY;
+export const BENCH_WORKSPACE = TEST_WORKSPACE;
 
-export interface BenchSandbox {
-  sandbox: Sandbox;
-  url: string;
-  close(): Promise<void>;
-  gateway(options?: Partial<GatewayOptions>): WorkspaceGateway;
-}
+export type BenchSandbox = RunningSandbox;
+
+const BENCH_GATEWAY = { limitPerMinute: 600_000, timeoutMs: 10_000, maxRateLimitWaitMs: 65_000 };
 
 /** A sandbox on a random loopback port (never a fixed one), reached over real HTTP. */
-export async function startBenchSandbox(options: Partial<SandboxOptions> = {}): Promise<BenchSandbox> {
-  const sandbox = createSandbox({
-    credentials: [{ apiKey: BENCH_KEY, workspaceId: BENCH_WORKSPACE }],
-    rateLimitPerMinute: 0,
-    ...options,
-  });
-  const server = await startSandboxServer(sandbox, { port: 0 });
-  return {
-    sandbox,
-    url: server.url,
-    close: () => server.close(),
-    gateway: (overrides = {}) =>
-      new WorkspaceGateway(
-        { baseUrl: server.url, apiKey: BENCH_KEY, workspaceId: BENCH_WORKSPACE },
-        {
-          limitPerMinute: 600_000,
-          timeoutMs: 10_000,
-          maxRetries: 3,
-          maxRateLimitWaitMs: 65_000,
-          liveTtlMs: 0,
-          finishedTtlMs: 0,
-          ...overrides,
-        },
-      ),
-  };
+export async function startBenchSandbox(options: Parameters<typeof startTestSandbox>[0] = {}): Promise<BenchSandbox> {
+  const sb = await startTestSandbox(options);
+  return { ...sb, gateway: (overrides = {}, credentials = {}) => sb.gateway({ ...BENCH_GATEWAY, ...overrides }, credentials) };
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -177,9 +177,10 @@ describe("two app instances on one PostgreSQL database", () => {
 
       const stored = await rows<{ cache_key: string; value: string }>(
         one,
-        sql`select cache_key, value #>> '{}' as value from upstream_cache where cache_key like ${`${key}%`}`,
+        sql`select cache_key, value #>> '{}' as value from upstream_cache where cache_key like ${`%\n${key}\n%`}`,
       );
-      expect(stored.map((r) => r.cache_key)).toEqual([`${key}\ncalls\ndemo-finished\nall\n2\n20`]);
+      // The value format's version first: an instance that stores another shape uses other keys.
+      expect(stored.map((r) => r.cache_key)).toEqual([`v1\n${key}\ncalls\ndemo-finished\nall\n2\n20`]);
       expect(JSON.stringify(stored)).not.toContain(TEST_KEY);
       expect(JSON.stringify(stored)).not.toContain(TEST_WORKSPACE);
     } finally {
