@@ -32,6 +32,9 @@ const emailList = z
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: int(1, 65_535).default(3000),
+  // The address people use to reach Batchboard (invite links start with it); unset: the address
+  // the admin's browser used, which is wrong behind a proxy that rewrites the Host header.
+  PUBLIC_URL: httpUrl.optional(),
 
   // Postgres server (postgres://...) or, when unset, embedded PGlite with its data in PGLITE_DIR.
   DATABASE_URL: z

@@ -8,6 +8,18 @@ import { normaliseEmail, type AppUser } from "./users";
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
+/**
+ * The origin an invite link starts with: PUBLIC_URL when set (behind a proxy that rewrites Host,
+ * the request's own host is the proxy's view, not the address people use), else this site as the
+ * admin reached it, so the link works from where they copy it.
+ */
+export function inviteOrigin(publicUrl: string | undefined, headers: Pick<Headers, "get">): string {
+  if (publicUrl) return new URL(publicUrl).origin;
+  const host = headers.get("host") ?? "localhost";
+  const proto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https" ? "https" : "http";
+  return `${proto}://${host}`;
+}
+
 export class InviteError extends Error {
   override name = "InviteError";
 }

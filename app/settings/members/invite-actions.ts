@@ -6,10 +6,11 @@ import { z } from "zod";
 import { failed, firstIssue, succeeded, type ActionResult, type CreatedInvite } from "@/components/settings/action-result";
 import { recordAudit } from "@/lib/audit";
 import { requireAdmin } from "@/lib/auth/guards";
-import { createInvite, findPendingInviteByEmail, InviteError, revokeInvite } from "@/lib/auth/invites";
+import { createInvite, findPendingInviteByEmail, InviteError, inviteOrigin, revokeInvite } from "@/lib/auth/invites";
 import { currentRequestInfo } from "@/lib/auth/request-info";
 import { getDb } from "@/lib/db";
 import { ROLES } from "@/lib/db/schema";
+import { env } from "@/lib/env";
 import { listWorkspacesFor } from "@/lib/workspaces";
 
 const PATH = "/settings/members";
@@ -60,16 +61,8 @@ export async function inviteMember(_previous: ActionResult<CreatedInvite>, formD
     request: await currentRequestInfo(),
   });
   revalidatePath(PATH);
-  const link = `${await siteOrigin()}/invite/${encodeURIComponent(invite.token)}`;
+  const link = `${inviteOrigin(env.PUBLIC_URL, await headers())}/invite/${encodeURIComponent(invite.token)}`;
   return succeeded(`Invite created for ${email}.`, { email, link, expiresAt: invite.expiresAt.toISOString() });
-}
-
-/** This site as the admin reached it, so the link works from where they copy it. */
-async function siteOrigin(): Promise<string> {
-  const h = await headers();
-  const host = h.get("host") ?? "localhost";
-  const proto = h.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https" ? "https" : "http";
-  return `${proto}://${host}`;
 }
 
 const revokeInput = z.object({ inviteId: z.uuid({ error: "That invite no longer exists. Reload the page." }) });
