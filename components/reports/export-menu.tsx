@@ -131,7 +131,11 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
           const poll = async () => {
             if (abort.signal.aborted || counter.rows > 0) return;
             const answer = await fetch(`${exportPath}/progress?id=${encodeURIComponent(exportId)}`, { signal: abort.signal, cache: "no-store" }).catch(() => null);
-            if (!answer?.ok) return; // another instance, or gone: the bar stays indeterminate
+            if (!answer?.ok) {
+              // 404: another instance holds it (the bar stays as it is); anything else: try again.
+              if (answer?.status !== 404 && !abort.signal.aborted) pollTimer = setTimeout(() => void poll(), POLL_MS * 2);
+              return;
+            }
             reading = (await answer.json().catch(() => null)) as Reading | null;
             if (!abort.signal.aborted && counter.rows === 0) setState({ phase: "running", label, rows: 0, total, reading });
             if (reading?.phase === "reading") pollTimer = setTimeout(() => void poll(), POLL_MS);
