@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, desc, eq, gt, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db";
 import { mirrorCalls, mirrorSyncs } from "../db/schema";
 import type { TrilletCall } from "../trillet/schemas";
@@ -58,19 +58,21 @@ export const toCall = (row: Pick<typeof mirrorCalls.$inferSelect, "jobId" | "sta
 });
 
 /**
- * One chunk of a batch's calls in row order after `afterRowNo` (keyset pagination: every chunk is
- * an index range scan, however deep into the batch), for exports. The database hands the chunk
- * over as one JSON text: per-row, per-field result decoding costs more than the query itself
- * (measured on PGlite: 100,000 rows in 2.1 s as rows, 0.7 s as JSON chunks, JSON.parse included).
+ * A batch's calls whose row number is in [fromRowNo, toRowNo), in row order, for exports. Ranges
+ * of row numbers rather than "the next N after X": ranges do not depend on each other, so an
+ * export reads several at once, and calls that share a row number (a call first seen where
+ * another had been) can never fall between two chunks. The database hands the chunk over as one
+ * JSON text: per-row, per-field result decoding costs more than the query itself (measured on
+ * PGlite: 100,000 rows in 2.1 s as rows, 0.7 s as JSON chunks, JSON.parse included).
  */
-export async function mirrorCallsAfter(
+export async function mirrorCallsInRange(
   db: Database,
   workspaceId: string,
   batchId: string,
   query: Pick<CallQuery, "status" | "reason" | "q">,
-  afterRowNo: number,
-  limit: number,
-): Promise<{ calls: TrilletCall[]; lastRowNo: number | null }> {
+  fromRowNo: number,
+  toRowNo: number,
+): Promise<TrilletCall[]> {
   // Only what a call needs (not the search text). Times as epoch milliseconds (the columns keep
   // milliseconds), so the session's time zone cannot change them.
   const chunk = db
@@ -86,20 +88,17 @@ export async function mirrorCallsAfter(
       metadata: mirrorCalls.metadata,
     })
     .from(mirrorCalls)
-    .where(and(filters(workspaceId, batchId, query), gt(mirrorCalls.rowNo, afterRowNo)))
-    .orderBy(asc(mirrorCalls.rowNo))
-    .limit(limit)
+    .where(and(filters(workspaceId, batchId, query), gte(mirrorCalls.rowNo, fromRowNo), lt(mirrorCalls.rowNo, toRowNo)))
     .as("chunk");
   // Both drivers (node-postgres and PGlite) answer raw SQL with `{ rows }`.
   const result = (await db.execute(sql`
-    select max(${chunk.rowNo}) as last_row_no,
-      json_agg(json_build_array(${chunk.jobId}, ${chunk.status}, ${chunk.phoneNumber}, ${chunk.startMs}, ${chunk.endMs},
-        ${chunk.durationS}, ${chunk.error}, ${chunk.metadata}) order by ${chunk.rowNo})::text as calls
-    from ${chunk}`)) as unknown as { rows: { last_row_no: number | string | null; calls: string | null }[] };
-  const row = result.rows[0];
-  if (!row?.calls) return { calls: [], lastRowNo: null };
+    select json_agg(json_build_array(${chunk.jobId}, ${chunk.status}, ${chunk.phoneNumber}, ${chunk.startMs}, ${chunk.endMs},
+        ${chunk.durationS}, ${chunk.error}, ${chunk.metadata}) order by ${chunk.rowNo}, ${chunk.jobId})::text as calls
+    from ${chunk}`)) as unknown as { rows: { calls: string | null }[] };
+  const text = result.rows[0]?.calls;
+  if (!text) return [];
   type Row = [string, string, string, number | null, number | null, number | null, string | null, Record<string, string>];
-  const calls = (JSON.parse(row.calls) as Row[]).map(
+  return (JSON.parse(text) as Row[]).map(
     ([jobId, status, phoneNumber, startTime, endTime, durationSec, error, metadata]): TrilletCall => ({
       jobId,
       status,
@@ -111,7 +110,25 @@ export async function mirrorCallsAfter(
       metadata,
     }),
   );
-  return { calls, lastRowNo: Number(row.last_row_no) };
+}
+
+/** The distinct row numbers of the calls matching a filter, ascending: a searched export's ranges. */
+export async function matchingRowNos(db: Database, workspaceId: string, batchId: string, query: Pick<CallQuery, "status" | "reason" | "q">): Promise<number[]> {
+  const rows = await db
+    .selectDistinct({ rowNo: mirrorCalls.rowNo })
+    .from(mirrorCalls)
+    .where(filters(workspaceId, batchId, query))
+    .orderBy(asc(mirrorCalls.rowNo));
+  return rows.map((r) => r.rowNo);
+}
+
+/** The highest row number of a batch's mirrored calls (null: none), the end of an export's ranges. */
+export async function lastMirrorRowNo(db: Database, workspaceId: string, batchId: string): Promise<number | null> {
+  const [row] = await db
+    .select({ last: sql<number | null>`max(${mirrorCalls.rowNo})` })
+    .from(mirrorCalls)
+    .where(filters(workspaceId, batchId, { status: "all" }));
+  return row?.last ?? null;
 }
 
 /** Calls matching an export's filter. */

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
-import { countMirrorCalls, mirrorCallsAfter, mirrorMetadataKeys, NO_REASON } from "../batches/mirror-queries";
+import { countMirrorCalls, lastMirrorRowNo, matchingRowNos, mirrorCallsInRange, mirrorMetadataKeys, NO_REASON } from "../batches/mirror-queries";
 import { searchText } from "../batches/mirror-store";
 import { reasonKey } from "../batches/reasons";
 import type { Database } from "../db";
@@ -19,29 +19,57 @@ export interface ExportFilter {
   q: string;
 }
 
-/** Rows per query when reading a frozen batch from the mirror. */
-export const MIRROR_CHUNK = 5_000;
+/** Row numbers per query when reading a frozen batch from the mirror (that many calls, unfiltered). */
+export const MIRROR_CHUNK = 2_000;
+/** Chunks read at once: on PostgreSQL the database works on them while this thread writes CSV. */
+const READ_AHEAD = 2;
 /** Calls per chunk handed to the writer when reading a spooled walk back. */
 const SPOOL_CHUNK = 1_000;
 
 // --- A frozen batch, from the database (zero upstream requests) ----------------------------------
 
-export async function mirrorExport(db: Database, workspaceId: string, batchId: string, filter: ExportFilter) {
+/** Ranges of row numbers, [from, to), that together hold every row number in `rowNos` (ascending, distinct). */
+function rangesOver(rowNos: number[], size: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (let i = 0; i < rowNos.length; i += size) {
+    ranges.push([rowNos[i]!, i + size < rowNos.length ? rowNos[i + size]! : rowNos.at(-1)! + 1]);
+  }
+  return ranges;
+}
+
+export async function mirrorExport(db: Database, workspaceId: string, batchId: string, filter: ExportFilter, chunkSize = MIRROR_CHUNK) {
   const query = { status: filter.status, reason: filter.reason || null, q: filter.q || null };
-  const [keys, total] = await Promise.all([
+  // A search or a reason picks rows anywhere in the batch: their row numbers come first, so each
+  // range holds up to a chunk of them. Otherwise the batch's row numbers are split evenly (row
+  // numbers are dense: the position each call was first seen at).
+  const searched = Boolean(query.reason || query.q);
+  const [keys, total, ranges] = await Promise.all([
     mirrorMetadataKeys(db, workspaceId, batchId),
     countMirrorCalls(db, workspaceId, batchId, query),
+    searched
+      ? matchingRowNos(db, workspaceId, batchId, query).then((rowNos) => rangesOver(rowNos, chunkSize))
+      : lastMirrorRowNo(db, workspaceId, batchId).then((last) =>
+          Array.from({ length: last === null ? 0 : Math.floor(last / chunkSize) + 1 }, (_, k): [number, number] => [k * chunkSize, (k + 1) * chunkSize]),
+        ),
   ]);
-  const read = (after: number) => mirrorCallsAfter(db, workspaceId, batchId, query, after, MIRROR_CHUNK);
   async function* calls(): AsyncGenerator<TrilletCall[]> {
-    // One chunk read ahead: the database works on the next rows while the writer encodes these.
-    let next = read(-1);
-    for (;;) {
-      const chunk = await next;
-      const more = chunk.lastRowNo !== null && chunk.calls.length === MIRROR_CHUNK;
-      if (more) next = read(chunk.lastRowNo!);
-      if (chunk.calls.length) yield chunk.calls;
-      if (!more) return;
+    const ahead: Promise<TrilletCall[]>[] = [];
+    let next = 0;
+    const fill = () => {
+      for (; ahead.length < READ_AHEAD && next < ranges.length; next++) {
+        const [from, to] = ranges[next]!;
+        ahead.push(mirrorCallsInRange(db, workspaceId, batchId, query, from, to));
+      }
+    };
+    try {
+      fill();
+      while (ahead.length) {
+        const chunk = await ahead.shift()!;
+        fill();
+        if (chunk.length) yield chunk;
+      }
+    } finally {
+      for (const pending of ahead) pending.catch(() => {}); // a cancelled export leaves reads behind
     }
   }
   return { keys, total, calls: calls() };

@@ -15,6 +15,7 @@ import { ExportCache } from "@/lib/reports/cache";
 import { REPORT_COLUMNS } from "@/lib/reports/columns";
 import { guardCell } from "@/lib/reports/guard";
 import { runExport, warmExportCache } from "@/lib/reports/export";
+import { mirrorExport } from "@/lib/reports/sources";
 import { readExportProgress } from "@/lib/reports/progress";
 import type { SandboxCall } from "@/lib/sandbox/types";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
@@ -351,6 +352,38 @@ describe(`CSV exports (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
       expect(Buffer.from(row[i === 3 ? 10 : 9]!, "utf8")).toEqual(Buffer.from(texts[i % texts.length]!, "utf8"));
     });
     for (const row of parsed.rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r](?!\d{1,14}$)/);
+  });
+
+  it("reads the mirror in ranges that never drop or repeat calls sharing a row number", async () => {
+    // A call first seen where another had been (pages shifted under a live sync) shares its row number.
+    const batchId = "shared-row-numbers";
+    const call = (i: number) => ({
+      jobId: `job-${String(i).padStart(2, "0")}`,
+      status: i % 3 ? "completed" : "failed",
+      phoneNumber: `+1415555${String(1000 + i)}`,
+      startTime: null,
+      endTime: null,
+      durationSec: null,
+      error: i % 3 ? null : "busy",
+      metadata: { tag: i % 2 ? "odd" : "even" },
+    });
+    await upsertCalls(db, workspace.id, batchId, [0, 1, 2, 3, 4, 5, 6].map(call), 0); // rows 0-6
+    await upsertCalls(db, workspace.id, batchId, [7, 8, 9].map(call), 2); // rows 2, 3, 4 again
+    const all = async (filter: { status?: "all" | "failed"; reason?: string; q?: string }, chunk: number) => {
+      const data = await mirrorExport(db, workspace.id, batchId, { status: "all", reason: "", q: "", ...filter }, chunk);
+      const ids: string[] = [];
+      for await (const calls of data.calls) ids.push(...calls.map((c) => c.jobId));
+      return { ids, total: data.total };
+    };
+    const everyJob = [0, 1, 2, 7, 3, 8, 4, 9, 5, 6].map((i) => call(i).jobId); // row order, then job id
+    for (const chunk of [1, 2, 3, 4, 100]) expect(await all({}, chunk)).toEqual({ ids: everyJob, total: 10 });
+    const odd = everyJob.filter((id) => Number(id.slice(4)) % 2 === 1);
+    for (const chunk of [1, 2, 3]) expect(await all({ q: "odd" }, chunk)).toEqual({ ids: odd, total: odd.length });
+    const failed = everyJob.filter((id) => Number(id.slice(4)) % 3 === 0);
+    for (const chunk of [1, 2]) {
+      expect(await all({ status: "failed" }, chunk)).toEqual({ ids: failed, total: failed.length });
+      expect(await all({ reason: "busy" }, chunk)).toEqual({ ids: failed, total: failed.length });
+    }
   });
 
   it("exports a frozen mirror with zero upstream requests; 100,000 calls stream with flat memory", async () => {
