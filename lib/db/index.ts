@@ -57,6 +57,11 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
   return { db: drizzlePg(pool, { schema }) as unknown as Database, kind: "postgres", close: () => pool.end() };
 }
 
+/** True for embedded PGlite, whose queries run on this thread (nothing is gained by overlapping them). */
+export function runsOnThisThread(db: Database): boolean {
+  return (db as unknown as { $client?: unknown }).$client instanceof PGlite;
+}
+
 const holder = globalThis as typeof globalThis & { __batchboardDb?: Promise<DatabaseHandle> };
 
 /** The app's database (from DATABASE_URL or PGLITE_DIR), opened and migrated once per process. */

@@ -8,7 +8,7 @@ import { once } from "node:events";
 import { countMirrorCalls, lastMirrorRowNo, matchingRowNos, mirrorCallsInRange, mirrorMetadataKeys, NO_REASON } from "../batches/mirror-queries";
 import { searchText } from "../batches/mirror-store";
 import { reasonKey } from "../batches/reasons";
-import type { Database } from "../db";
+import { runsOnThisThread, type Database } from "../db";
 import type { TrilletCall } from "../trillet/schemas";
 import type { WalkResult } from "../trillet/walker";
 import { KeyUnion } from "./metadata";
@@ -21,8 +21,12 @@ export interface ExportFilter {
 
 /** Row numbers per query when reading a frozen batch from the mirror (that many calls, unfiltered). */
 export const MIRROR_CHUNK = 2_000;
-/** Chunks read at once: on PostgreSQL the database works on them while this thread writes CSV. */
-const READ_AHEAD = 2;
+/**
+ * Chunks read at once. On PostgreSQL the server works on the next while this thread writes CSV
+ * (measured: 51,000 -> 85,000 rows/s at 2). PGlite runs its queries on this thread: a second
+ * chunk in flight only holds more memory (measured: 65,000 -> 42,000 rows/s at 2).
+ */
+const readAhead = (db: Database) => (runsOnThisThread(db) ? 1 : 2);
 /** Calls per chunk handed to the writer when reading a spooled walk back. */
 const SPOOL_CHUNK = 1_000;
 
@@ -54,9 +58,10 @@ export async function mirrorExport(db: Database, workspaceId: string, batchId: s
   ]);
   async function* calls(): AsyncGenerator<TrilletCall[]> {
     const ahead: Promise<TrilletCall[]>[] = [];
+    const depth = readAhead(db);
     let next = 0;
     const fill = () => {
-      for (; ahead.length < READ_AHEAD && next < ranges.length; next++) {
+      for (; ahead.length < depth && next < ranges.length; next++) {
         const [from, to] = ranges[next]!;
         ahead.push(mirrorCallsInRange(db, workspaceId, batchId, query, from, to));
       }

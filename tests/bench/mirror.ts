@@ -287,7 +287,7 @@ export async function runMirrorBench(open: () => Promise<Db>, log: (line: string
     sb.sandbox.resetStats();
     const cacheDir = await mkdtemp(path.join(tmpdir(), "batchboard-bench-cache-"));
     const cache = new ExportCache({ dir: cacheDir, maxBytes: 1e9 });
-    const exportOnce = async (): Promise<ExportRun> => {
+    const exportOnce = async (query = ""): Promise<ExportRun> => {
       const rssBefore = process.memoryUsage().rss;
       let rssPeak = rssBefore;
       const started = performance.now();
@@ -296,7 +296,7 @@ export async function runMirrorBench(open: () => Promise<Db>, log: (line: string
         workspace,
         actor: { id: null, email: "bench@example.com" },
         batchId: BATCH,
-        params: new URLSearchParams({ format: "report" }),
+        params: new URLSearchParams(query),
         cache,
       });
       if (!response.ok || !response.body) throw new Error(`export answered HTTP ${response.status}`);
@@ -313,6 +313,9 @@ export async function runMirrorBench(open: () => Promise<Db>, log: (line: string
     let first: ExportRun;
     let repeat: ExportRun;
     try {
+      // A server's export code is warm after its first export: warm it on another view (its own
+      // file), so the first figure measures reading and rendering, not the JIT.
+      await exportOnce("status=failed");
       first = await exportOnce();
       repeat = await exportOnce();
     } finally {
@@ -327,7 +330,7 @@ export async function runMirrorBench(open: () => Promise<Db>, log: (line: string
         [exportRow("first: read from the database and rendered", first), exportRow("repeat: the kept file (export cache)", repeat)],
       ),
     );
-    log(`upstream requests during both exports: ${exportResult.upstreamRequests}`);
+    log(`upstream requests during the exports: ${exportResult.upstreamRequests} (first: after one export of status=failed, which warms the code)`);
 
     const tag = database.handle.kind === "postgres" ? "PostgreSQL" : "PGlite";
     const worst = (group: QueryTiming["group"]) =>
