@@ -112,8 +112,10 @@ describe("two app instances on one PostgreSQL database", () => {
     });
 
   it("keeps the combined upstream rate within the budget under three times the demand, with no 429", async () => {
-    // A minute scaled to 1 s on both sides: the same algorithm, in a bounded test window.
-    const scale = { limit: 10, windowMs: 1_000, safetyMs: 150 };
+    // A minute scaled to 2 s on both sides: the same algorithm, in a bounded test window. (At 1 s
+    // with 150 ms of slack, a loaded CI machine's scheduling jitter between the budget's clock and
+    // the sandbox's arrival clock was occasionally larger than the slack: one 429 in some runs.)
+    const scale = { limit: 10, windowMs: 2_000, safetyMs: 300 };
     const key = randomUUID();
     const a = instance(one, "a", key, scale);
     const b = instance(two, "b", key, scale);
@@ -123,8 +125,8 @@ describe("two app instances on one PostgreSQL database", () => {
     try {
       const reads: Promise<unknown>[] = [];
       const started = Date.now();
-      // Each instance alone asks for 1.5 times the budget, together 3 times, for 3 windows.
-      for (let i = 0; Date.now() - started < 3 * scale.windowMs; i++) {
+      // Each instance alone asks for 1.5 times the budget, together 3 times, for 2 windows.
+      for (let i = 0; Date.now() - started < 2 * scale.windowMs; i++) {
         reads.push(a.listCalls("demo-large", { page: (i % 400) + 1, limit: 10 }, { fresh: true, priority: "bulk" }));
         reads.push(b.listCalls("demo-large", { page: (i % 400) + 401, limit: 10 }, { fresh: true }));
         await sleep(scale.windowMs / (1.5 * scale.limit));
@@ -144,7 +146,7 @@ describe("two app instances on one PostgreSQL database", () => {
       expect(busiest).toBeLessThanOrEqual(scale.limit);
       // The budget is used, not just respected: the backlog drains a full window at a time.
       const windows = Math.ceil(reads.length / scale.limit);
-      expect(elapsed).toBeLessThan(windows * (scale.windowMs + scale.safetyMs) + 1_500);
+      expect(elapsed).toBeLessThan((windows + 1) * (scale.windowMs + scale.safetyMs));
     } finally {
       sb.sandbox.setRateLimit(0);
     }
