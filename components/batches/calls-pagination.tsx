@@ -1,6 +1,6 @@
 import { ChevronLeftIcon, ChevronRightIcon } from "lucide-react";
 import Link from "next/link";
-import { Button } from "@/components/ui/button";
+import { PageLink } from "@/components/ui/page-link";
 import { batchViewQuery, PAGE_SIZES, type BatchView } from "@/lib/batches/search-params";
 import { cn } from "@/lib/utils";
 import { formatCount } from "./format";
@@ -42,34 +42,17 @@ export function CallsPagination({ basePath, view, total, totalPages }: Props) {
           ))}
         </nav>
         <nav aria-label="Pagination" className="flex items-center gap-1">
-          <PageLink enabled={hasPrev} href={href({ page: view.page - 1 })} label="Previous page">
+          <PageLink href={hasPrev ? href({ page: view.page - 1 }) : null} label="Previous page">
             <ChevronLeftIcon aria-hidden="true" />
           </PageLink>
           <span className="px-2 text-sm tabular-nums">
             Page {formatCount(view.page)} of {formatCount(Math.max(totalPages, 1))}
           </span>
-          <PageLink enabled={hasNext} href={href({ page: view.page + 1 })} label="Next page">
+          <PageLink href={hasNext ? href({ page: view.page + 1 }) : null} label="Next page">
             <ChevronRightIcon aria-hidden="true" />
           </PageLink>
         </nav>
       </div>
     </div>
-  );
-}
-
-function PageLink({ enabled, href, label, children }: { enabled: boolean; href: string; label: string; children: React.ReactNode }) {
-  if (!enabled) {
-    return (
-      <Button variant="outline" size="icon" disabled aria-label={label}>
-        {children}
-      </Button>
-    );
-  }
-  return (
-    <Button variant="outline" size="icon" asChild>
-      <Link href={href} aria-label={label}>
-        {children}
-      </Link>
-    </Button>
   );
 }

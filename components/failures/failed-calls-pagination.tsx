@@ -1,7 +1,6 @@
 import { ChevronLeftIcon, ChevronRightIcon } from "lucide-react";
-import Link from "next/link";
 import { formatCount } from "@/components/batches/format";
-import { Button } from "@/components/ui/button";
+import { PageLink } from "@/components/ui/page-link";
 
 interface Props {
   page: number;
@@ -22,33 +21,16 @@ export function FailedCallsPagination({ page, pageSize, total, hrefFor }: Props)
           : `${formatCount(from)}–${formatCount(to)} of ${formatCount(total)}`}
       </p>
       <nav aria-label="Pages of failed calls" className="flex items-center gap-1">
-        <PageLink href={page > 1 ? hrefFor(Math.min(page - 1, totalPages)) : null} label="Previous page">
+        <PageLink href={page > 1 ? hrefFor(Math.min(page - 1, totalPages)) : null} label="Previous page" scroll={false}>
           <ChevronLeftIcon aria-hidden="true" />
         </PageLink>
         <span className="px-2 text-sm tabular-nums">
           Page {formatCount(page)} of {formatCount(totalPages)}
         </span>
-        <PageLink href={page < totalPages ? hrefFor(page + 1) : null} label="Next page">
+        <PageLink href={page < totalPages ? hrefFor(page + 1) : null} label="Next page" scroll={false}>
           <ChevronRightIcon aria-hidden="true" />
         </PageLink>
       </nav>
     </div>
-  );
-}
-
-function PageLink({ href, label, children }: { href: string | null; label: string; children: React.ReactNode }) {
-  if (!href) {
-    return (
-      <Button variant="outline" size="icon" disabled aria-label={label}>
-        {children}
-      </Button>
-    );
-  }
-  return (
-    <Button variant="outline" size="icon" asChild>
-      <Link href={href} aria-label={label} scroll={false}>
-        {children}
-      </Link>
-    </Button>
   );
 }

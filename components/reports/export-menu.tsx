@@ -53,7 +53,7 @@ type State =
 
 const POLL_MS = 1_000;
 
-/** "Reading page 120 of 1,000 from Trillet: about 15 min left, 12 of 60 requests left this minute." */
+/** "Reading page 120 of 1,000 from Trillet, about 15 min left" (the budget line is shown beside it). */
 function readingText(r: Reading): string {
   if (r.totalPages === 0) return "Reading calls from Trillet…";
   const left = Math.max(0, r.totalPages - r.pagesDone);

@@ -1,7 +1,7 @@
 import { ChevronLeftIcon, ChevronRightIcon } from "lucide-react";
 import Link from "next/link";
 import { formatCount } from "@/components/batches/format";
-import { Button } from "@/components/ui/button";
+import { PageLink } from "@/components/ui/page-link";
 
 interface Props {
   page: number;
@@ -30,35 +30,18 @@ export function AuditPagination({ page, pageSize, total, href }: Props) {
         {formatCount(from)}–{formatCount(to)} of {formatCount(total)} events
       </p>
       <nav aria-label="Audit log pages" className="flex items-center gap-1">
-        <PageLink href={page > 1 ? href(page - 1) : null} rel="prev">
+        <PageLink href={page > 1 ? href(page - 1) : null} rel="prev" size="sm">
           <ChevronLeftIcon aria-hidden="true" />
           Newer
         </PageLink>
         <span className="px-2 text-sm tabular-nums">
           Page {formatCount(page)} of {formatCount(totalPages)}
         </span>
-        <PageLink href={page < totalPages ? href(page + 1) : null} rel="next">
+        <PageLink href={page < totalPages ? href(page + 1) : null} rel="next" size="sm">
           Older
           <ChevronRightIcon aria-hidden="true" />
         </PageLink>
       </nav>
     </div>
-  );
-}
-
-function PageLink({ href, rel, children }: { href: string | null; rel: "prev" | "next"; children: React.ReactNode }) {
-  if (!href) {
-    return (
-      <Button variant="outline" size="sm" disabled>
-        {children}
-      </Button>
-    );
-  }
-  return (
-    <Button variant="outline" size="sm" asChild>
-      <Link href={href} rel={rel}>
-        {children}
-      </Link>
-    </Button>
   );
 }

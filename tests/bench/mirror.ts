@@ -1,9 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import { Client } from "pg";
 import { getBatchPage } from "../../lib/batches/batch-page";
 import { callsOverTime, durationHistogram, failureReasons, queryMirrorCalls, type CallQuery } from "../../lib/batches/mirror-queries";
 import { mirrorSummary } from "../../lib/batches/mirror-store";
@@ -14,6 +12,7 @@ import { openDatabase, type Database, type DatabaseHandle } from "../../lib/db/i
 import { ExportCache } from "../../lib/reports/cache";
 import { runExport } from "../../lib/reports/export";
 import { createWorkspace, type Workspace } from "../../lib/workspaces";
+import { createScratchDatabase } from "../support/db";
 import { BENCH_KEY, BENCH_WORKSPACE, fixed, percentile, startBenchSandbox, table, verdict, type Verdict } from "./support";
 
 // Benchmark 2: a 100,000-call batch synced into the mirror through the real job path, then every
@@ -63,16 +62,6 @@ interface Db {
   dispose(): Promise<void>;
 }
 
-async function adminQuery(url: string, query: string) {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
-
 /** PGlite in a temporary data folder, as the app runs it (PGLITE_DIR), removed afterwards. */
 export async function openPglite(): Promise<Db> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "batchboard-bench-"));
@@ -87,19 +76,16 @@ export async function openPglite(): Promise<Db> {
   };
 }
 
-/** A fresh database on that server (as tests/support/db.ts does), dropped afterwards. */
+/** A fresh database on that server (tests/support/db.ts's scratch database), dropped afterwards. */
 export async function openPostgres(server: string): Promise<Db> {
-  const name = `batchboard_bench_${randomBytes(6).toString("hex")}`;
-  await adminQuery(server, `CREATE DATABASE ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString() });
+  const scratch = await createScratchDatabase(server, "batchboard_bench");
+  const handle = await openDatabase({ url: scratch.url });
   return {
-    label: `PostgreSQL (${url.host})`,
+    label: `PostgreSQL (${new URL(scratch.url).host})`,
     handle,
     async dispose() {
       await handle.close();
-      await adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await scratch.drop();
     },
   };
 }

@@ -1,18 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
+import type { SandboxCall } from "@/lib/sandbox/types";
 import { expect, test } from "./fixtures/test";
 import { sandbox } from "./fixtures/sandbox";
-
-interface TruthCall {
-  jobId: string;
-  status: string;
-  phone_number: string;
-  startTime?: number;
-  endTime?: number;
-  duration?: number;
-  error?: string;
-  metadata: Record<string, string>;
-}
 
 const guard = (v: string) => (/^[=+\-@\t\r]/.test(v) && !/^\+[1-9]\d{1,14}$/.test(v) ? `'${v}` : v);
 
@@ -21,7 +11,7 @@ test.afterEach(async () => {
 });
 
 test("the export menu downloads demo-finished's report with the sandbox's rows", async ({ page }) => {
-  const { calls } = (await sandbox.truth("demo-finished")) as unknown as { calls: TruthCall[] };
+  const { calls } = (await sandbox.truth("demo-finished")) as unknown as { calls: SandboxCall[] };
   await page.goto("/w/sandbox/batches/demo-finished");
   await page.getByTestId("export-menu").click();
   const downloading = page.waitForEvent("download");

@@ -7,7 +7,6 @@ import vm from "node:vm";
 import { and, eq } from "drizzle-orm";
 import { parse as csvParse } from "csv-parse";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { claimNextSync, requestSync, runSync } from "@/lib/batches/mirror-sync";
 import { upsertCalls } from "@/lib/batches/mirror-store";
 import type { Database } from "@/lib/db";
 import { auditEvents, mirrorSyncs } from "@/lib/db/schema";
@@ -19,6 +18,7 @@ import { mirrorExport } from "@/lib/reports/sources";
 import { readExportProgress } from "@/lib/reports/progress";
 import type { SandboxCall } from "@/lib/sandbox/types";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
+import { syncUntilFrozen as syncUntilFrozenOn } from "../support/mirror";
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 import { OWASP_PAYLOADS } from "../support/owasp";
@@ -153,26 +153,12 @@ function compareReport(batchId: string, parsed: Parsed, truth: SandboxCall[]) {
   for (const call of truth) expect(byJob.get(call.jobId)).toEqual(expectedReport(batchId, call, keys));
 }
 
-async function syncUntilFrozen(batchId: string) {
-  const [done] = await db
-    .select({ frozen: mirrorSyncs.frozen })
-    .from(mirrorSyncs)
-    .where(and(eq(mirrorSyncs.workspaceId, workspace.id), eq(mirrorSyncs.batchId, batchId)));
-  if (done?.frozen) return;
-  await requestSync(db, workspace.id, batchId);
-  for (let run = 0; run < 20; run++) {
-    const job = await claimNextSync(db, "export-test");
-    if (!job) continue;
-    const outcome = await runSync(db, workspace.gateway, job, { limitPerMinute: 6_000_000, minSpacingMs: 0 });
-    if (outcome.frozen) return;
-  }
-  throw new Error(`${batchId} not frozen`);
-}
-
 async function lastAudit() {
   const rows = await db.select().from(auditEvents).where(eq(auditEvents.actorEmail, actor.email));
   return rows.sort((a, b) => Number(a.id) - Number(b.id)).at(-1) ?? null;
 }
+
+const syncUntilFrozen = (batchId: string) => syncUntilFrozenOn(db, workspace.gateway, workspace.id, batchId);
 
 describe(`CSV exports (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   it("rejects malformed parameters with a 400 message, and an unknown batch with a 404", async () => {

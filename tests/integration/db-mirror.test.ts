@@ -8,6 +8,7 @@ import type { Database } from "@/lib/db";
 import { mirrorCalls, mirrorSyncs } from "@/lib/db/schema";
 import type { WorkspaceGateway } from "@/lib/trillet/gateway";
 import { createWorkspace } from "@/lib/workspaces";
+import { syncUntilFrozen as syncUntilFrozenOn } from "../support/mirror";
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
@@ -47,24 +48,7 @@ async function syncRow(batchId: string) {
   return row!;
 }
 
-/** Claims and runs due syncs until the batch is frozen (bounded); 0 runs when it already is. */
-async function syncUntilFrozen(batchId: string, maxRuns = 40) {
-  const [existing] = await db.select().from(mirrorSyncs).where(and(eq(mirrorSyncs.workspaceId, ws), eq(mirrorSyncs.batchId, batchId)));
-  if (existing?.frozen) return 0;
-  await requestSync(db, ws, batchId);
-  for (let run = 0; run < maxRuns; run++) {
-    const job = await claimNextSync(db, "runner-a");
-    if (job) {
-      expect(job.batchId).toBe(batchId);
-      const outcome = await runSync(db, gateway, job, options);
-      if (outcome.frozen) return run + 1;
-      expect(outcome).toMatchObject({ state: "done", error: null });
-    } else {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  throw new Error(`${batchId} was not frozen after ${maxRuns} runs`);
-}
+const syncUntilFrozen = (batchId: string) => syncUntilFrozenOn(db, gateway, ws, batchId);
 
 describe(`mirror sync (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   it("copies a finished batch in one final pass and freezes it; then nothing fetches it again", async () => {

@@ -12,6 +12,15 @@ async function adminQuery(url: string, query: string) {
   }
 }
 
+/** A new, empty database on a PostgreSQL server, and how to drop it (FORCE: open sessions too). */
+export async function createScratchDatabase(server: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
+  await adminQuery(server, `CREATE DATABASE ${name}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 /**
  * A fresh, migrated database for one test file: in-memory PGlite by default, or, when
  * TEST_DATABASE_URL is set, a new database on that PostgreSQL server (dropped afterwards).
@@ -24,18 +33,15 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { url?: strin
     setDatabaseForTests(handle);
     return { ...handle, dispose: () => handle.close() };
   }
-  const name = `batchboard_test_${randomBytes(6).toString("hex")}`;
-  await adminQuery(server, `CREATE DATABASE ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString() });
+  const scratch = await createScratchDatabase(server, "batchboard_test");
+  const handle = await openDatabase({ url: scratch.url });
   setDatabaseForTests(handle);
   return {
     ...handle,
-    url: url.toString(),
+    url: scratch.url,
     async dispose() {
       await handle.close();
-      await adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await scratch.drop();
     },
   };
 }
