@@ -56,6 +56,8 @@ export default defineConfig({
       EXPORT_CACHE_DIR: E2E.exportCacheDir,
       AUTH_SECRET: "e2e-auth-secret-0123456789abcdefghijklmnop",
       ENCRYPTION_KEY: "ZTJlLWVuY3J5cHRpb24ta2V5LTAxMjM0NTY3ODlhYmM=",
+      E2E_APP_PORT: String(E2E.appPort),
+      E2E_SANDBOX_PORT: String(E2E.sandboxPort),
       SANDBOX_PORT: String(E2E.sandboxPort),
       SANDBOX_API_KEY: E2E.apiKey,
       SANDBOX_WORKSPACE_ID: E2E.workspaceId,
