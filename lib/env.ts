@@ -67,10 +67,14 @@ const schema = z.object({
   TRILLET_TIMEOUT_MS: int(100, 120_000).default(10_000),
   TRILLET_MAX_RETRIES: int(0, 10).default(3),
   TRILLET_MAX_RATE_LIMIT_WAIT_MS: int(0, 300_000).default(65_000),
-  TRILLET_INTERACTIVE_MAX_WAIT_MS: int(0, 300_000).default(8_000),
+  // A page view's total deadline for its Trillet read (budget wait, attempts, retries, a 429):
+  // past it the page shows its last good read with its age, or what went wrong, and retries.
+  TRILLET_VIEW_DEADLINE_MS: int(500, 120_000).default(8_000),
   // At least the live page's refresh interval (5 s), so N viewers cost what one viewer does.
   GATEWAY_CACHE_LIVE_MS: int(0, 600_000).default(5_000),
   GATEWAY_CACHE_FINISHED_MS: int(0, 86_400_000).default(300_000),
+  // Memory for page views' reads per workspace (fresh ones, and the last good read of each view).
+  GATEWAY_CACHE_MB: int(1, 4_096).default(32),
 
   // Finished exports of frozen batches kept on disk, so a repeat export streams a file; 0 MB = off.
   EXPORT_CACHE_DIR: z.string().min(1).default(".data/export-cache"),

@@ -4,12 +4,18 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import type { TrilletErrorKind } from "@/lib/trillet/errors";
 import { LocalTime } from "./local-time";
+import { RetryByItself } from "./retry-by-itself";
 
 interface Props {
   kind: TrilletErrorKind;
   retryAt?: number;
+  /** The rate limit was used up by another tool on the same key. */
+  foreign?: boolean;
   retryHref: string;
 }
+
+// Worth trying again by itself: the fault is Trillet's and passes. Not a wrong ID or a bad key.
+const PASSING: ReadonlySet<TrilletErrorKind> = new Set(["rate_limited", "unavailable", "invalid_response", "incomplete"]);
 
 const COPY: Record<TrilletErrorKind, { title: string; body: string }> = {
   credentials: {
@@ -18,7 +24,7 @@ const COPY: Record<TrilletErrorKind, { title: string; body: string }> = {
   },
   rate_limited: {
     title: "Trillet's rate limit is reached",
-    body: "This workspace has used its Trillet request budget for the moment.",
+    body: "This workspace has used its Trillet request budget for the moment, and Batchboard has not read this view before.",
   },
   unavailable: {
     title: "Trillet is unreachable",
@@ -49,7 +55,7 @@ const ICONS: Partial<Record<TrilletErrorKind, typeof AlertTriangleIcon>> = {
 };
 
 /** A state a person can act on; never rendered as an empty batch. */
-export function BatchErrorState({ kind, retryAt, retryHref }: Props) {
+export function BatchErrorState({ kind, retryAt, foreign, retryHref }: Props) {
   const copy = COPY[kind];
   const Icon = ICONS[kind] ?? AlertTriangleIcon;
   return (
@@ -57,12 +63,13 @@ export function BatchErrorState({ kind, retryAt, retryHref }: Props) {
       <Icon aria-hidden="true" />
       <AlertTitle>{copy.title}</AlertTitle>
       <AlertDescription>
-        <p>{copy.body}</p>
+        <p>{foreign ? "Another tool is using this workspace's Trillet key and has used up its rate limit." : copy.body}</p>
         {kind === "rate_limited" && retryAt ? (
           <p>
             It frees up at <LocalTime ms={retryAt} />.
           </p>
         ) : null}
+        {PASSING.has(kind) ? <RetryByItself retryAt={retryAt} /> : null}
         {kind !== "credentials" ? (
           <Button asChild variant="outline" size="sm" className="mt-2">
             <Link href={retryHref}>Try again</Link>

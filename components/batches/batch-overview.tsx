@@ -28,7 +28,7 @@ export function BatchOverview({ data, view, basePath, charts, onOpenCall }: Prop
     <div className="flex flex-col gap-6" data-testid="batch-overview">
       <div className="flex flex-wrap items-start gap-3">
         <StatusBadge status={data.finished ? "completed" : "active"} />
-        <DataSourceNote data={data} />
+        <DataSourceNote data={data} liveHref={`${basePath}${batchViewQuery({ status: view.status, limit: view.limit })}`} />
       </div>
       <SummaryCards summary={summary} />
       <StackedProgress

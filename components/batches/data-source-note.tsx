@@ -1,10 +1,42 @@
-import { AlertTriangleIcon, DatabaseIcon, RadioIcon } from "lucide-react";
+import { AlertTriangleIcon, DatabaseIcon, HistoryIcon, RadioIcon } from "lucide-react";
+import Link from "next/link";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
 import type { BatchPageData } from "@/lib/batches/batch-page";
+import { formatCount } from "./format";
 import { LocalTime } from "./local-time";
 
+/**
+ * A search of a running batch is answered from Batchboard's copy; when Trillet has told us more
+ * since, say how the two moments differ and offer the live view rather than mixing them.
+ */
+function NewerLiveNote({ data, newerLive, liveHref }: { data: BatchPageData; newerLive: NonNullable<BatchPageData["newerLive"]>; liveHref: string }) {
+  const keys = ["completed", "failed", "active", "waiting"] as const;
+  const changed = keys.filter((k) => newerLive.summary[k] !== data.summary[k]);
+  return (
+    <Alert data-testid="newer-live">
+      <HistoryIcon aria-hidden="true" />
+      <AlertTitle>
+        These results come from the copy read at <LocalTime ms={data.readAt} />; Trillet was read later, at{" "}
+        <LocalTime ms={newerLive.readAt} />
+      </AlertTitle>
+      <AlertDescription>
+        <p>
+          {changed.length === 0
+            ? "The counts have not changed since the copy."
+            : `Since the copy: ${changed.map((k) => `${k} ${formatCount(data.summary[k])} → ${formatCount(newerLive.summary[k])}`).join(", ")}.`}{" "}
+          Search, sorting and reason filters need the copy, which catches up by itself.
+        </p>
+        <Button asChild variant="outline" size="sm" className="mt-2">
+          <Link href={liveHref}>Show the live view</Link>
+        </Button>
+      </AlertDescription>
+    </Alert>
+  );
+}
+
 /** Says where the numbers on screen come from and how fresh they are; never hides a mismatch. */
-export function DataSourceNote({ data }: { data: BatchPageData }) {
+export function DataSourceNote({ data, liveHref }: { data: BatchPageData; liveHref: string }) {
   const { mirror } = data;
   const syncing = mirror && !mirror.frozen && (mirror.state === "running" || mirror.state === "pending");
   return (
@@ -23,10 +55,12 @@ export function DataSourceNote({ data }: { data: BatchPageData }) {
         {data.source === "upstream" || !data.finished ? <LocalTime ms={data.readAt} /> : null}
         {syncing ? (
           <span data-testid="mirror-progress">
-            · copying for search and reports: {mirror.pagesDone} of {mirror.totalPages || "?"} pages
+            · copying for search and reports:{" "}
+            {mirror.totalPages > 0 ? `${formatCount(mirror.pagesDone)} of ${formatCount(mirror.totalPages)} pages` : "starting"}
           </span>
         ) : null}
       </p>
+      {data.newerLive ? <NewerLiveNote data={data} newerLive={data.newerLive} liveHref={liveHref} /> : null}
       {data.mirrorPending ? (
         <Alert data-testid="mirror-pending">
           <DatabaseIcon aria-hidden="true" />

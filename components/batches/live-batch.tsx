@@ -70,7 +70,9 @@ export function LiveBatch({ initial, view, apiPath, basePath, workspace, batchId
   const { data, error, isValidating, mutate } = useSWR(`${apiPath}${batchViewQuery(view)}`, fetchJson, {
     fallbackData: initial,
     revalidateOnMount: false,
-    refreshInterval: (latest) => (paused || latest?.finished ? 0 : REFRESH_MS),
+    // A finished batch stops refreshing, unless what is on screen is an older read standing in
+    // for one Trillet did not give in time: then it keeps trying until the fresh one arrives.
+    refreshInterval: (latest) => (paused || (latest?.finished && !latest.stale) ? 0 : REFRESH_MS),
     refreshWhenHidden: false,
     revalidateOnFocus: !initial.finished,
     keepPreviousData: true,
@@ -82,9 +84,9 @@ export function LiveBatch({ initial, view, apiPath, basePath, workspace, batchId
   };
   return (
     <div className="flex flex-col gap-4">
-      {current.finished ? null : (
+      {current.finished && !current.stale ? null : (
         <RefreshControls
-          readAt={current.readAt}
+          data={current}
           paused={paused}
           onPausedChange={setPaused}
           refreshing={isValidating}

@@ -3,17 +3,53 @@
 import { PauseIcon, PlayIcon, RefreshCwIcon } from "lucide-react";
 import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
+import type { BatchPageData } from "@/lib/batches/batch-page";
+import type { Staleness } from "@/lib/trillet/gateway";
 import { cn } from "@/lib/utils";
 
-function agoText(ms: number): string {
+export function agoText(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s} s ago`;
   const m = Math.floor(s / 60);
-  return `${m} min ${s % 60} s ago`;
+  if (m < 60) return `${m} min ${s % 60} s ago`;
+  const h = Math.floor(m / 60);
+  return `${h} h ${m % 60} min ago`;
+}
+
+/** Ticks every second in the browser; null on the server and while hydrating (no mismatch). */
+function useNow(): number | null {
+  const [now, setNow] = useState<number | null>(null);
+  useEffect(() => {
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+const clock = (ms: number) => new Date(ms).toLocaleTimeString();
+
+/** Why the numbers on screen are older than asked for, in words a person can act on. */
+export function stalenessText(stale: Staleness): string {
+  const retry = stale.retryAt ? `; retrying at ${clock(stale.retryAt)}` : "; retrying by itself";
+  switch (stale.kind) {
+    case "rate_limited":
+      return stale.foreign
+        ? `Another tool is using this workspace's Trillet key and has used up its rate limit${retry}`
+        : `Trillet's rate limit is reached${retry}`;
+    case "slow":
+      return "Trillet is slow to answer; the refresh continues in the background";
+    case "credentials":
+      return "Trillet rejected this workspace's credentials; an admin needs to update the connection";
+    case "unavailable":
+      return `Trillet is unreachable right now${retry}`;
+    default:
+      return `Trillet's latest answer could not be used${retry}`;
+  }
 }
 
 interface Props {
-  readAt: number;
+  data: Pick<BatchPageData, "readAt" | "source" | "stale">;
   paused: boolean;
   onPausedChange: (paused: boolean) => void;
   refreshing: boolean;
@@ -21,39 +57,57 @@ interface Props {
   error?: { error?: string; kind?: string; retryAt?: string };
 }
 
-/** "Updated N s ago", pause/resume and refresh-now for a running batch. */
-export function RefreshControls({ readAt, paused, onPausedChange, refreshing, onRefresh, error }: Props) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(timer);
-  }, []);
+/**
+ * Says what the numbers on screen are: live (read from Trillet moments ago), from Batchboard's
+ * copy, or an older read shown because Trillet is slow or refusing, each with its age. Pause,
+ * resume and refresh-now for a running batch.
+ */
+export function RefreshControls({ data, paused, onPausedChange, refreshing, onRefresh, error }: Props) {
+  const now = useNow();
+  const { readAt, source, stale } = data;
+  const state = stale ? "stale" : source === "mirror" ? "copy" : paused ? "paused" : "live";
+  const label = {
+    live: "Live",
+    paused: "Live updates paused",
+    copy: "From Batchboard's copy",
+    stale: "Not up to date",
+  }[state];
   return (
-    <div className="flex flex-wrap items-center gap-2 text-sm" data-testid="refresh-controls">
-      <span
-        className={cn("inline-flex items-center gap-2", paused ? "text-muted-foreground" : "")}
-        aria-live="off"
-        data-testid="updated-ago"
-      >
-        <span
-          aria-hidden="true"
-          className={cn("size-2 rounded-full", paused ? "bg-muted-foreground" : "bg-status-completed motion-safe:animate-pulse")}
-        />
-        {paused ? "Live updates paused" : "Live"} · updated {agoText(now - readAt)}
-      </span>
-      <Button variant="outline" size="sm" onClick={() => onPausedChange(!paused)} aria-pressed={paused}>
-        {paused ? <PlayIcon aria-hidden="true" /> : <PauseIcon aria-hidden="true" />}
-        {paused ? "Resume" : "Pause"}
-      </Button>
-      <Button variant="ghost" size="sm" onClick={onRefresh} disabled={refreshing} aria-label="Refresh now">
-        <RefreshCwIcon aria-hidden="true" className={refreshing ? "motion-safe:animate-spin" : ""} />
-      </Button>
-      {error ? (
-        <span role="status" className="text-destructive" data-testid="refresh-error" data-kind={error.kind}>
-          {error.kind === "rate_limited" && error.retryAt
-            ? `Trillet's rate limit: showing the last numbers; retrying after ${new Date(error.retryAt).toLocaleTimeString()}.`
-            : `${error.error ?? "The latest numbers could not be loaded"}: showing the last numbers.`}
+    <div className="flex flex-col gap-2 text-sm" data-testid="refresh-controls">
+      <div className="flex flex-wrap items-center gap-2">
+        <span className="inline-flex items-center gap-2" aria-live="off" data-testid="updated-ago" data-state={state}>
+          <span
+            aria-hidden="true"
+            className={cn(
+              "size-2 rounded-full",
+              state === "live" && "bg-status-completed motion-safe:animate-pulse",
+              state === "paused" && "bg-muted-foreground",
+              state === "copy" && "bg-status-waiting",
+              state === "stale" && "bg-status-failed",
+            )}
+          />
+          {label} · {source === "mirror" ? "copied" : "read"} from Trillet {now === null ? "at" : agoText(now - readAt)}
+          {now === null ? <time dateTime={new Date(readAt).toISOString()}> {new Date(readAt).toISOString().slice(11, 19)} UTC</time> : null}
         </span>
+        <Button variant="outline" size="sm" onClick={() => onPausedChange(!paused)} aria-pressed={paused}>
+          {paused ? <PlayIcon aria-hidden="true" /> : <PauseIcon aria-hidden="true" />}
+          {paused ? "Resume" : "Pause"}
+        </Button>
+        <Button variant="ghost" size="sm" onClick={onRefresh} disabled={refreshing} aria-label="Refresh now">
+          <RefreshCwIcon aria-hidden="true" className={refreshing ? "motion-safe:animate-spin" : ""} />
+        </Button>
+      </div>
+      {stale ? (
+        <p role="status" className="text-muted-foreground" data-testid="stale-note" data-kind={stale.kind} data-foreign={stale.foreign ? "true" : undefined}>
+          Showing the numbers read {now === null ? "earlier" : agoText(now - readAt)}: {stalenessText(stale)}.
+        </p>
+      ) : null}
+      {error ? (
+        <p role="status" className="text-destructive" data-testid="refresh-error" data-kind={error.kind}>
+          {error.kind === "rate_limited" && error.retryAt
+            ? `Trillet's rate limit: showing the last numbers; retrying after ${clock(Date.parse(error.retryAt))}.`
+            : `${error.error ?? "The latest numbers could not be loaded"}: showing the last numbers.`}
+        </p>
       ) : null}
     </div>
   );

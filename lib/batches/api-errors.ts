@@ -1,5 +1,5 @@
 import "server-only";
-import { isTrilletError, retryAtOf, type TrilletErrorKind } from "../trillet/errors";
+import { isForeignRateLimit, isTrilletError, retryAtOf, type TrilletErrorKind } from "../trillet/errors";
 
 // How a typed upstream failure reaches a JSON client. A rejected Trillet key is a 502 (our
 // upstream refused us), never a 401: the browser's own session is fine.
@@ -17,7 +17,12 @@ export function upstreamErrorResponse(error: unknown): Response {
   if (!isTrilletError(error)) throw error;
   const retryAt = retryAtOf(error);
   return Response.json(
-    { error: error.message, kind: error.kind, ...(retryAt ? { retryAt: new Date(retryAt).toISOString() } : {}) },
+    {
+      error: error.message,
+      kind: error.kind,
+      ...(retryAt ? { retryAt: new Date(retryAt).toISOString() } : {}),
+      ...(isForeignRateLimit(error) ? { foreign: true } : {}),
+    },
     {
       status: STATUS[error.kind],
       headers: retryAt ? { "retry-after": String(Math.max(1, Math.ceil((retryAt - Date.now()) / 1000))) } : undefined,

@@ -15,15 +15,33 @@ export interface Budget {
 export interface BudgetStats {
   granted: number;
   inWindow: number;
+  /** Of those, page views' requests. */
+  interactiveInWindow: number;
   queued: Record<Priority, number>;
   pausedUntil: number | null;
 }
 
-/** The share of the window each priority may fill; the rest stays free for the ones above it. */
-export function capFor(priority: Priority, limit: number, shares: { bulkShare: number; backgroundShare: number }): number {
+/**
+ * How many of the window's requests bulk walks or mirror syncs (together) may account for: their
+ * share of the limit, and never more than what page views leave free. Page views are expected to
+ * ask next minute about what they asked in this one (`interactiveInWindow`), plus a small reserve,
+ * so background work yields to a team watching a wallboard and takes the whole share when nobody
+ * looks. At least one, so a copy or an export always moves.
+ */
+export function capFor(
+  priority: Priority,
+  limit: number,
+  shares: { bulkShare: number; backgroundShare: number },
+  interactiveInWindow = 0,
+): number {
   if (priority === "interactive") return limit;
   const share = priority === "bulk" ? shares.bulkShare : shares.backgroundShare;
-  return Math.max(1, Math.floor(limit * share));
+  return Math.max(1, Math.min(Math.floor(limit * share), limit - interactiveInWindow - interactiveReserve(limit)));
+}
+
+/** Slots kept free for page views beyond the ones they used in the last window. */
+export function interactiveReserve(limit: number): number {
+  return Math.max(1, Math.ceil(limit * 0.05));
 }
 
 export interface BudgetOptions {
@@ -60,7 +78,8 @@ export class RequestBudget implements Budget {
   readonly #shares: { bulkShare: number; backgroundShare: number };
   readonly #windowMs: number;
   readonly #now: () => number;
-  readonly #sent: number[] = [];
+  /** Requests granted in the window, oldest first. */
+  readonly #sent: { at: number; interactive: boolean }[] = [];
   readonly #queues: Record<Priority, Waiter[]> = { interactive: [], bulk: [], background: [] };
   #pausedUntil = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -121,6 +140,7 @@ export class RequestBudget implements Budget {
     return {
       granted: this.#granted,
       inWindow: this.#sent.length,
+      interactiveInWindow: this.#sent.filter((s) => s.interactive).length,
       queued: {
         interactive: this.#queues.interactive.length,
         bulk: this.#queues.bulk.length,
@@ -133,15 +153,22 @@ export class RequestBudget implements Budget {
   /** Milliseconds until a request of this priority could go, ignoring the queue ahead of it. */
   #waitFor(priority: Priority, now: number): number {
     if (now < this.#pausedUntil) return this.#pausedUntil - now;
-    const cap = capFor(priority, this.limit, this.#shares);
-    if (this.#sent.length < cap) return 0;
-    const oldest = this.#sent[this.#sent.length - cap];
-    return (oldest ?? now) + this.#windowMs - now;
+    const leaves = (entry: { at: number } | undefined) => (entry?.at ?? now) + this.#windowMs - now;
+    // Everyone: the limit itself.
+    let wait = this.#sent.length < this.limit ? 0 : leaves(this.#sent[this.#sent.length - this.limit]);
+    if (priority !== "interactive") {
+      // Bulk and background: under their cap, which moves whenever any request leaves the window
+      // (theirs, or a page view's), so look again when the oldest one does.
+      const background = this.#sent.filter((s) => !s.interactive).length;
+      const cap = capFor(priority, this.limit, this.#shares, this.#sent.length - background);
+      if (background >= cap) wait = Math.max(wait, leaves(this.#sent[0]), 1);
+    }
+    return wait;
   }
 
   #expire(now: number) {
     let drop = 0;
-    while (drop < this.#sent.length && (this.#sent[drop] ?? 0) + this.#windowMs <= now) drop++;
+    while (drop < this.#sent.length && (this.#sent[drop]?.at ?? 0) + this.#windowMs <= now) drop++;
     if (drop) this.#sent.splice(0, drop);
   }
 
@@ -156,7 +183,7 @@ export class RequestBudget implements Budget {
       const waiter = this.#queues[priority].shift()!;
       if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
       if (waiter.deadline) clearTimeout(waiter.deadline);
-      this.#sent.push(now);
+      this.#sent.push({ at: now, interactive: priority === "interactive" });
       this.#granted++;
       waiter.resolve();
     }

@@ -34,10 +34,16 @@ export interface TrilletClientOptions {
   /** A rate-limit answer asking us to wait longer than this fails with RateLimitedError instead. */
   maxRateLimitWaitMs: number;
   fetch?: typeof fetch;
-  /** Runs before every attempt, retries included: this is where the workspace budget is paid. */
-  beforeAttempt?: (request: RequestOptions) => Promise<void>;
-  /** Told when Trillet says the budget is spent, so the gateway can hold everyone else back too. */
-  onRateLimited?: (retryAt: number) => void;
+  /**
+   * Runs before every attempt, retries included: this is where the workspace budget is paid.
+   * `maxWaitMs` is what is left of the request's deadline, if it has one.
+   */
+  beforeAttempt?: (request: RequestOptions & { maxWaitMs?: number }) => Promise<void>;
+  /**
+   * Told when Trillet says the budget is spent, so the gateway can hold everyone else back too.
+   * Returns whether the 429 was someone else's (our own budget had room), which the error carries.
+   */
+  onRateLimited?: (retryAt: number) => boolean | void;
   random?: () => number;
   now?: () => number;
 }
@@ -46,6 +52,12 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Passed through to `beforeAttempt`, which decides who goes first. */
   priority?: Priority;
+  /**
+   * Epoch ms by which the whole read (budget waits, attempts, back-offs) must be over: a page
+   * view's deadline. With one, a 429 is reported at once instead of waited out, no attempt or
+   * back-off runs past it, and the last failure (or a RateLimitedError) is thrown when it comes.
+   */
+  deadline?: number;
 }
 
 /** An upstream answer and when it arrived (epoch ms), so a cached copy can say how old it is. */
@@ -93,13 +105,19 @@ export class TrilletClient {
     request: RequestOptions,
   ): Promise<Read<z.output<S>>> {
     const { timeoutMs, maxRetries } = this.#opts;
-    const { signal } = request;
+    const { signal, deadline } = request;
     const fetchImpl = this.#opts.fetch ?? fetch;
+    const left = () => (deadline === undefined ? Infinity : deadline - this.#now());
     let failures = 0;
     let rateLimited = 0;
+    let lastFailure: TrilletError | undefined;
     for (;;) {
       signal?.throwIfAborted();
-      await this.#opts.beforeAttempt?.(request);
+      if (left() <= 0) throw lastFailure ?? new UpstreamUnavailableError("no answer before the page's deadline");
+      await this.#opts.beforeAttempt?.({ ...request, maxWaitMs: deadline === undefined ? undefined : Math.max(0, left()) });
+      // An attempt never runs past the deadline: a hung Trillet costs a page view its deadline, not
+      // its deadline plus a whole timeout.
+      const attemptMs = Math.min(timeoutMs, left());
       let failure: TrilletError;
       try {
         const response = await fetchImpl(this.#creds.baseUrl + path, {
@@ -109,7 +127,7 @@ export class TrilletClient {
             "x-workspace-id": this.#creds.workspaceId,
           },
           cache: "no-store",
-          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
+          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(attemptMs)]) : AbortSignal.timeout(attemptMs),
         });
         if (response.ok) {
           const parsed = schema.safeParse(await readJson(response));
@@ -120,7 +138,7 @@ export class TrilletClient {
           const outcome = this.#classify(response, body, batchId);
           if (outcome instanceof TrilletError) throw outcome;
           if (outcome.retryAt !== undefined) {
-            await this.#waitForRateLimit(outcome.retryAt, ++rateLimited, signal);
+            await this.#waitForRateLimit(outcome.retryAt, ++rateLimited, signal, deadline);
             continue;
           }
           failure = new UpstreamUnavailableError(`HTTP ${response.status}`, response.status);
@@ -128,11 +146,14 @@ export class TrilletClient {
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         if (error instanceof TrilletError && !(error instanceof InvalidResponseError)) throw error;
-        failure = error instanceof InvalidResponseError ? error : toNetworkError(error, timeoutMs);
+        failure = error instanceof InvalidResponseError ? error : toNetworkError(error, attemptMs);
       }
+      lastFailure = failure;
       if (failures++ >= maxRetries) throw failure;
       const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** failures);
-      await sleep((this.#opts.random ?? Math.random)() * ceiling, signal);
+      const backoff = (this.#opts.random ?? Math.random)() * ceiling;
+      if (backoff >= left()) throw failure;
+      await sleep(backoff, signal);
     }
   }
 
@@ -150,10 +171,13 @@ export class TrilletClient {
     return new InvalidRequestError(`Trillet refused the request (HTTP ${status}).`, status);
   }
 
-  async #waitForRateLimit(retryAt: number, tries: number, signal?: AbortSignal) {
-    this.#opts.onRateLimited?.(retryAt);
+  async #waitForRateLimit(retryAt: number, tries: number, signal?: AbortSignal, deadline?: number) {
+    const foreign = this.#opts.onRateLimited?.(retryAt) === true;
     const wait = retryAt - this.#now();
-    if (wait > this.#opts.maxRateLimitWaitMs || tries > MAX_RATE_LIMITED_TRIES) throw new RateLimitedError(retryAt);
+    // A page view never waits out a 429: it answers now (stale data or "retrying at ...").
+    if (deadline !== undefined || wait > this.#opts.maxRateLimitWaitMs || tries > MAX_RATE_LIMITED_TRIES) {
+      throw new RateLimitedError(retryAt, foreign);
+    }
     // A little jitter so that every waiter does not land on the same millisecond.
     await sleep(Math.max(wait, 50) + (this.#opts.random ?? Math.random)() * 250, signal);
   }

@@ -44,9 +44,21 @@ export class BatchNotFoundError extends TrilletError {
 
 export class RateLimitedError extends TrilletError {
   override name = "RateLimitedError";
-  /** Epoch ms when Trillet said the budget frees up again. */
-  constructor(readonly retryAt: number) {
-    super("rate_limited", `Trillet's rate limit was reached; it frees up at ${new Date(retryAt).toISOString()}.`, 429);
+  /**
+   * `retryAt`: epoch ms when the budget frees up again. `foreign`: Trillet refused us while our own
+   * budget had room, so another tool is using the same key (a budget Batchboard cannot see).
+   */
+  constructor(
+    readonly retryAt: number,
+    readonly foreign = false,
+  ) {
+    super(
+      "rate_limited",
+      foreign
+        ? `Trillet's rate limit was reached by another tool using this workspace's key; it frees up at ${new Date(retryAt).toISOString()}.`
+        : `Trillet's rate limit was reached; it frees up at ${new Date(retryAt).toISOString()}.`,
+      429,
+    );
   }
 }
 
@@ -81,6 +93,11 @@ export class WalkIncompleteError extends TrilletError {
 
 export function isTrilletError(e: unknown): e is TrilletError {
   return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** Whether a rate-limited failure came from another user of the same key. */
+export function isForeignRateLimit(e: unknown): boolean {
+  return isTrilletError(e) && e.kind === "rate_limited" && (e as RateLimitedError).foreign === true;
 }
 
 /** When a rate-limited failure says the budget frees up (epoch ms), if it is one. */

@@ -2,6 +2,7 @@ import "server-only";
 import { LRUCache } from "lru-cache";
 import { RequestBudget, type Budget, type Priority } from "./budget";
 import { TrilletClient, type ListCallsParams, type Read, type RequestOptions, type TrilletCredentials } from "./client";
+import { isForeignRateLimit, isTrilletError, retryAtOf, type TrilletErrorKind } from "./errors";
 import { isFinished, type BatchStatus, type CallsPage } from "./schemas";
 import type { SharedReadCache } from "./shared-cache";
 
@@ -13,8 +14,17 @@ export interface GatewayOptions {
   timeoutMs: number;
   maxRetries: number;
   maxRateLimitWaitMs: number;
-  /** The longest an interactive read queues for budget before it reports "rate limited" instead. */
-  interactiveMaxWaitMs?: number;
+  /**
+   * A page view's total deadline (default 8 s): its budget wait, attempts, back-offs and any 429
+   * together. Past it the view answers with its last good read, or with what went wrong.
+   */
+  viewDeadlineMs?: number;
+  /** How long a page view that has an older read to show waits for a fresh one (default 1 s). */
+  staleGraceMs?: number;
+  /** Bytes the cache of page-view reads may hold (default 32 MiB); it also keeps their last good reads. */
+  cacheBytes?: number;
+  /** Names the workspace in log lines: its internal id, never a credential. */
+  label?: string;
   /** How long a read of a running batch is reused. */
   liveTtlMs: number;
   /** How long a read of a finished batch is reused (finished calls never change). */
@@ -37,6 +47,33 @@ export interface ReadOptions {
   fresh?: boolean;
 }
 
+/** Why a page view got an older read than it asked for: what happened to the fresh one. */
+export interface Staleness {
+  /** "slow": Trillet had not answered within the grace period; the refresh goes on behind. */
+  kind: TrilletErrorKind | "slow";
+  /** When the budget frees up again (rate limited), epoch ms. */
+  retryAt?: number;
+  /** The rate limit was reached by another tool using the same key. */
+  foreign?: boolean;
+}
+
+/** A page view's read: fresh, or the last good read of the same view with why it is not fresh. */
+export type ViewRead<T> = Read<T> & { stale?: Staleness };
+
+/** What a failed fresh read means for a view shown from an older one. */
+export function stalenessOf(error: unknown): Staleness {
+  if (!isTrilletError(error)) return { kind: "unavailable" };
+  const retryAt = retryAtOf(error);
+  return { kind: error.kind, ...(retryAt ? { retryAt, foreign: isForeignRateLimit(error) } : {}) };
+}
+
+const DEFAULT_VIEW_DEADLINE_MS = 8_000;
+const DEFAULT_STALE_GRACE_MS = 1_000;
+const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
+// An error a last good read can stand in for. Not "not_found" (the batch is not there) nor
+// "invalid_request" (the view itself is wrong).
+const STALE_STANDS_IN_FOR = new Set<TrilletErrorKind>(["rate_limited", "unavailable", "invalid_response", "credentials", "incomplete"]);
+
 interface InFlight<T> {
   promise: Promise<T>;
   controller: AbortController;
@@ -45,15 +82,26 @@ interface InFlight<T> {
 
 /**
  * Every upstream request of one workspace goes through here: one budget, identical concurrent
- * reads coalesced into one request, short-lived results cached.
+ * reads coalesced into one request, page views' reads cached briefly.
+ *
+ * A page view (interactive priority) never waits long: its read has one deadline across budget,
+ * attempts and back-offs, a 429 is reported rather than waited out, and when the fresh read is
+ * slow or fails it gets the last good read of the same view, marked stale, while the refresh goes
+ * on behind it (stale-while-revalidate). Bulk walks and mirror syncs wait their turn instead, and
+ * their reads are not cached: nobody reads them again.
  */
 export class WorkspaceGateway {
   readonly budget: Budget;
   readonly #client: TrilletClient;
   readonly #options: GatewayOptions;
   readonly #inFlight = new Map<string, InFlight<unknown>>();
-  readonly #cache: LRUCache<string, { value: CallsPage | BatchStatus }>;
+  /** Page views' reads: fresh for their TTL, then kept as the last good read until evicted by size. */
+  readonly #cache: LRUCache<string, { value: Read<CallsPage> | Read<BatchStatus>; reusable: boolean }>;
+  readonly #viewDeadlineMs: number;
+  readonly #staleGraceMs: number;
   #upstreamReads = 0;
+  #foreignUntil = 0;
+  #foreignLoggedAt = 0;
 
   constructor(credentials: TrilletCredentials, options: GatewayOptions) {
     this.#options = options;
@@ -63,20 +111,60 @@ export class WorkspaceGateway {
       safetyMs: options.safetyMs,
       now: options.now,
     });
-    this.#cache = new LRUCache({ max: 2_000, ttlAutopurge: false, perf: options.now ? { now: options.now } : undefined });
+    this.#viewDeadlineMs = options.viewDeadlineMs ?? DEFAULT_VIEW_DEADLINE_MS;
+    this.#staleGraceMs = Math.min(options.staleGraceMs ?? DEFAULT_STALE_GRACE_MS, this.#viewDeadlineMs);
+    this.#cache = new LRUCache({
+      maxSize: options.cacheBytes ?? DEFAULT_CACHE_BYTES,
+      // UTF-16 length of the JSON: close to what the parsed value costs, and cheap next to the read.
+      sizeCalculation: (entry) => Math.max(1, JSON.stringify(entry.value).length * 2),
+      ttlAutopurge: false,
+      // An expired entry is a page view's last good read: kept until the size bound evicts it.
+      noDeleteOnStaleGet: true,
+      perf: options.now ? { now: options.now } : undefined,
+    });
     this.#client = new TrilletClient(credentials, {
       timeoutMs: options.timeoutMs,
       maxRetries: options.maxRetries,
       maxRateLimitWaitMs: options.maxRateLimitWaitMs,
       fetch: options.fetch,
       now: options.now,
-      beforeAttempt: ({ priority = "interactive", signal }) =>
-        this.budget.acquire(priority, signal, priority === "interactive" ? options.interactiveMaxWaitMs : undefined),
-      onRateLimited: (retryAt) => this.budget.pauseUntil(retryAt),
+      beforeAttempt: ({ priority = "interactive", signal, maxWaitMs }) => this.budget.acquire(priority, signal, maxWaitMs),
+      onRateLimited: (retryAt) => this.#rateLimited(retryAt),
     });
   }
 
-  listCalls(batchId: string, params: ListCallsParams = {}, options: ReadOptions = {}): Promise<Read<CallsPage>> {
+  /**
+   * Trillet said 429. If our own budget had room, the requests that filled Trillet's were not
+   * ours: another tool uses this key. Everyone here pauses either way; the operator hears of it.
+   */
+  #rateLimited(retryAt: number): boolean {
+    const { inWindow } = this.budget.stats();
+    const foreign = inWindow < this.limitPerMinute - 1;
+    this.budget.pauseUntil(retryAt);
+    if (foreign) {
+      this.#foreignUntil = Math.max(this.#foreignUntil, retryAt);
+      const now = this.#now();
+      if (now - this.#foreignLoggedAt > 60_000) {
+        this.#foreignLoggedAt = now;
+        console.warn(
+          `[trillet] workspace ${this.#options.label ?? "?"}: Trillet answered 429 while Batchboard had sent ${inWindow} of its ` +
+            `${this.limitPerMinute} requests this minute; another tool is using this workspace's key. Paused until ${new Date(retryAt).toISOString()}.`,
+        );
+      }
+    }
+    return foreign;
+  }
+
+  /** Until when (epoch ms) Trillet is refusing us because of another tool on the same key, if it is. */
+  get foreignRateLimitUntil(): number | null {
+    return this.#foreignUntil > this.#now() ? this.#foreignUntil : null;
+  }
+
+  #now() {
+    return (this.#options.now ?? Date.now)();
+  }
+
+  listCalls(batchId: string, params: ListCallsParams = {}, options: ReadOptions = {}): Promise<ViewRead<CallsPage>> {
     const page = params.page ?? 1;
     const limit = params.limit ?? 20;
     const status = params.status ?? "all";
@@ -89,7 +177,7 @@ export class WorkspaceGateway {
     );
   }
 
-  getBatchStatus(batchId: string, options: ReadOptions = {}): Promise<Read<BatchStatus>> {
+  getBatchStatus(batchId: string, options: ReadOptions = {}): Promise<ViewRead<BatchStatus>> {
     return this.#read(
       `status\n${batchId}`,
       options,
@@ -113,44 +201,102 @@ export class WorkspaceGateway {
     options: ReadOptions,
     load: (request: RequestOptions) => Promise<T>,
     finished: (value: T) => boolean,
-  ): Promise<T> {
-    if (!options.fresh) {
+  ): Promise<ViewRead<T>> {
+    const priority = options.priority ?? "interactive";
+    const view = priority === "interactive";
+    if (view && !options.fresh) {
       const hit = this.#cache.get(key);
-      if (hit) return Promise.resolve(hit.value as T);
+      if (hit?.reusable) return Promise.resolve(hit.value as T);
     }
-    let entry = this.#inFlight.get(key) as InFlight<T> | undefined;
+    // A page view never joins a walk's read of the same page: the walk may wait minutes for budget.
+    const flightKey = `${view ? "view" : "work"}\n${key}`;
+    let entry = this.#inFlight.get(flightKey) as InFlight<T> | undefined;
     if (!entry) {
-      const controller = new AbortController();
-      const request: RequestOptions = { signal: controller.signal, priority: options.priority };
-      // A running batch's reads expire on fixed clock boundaries (every liveTtlMs), not liveTtlMs
-      // after each read: then one viewer polling faster than that costs what fifty do.
-      const ttlFor = (value: T) => {
-        if (finished(value)) return this.#options.finishedTtlMs;
-        const live = this.#options.liveTtlMs;
-        return live > 0 ? live - (value.receivedAt % live) : 0;
-      };
-      const upstream = () => {
-        this.#upstreamReads++;
-        return load(request);
-      };
-      const shared = this.#options.sharedCache;
-      const cacheable = Math.max(this.#options.finishedTtlMs, this.#options.liveTtlMs) > 0;
-      // Local cache, then this process's in-flight read, then other instances' (cache and lock).
-      const loaded =
-        shared && cacheable && !options.fresh ? shared.getOrLoad(key, upstream, ttlFor, controller.signal) : upstream();
-      const promise = loaded.then((value) => {
-        // Counted from when Trillet answered, so a copy from another instance is not kept longer.
-        const age = shared ? Math.max(0, (this.#options.now ?? Date.now)() - value.receivedAt) : 0;
-        const ttl = ttlFor(value) - age;
-        if (ttl > 0) this.#cache.set(key, { value }, { ttl });
-        return value;
-      });
-      const settled = promise.finally(() => this.#inFlight.delete(key));
-      settled.catch(() => {});
-      entry = { promise: settled, controller, waiters: 0 };
-      this.#inFlight.set(key, entry as InFlight<unknown>);
+      entry = this.#start(key, view, options, load, finished);
+      this.#inFlight.set(flightKey, entry as InFlight<unknown>);
     }
-    return this.#join(entry, options.signal);
+    const joined = this.#join(entry, options.signal);
+    if (!view || options.fresh) return joined;
+    return this.#answerView(key, joined);
+  }
+
+  #start<T extends Read<CallsPage> | Read<BatchStatus>>(
+    key: string,
+    view: boolean,
+    options: ReadOptions,
+    load: (request: RequestOptions) => Promise<T>,
+    finished: (value: T) => boolean,
+  ): InFlight<T> {
+    const controller = new AbortController();
+    const request: RequestOptions = {
+      signal: controller.signal,
+      priority: options.priority,
+      deadline: view ? this.#now() + this.#viewDeadlineMs : undefined,
+    };
+    // A running batch's reads expire on fixed clock boundaries (every liveTtlMs), not liveTtlMs
+    // after each read: then one viewer polling faster than that costs what fifty do.
+    const ttlFor = (value: T) => {
+      if (finished(value)) return this.#options.finishedTtlMs;
+      const live = this.#options.liveTtlMs;
+      return live > 0 ? live - (value.receivedAt % live) : 0;
+    };
+    const upstream = () => {
+      this.#upstreamReads++;
+      return load(request);
+    };
+    const shared = view ? this.#options.sharedCache : undefined;
+    const cacheable = Math.max(this.#options.finishedTtlMs, this.#options.liveTtlMs) > 0;
+    // Local cache, then this process's in-flight read, then other instances' (cache and lock).
+    const loaded = shared && cacheable && !options.fresh ? shared.getOrLoad(key, upstream, ttlFor, controller.signal) : upstream();
+    const promise = loaded.then((value) => {
+      if (view) {
+        // Counted from when Trillet answered, so a copy from another instance is not kept longer.
+        const age = shared ? Math.max(0, this.#now() - value.receivedAt) : 0;
+        // Even a read not to be reused is kept (expired at once) as the view's last good read.
+        const ttl = ttlFor(value) - age;
+        this.#cache.set(key, { value, reusable: ttl > 0 }, { ttl: Math.max(1, ttl) });
+      }
+      return value;
+    });
+    const settled = promise.finally(() => this.#inFlight.delete(`${view ? "view" : "work"}\n${key}`));
+    settled.catch(() => {});
+    return { promise: settled, controller, waiters: 0 };
+  }
+
+  /**
+   * A page view's answer: the fresh read if it comes within the grace period; otherwise, or if it
+   * fails, the last good read of the view (this instance's, or another's through the shared
+   * cache) marked stale with why, while the fresh read goes on behind it until its deadline.
+   * With nothing older to show, the fresh read's own outcome, which the deadline bounds.
+   */
+  async #answerView<T extends Read<CallsPage> | Read<BatchStatus>>(key: string, joined: Promise<T>): Promise<ViewRead<T>> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<{ slow: true }>((resolve) => {
+      timer = setTimeout(() => resolve({ slow: true }), this.#staleGraceMs);
+    });
+    const outcome = await Promise.race([joined.then((value) => ({ value }), (error: unknown) => ({ error })), grace]);
+    clearTimeout(timer);
+    if ("value" in outcome) return outcome.value;
+    if ("error" in outcome && !(isTrilletError(outcome.error) && STALE_STANDS_IN_FOR.has(outcome.error.kind))) throw outcome.error;
+    const last = await this.#lastGood<T>(key);
+    if (!last) {
+      if ("error" in outcome) throw outcome.error;
+      return joined;
+    }
+    return { ...last, stale: "error" in outcome ? stalenessOf(outcome.error) : this.#slowness() };
+  }
+
+  async #lastGood<T>(key: string): Promise<T | undefined> {
+    const local = this.#cache.get(key, { allowStale: true });
+    if (local) return local.value as T;
+    return (await this.#options.sharedCache?.getStale(key).catch(() => undefined)) as T | undefined;
+  }
+
+  /** The fresh read is still under way: waiting for Trillet's pause, or for Trillet itself. */
+  #slowness(): Staleness {
+    const paused = this.budget.stats().pausedUntil;
+    if (paused) return { kind: "rate_limited", retryAt: paused, foreign: this.#foreignUntil >= paused };
+    return { kind: "slow" };
   }
 
   /** Each caller may give up on its own; the shared request stops only when all of them have. */

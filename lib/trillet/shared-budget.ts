@@ -2,7 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "../db";
-import { capFor, PRIORITIES, type Budget, type BudgetStats, type Priority } from "./budget";
+import { capFor, interactiveReserve, PRIORITIES, type Budget, type BudgetStats, type Priority } from "./budget";
 import { RateLimitedError } from "./errors";
 
 /**
@@ -43,6 +43,7 @@ interface Attempt {
   /** Ids of the rows inserted, one per grant. */
   ids: string[];
   inWindow: number;
+  interactiveInWindow: number;
   /** Milliseconds until the pause ends, when one is in force. */
   pauseMs: number | null;
   /** Milliseconds until the next request of this priority could go (0: now). */
@@ -73,6 +74,7 @@ export class SharedBudget implements Budget {
   #wake: { priority: Priority; now: () => void } | undefined;
   #granted = 0;
   #inWindow = 0;
+  #interactiveInWindow = 0;
   /** The latest pause this instance knows of (its own, or one read from the database). */
   #pausedUntil = 0;
   /** Local estimate of when the queue's head could go, for the "rate limited" answer. */
@@ -143,6 +145,7 @@ export class SharedBudget implements Budget {
     return {
       granted: this.#granted,
       inWindow: this.#inWindow,
+      interactiveInWindow: this.#interactiveInWindow,
       queued: {
         interactive: this.#queues.interactive.length,
         bulk: this.#queues.bulk.length,
@@ -214,6 +217,7 @@ export class SharedBudget implements Budget {
       }
       const now = Date.now();
       this.#inWindow = attempt.inWindow;
+      this.#interactiveInWindow = attempt.interactiveInWindow;
       if (attempt.pauseMs !== null) this.#pausedUntil = Math.max(this.#pausedUntil, now + attempt.pauseMs);
       this.#nextFreeAt = now + attempt.waitMs;
 
@@ -268,7 +272,11 @@ export class SharedBudget implements Budget {
    * when the next one could go (the cap-th newest request leaving the window, or the pause ending).
    */
   async #attempt(priority: Priority, want: number): Promise<Attempt> {
-    const cap = capFor(priority, this.limit, this.#shares);
+    const interactive = priority === "interactive";
+    // Bulk and background may fill their share, less what page views used in the window (capFor).
+    const shareCap = capFor(priority, this.limit, this.#shares);
+    const reserve = interactiveReserve(this.limit);
+    const limit = this.limit;
     const key = this.budgetKey;
     const windowMs = this.#windowMs;
     const prune = Date.now() - this.#lastPruneAt > windowMs;
@@ -277,18 +285,28 @@ export class SharedBudget implements Budget {
       const result = (await tx.execute(sql`
         with c as materialized (select clock_timestamp() as now),
         w as materialized (
-          select r.at from upstream_requests r, c
+          select r.at, r.priority = 'interactive' as inter from upstream_requests r, c
           where r.budget_key = ${key} and r.at > c.now - ${windowMs}::float8 * interval '1 millisecond'
         ),
         s as materialized (
           select c.now,
             (select count(*)::int from w) as n,
+            (select count(*)::int from w where inter) as ni,
             (select p.until from upstream_pauses p where p.budget_key = ${key} and p.until > c.now) as paused
           from c
         ),
-        g as materialized (
-          select case when s.paused is null then greatest(0, least(${want}::int, ${cap}::int - s.n)) else 0 end as k
+        cap as materialized (
+          select case when ${interactive}::boolean then ${limit}::int
+            else greatest(1, least(${shareCap}::int, ${limit}::int - s.ni - ${reserve}::int)) end as cap
           from s
+        ),
+        g as materialized (
+          select case when s.paused is null then greatest(0, least(
+            ${want}::int,
+            ${limit}::int - s.n,
+            case when ${interactive}::boolean then ${limit}::int else cap.cap - (s.n - s.ni) end
+          )) else 0 end as k
+          from s, cap
         ),
         ins as (
           insert into upstream_requests (budget_key, at, priority)
@@ -303,11 +321,23 @@ export class SharedBudget implements Budget {
         select
           (select coalesce(array_agg(id::text), '{}') from ins) as ids,
           s.n + g.k as in_window,
+          s.ni + case when ${interactive}::boolean then g.k else 0 end as interactive_in_window,
           (extract(epoch from s.paused - s.now) * 1000)::float8 as pause_ms,
           (select (extract(epoch from e.at - s.now) * 1000)::float8 + ${windowMs}::float8
-             from everyone e order by e.at desc offset ${cap}::int - 1 limit 1) as slot_ms
-        from s, g`)) as unknown as {
-        rows: { ids: string[]; in_window: number; pause_ms: number | null; slot_ms: number | null }[];
+             from everyone e order by e.at desc offset ${limit}::int - 1 limit 1) as slot_ms,
+          -- At its cap, bulk or background looks again when the oldest request leaves: the cap moves then.
+          case when not ${interactive}::boolean and s.n - s.ni + g.k >= cap.cap then
+            (select (extract(epoch from min(e.at) - s.now) * 1000)::float8 + ${windowMs}::float8 from everyone e)
+          end as cap_ms
+        from s, g, cap`)) as unknown as {
+        rows: {
+          ids: string[];
+          in_window: number;
+          interactive_in_window: number;
+          pause_ms: number | null;
+          slot_ms: number | null;
+          cap_ms: number | null;
+        }[];
       };
       if (prune) {
         // Rows older than two windows can never count again.
@@ -319,8 +349,9 @@ export class SharedBudget implements Budget {
     });
     if (prune) this.#lastPruneAt = Date.now();
     if (!row) throw new Error("The budget query returned no row.");
-    const waitMs = row.pause_ms !== null ? Math.max(0, row.pause_ms) : Math.max(0, row.slot_ms ?? 0);
-    return { ids: row.ids, inWindow: row.in_window, pauseMs: row.pause_ms, waitMs };
+    const waitMs =
+      row.pause_ms !== null ? Math.max(0, row.pause_ms) : Math.max(0, row.slot_ms ?? 0, row.cap_ms === null ? 0 : Math.max(1, row.cap_ms));
+    return { ids: row.ids, inWindow: row.in_window, interactiveInWindow: row.interactive_in_window, pauseMs: row.pause_ms, waitMs };
   }
 
   async #giveBack(ids: string[]) {

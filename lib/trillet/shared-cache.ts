@@ -20,6 +20,8 @@ export interface SharedReadCacheOptions {
 }
 
 const PRUNE_EVERY_MS = 60_000;
+/** How long an expired entry stays as a page view's last good read for instances that have none. */
+const KEEP_STALE_MS = 60 * 60_000;
 /**
  * Part of every key: bumped whenever the shape of a cached value changes (the parsed page or
  * status), so during a rolling deploy old and new instances never read each other's entries.
@@ -93,9 +95,19 @@ export class SharedReadCache {
     }
   }
 
-  async #lookup(cacheKey: string, on: Pool | PoolClient = this.#pool): Promise<unknown> {
+  /**
+   * The last read stored under `key` by any instance, expired or not (up to an hour after it
+   * expired): what a page view shows, marked stale, when its fresh read is slow or fails.
+   */
+  async getStale(key: string): Promise<unknown> {
+    return this.#lookup(`${VALUE_FORMAT}\n${this.#namespace}\n${key}`, this.#pool, true);
+  }
+
+  async #lookup(cacheKey: string, on: Pool | PoolClient = this.#pool, stale = false): Promise<unknown> {
     const { rows } = await on.query<{ text: string }>(
-      "select value #>> '{}' as text from upstream_cache where cache_key = $1 and expires_at > clock_timestamp()",
+      stale
+        ? "select value #>> '{}' as text from upstream_cache where cache_key = $1"
+        : "select value #>> '{}' as text from upstream_cache where cache_key = $1 and expires_at > clock_timestamp()",
       [cacheKey],
     );
     const text = rows[0]?.text;
@@ -127,12 +139,14 @@ export class SharedReadCache {
     return value;
   }
 
-  /** Expired entries of every workspace, now and then (any instance may do it). */
+  /** Entries of every workspace expired for over an hour, now and then (any instance may do it). */
   async #prune() {
     const now = Date.now();
     if (now - this.#lastPruneAt < PRUNE_EVERY_MS) return;
     this.#lastPruneAt = now;
-    await this.#pool.query("delete from upstream_cache where expires_at < clock_timestamp()").catch(() => {});
+    await this.#pool
+      .query("delete from upstream_cache where expires_at < clock_timestamp() - $1::float8 * interval '1 millisecond'", [KEEP_STALE_MS])
+      .catch(() => {});
   }
 }
 

@@ -87,7 +87,7 @@ async function runCase(cadence: Cadence, viewers: number): Promise<ViewerCase> {
     const gateway = sb.gateway({
       liveTtlMs: LIVE_TTL_MS,
       finishedTtlMs: FINISHED_TTL_MS,
-      interactiveMaxWaitMs: 8_000,
+      viewDeadlineMs: 8_000,
       fetch: (input, init) => {
         sent.push({ url: String(input), at: performance.now() });
         return fetch(input, init);

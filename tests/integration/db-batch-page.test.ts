@@ -70,4 +70,33 @@ describe(`batch page service (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, ()
     expect(busy.calls.every((c) => c.error?.trim().toLowerCase().startsWith("number busy"))).toBe(true);
     expect(sb.sandbox.stats().requests).toBe(0);
   });
+
+  it("answers from the copy, marked stale with why, when Trillet refuses a view never read before", async () => {
+    // demo-live runs: its copy is a complete pass, not frozen.
+    await getBatchPage(db, workspace, "demo-live", view(), null);
+    for (let job = await claimNextSync(db, "t"); job; job = await claimNextSync(db, "t")) {
+      if (job.batchId !== "demo-live") continue;
+      await runSync(db, workspace.gateway, job, { limitPerMinute: 600_000, minSpacingMs: 60_000 });
+      break;
+    }
+    sb.sandbox.setFaults([{ kind: "401", count: 1_000 }]);
+    try {
+      const data = await getBatchPage(db, workspace, "demo-live", view({ status: "completed", limit: "50" }), null);
+      expect(data).toMatchObject({ source: "mirror", finished: false, stale: { kind: "credentials" } });
+      expect(data.calls.every((c) => c.status === "completed")).toBe(true);
+    } finally {
+      sb.sandbox.setFaults([]);
+    }
+  });
+
+  it("says when Trillet was read after the copy a search of a running batch is answered from", async () => {
+    const before = await getBatchPage(db, workspace, "demo-live", view({ q: "a" }), null);
+    expect(before.source).toBe("mirror");
+    await new Promise((r) => setTimeout(r, 20));
+    const live = await getBatchPage(db, workspace, "demo-live", view({ page: "2" }), null);
+    expect(live.source).toBe("upstream");
+    const search = await getBatchPage(db, workspace, "demo-live", view({ q: "a" }), null);
+    expect(search.newerLive).toEqual({ readAt: live.readAt, summary: live.summary });
+    expect(search.readAt).toBeLessThan(live.readAt);
+  });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
+import { RateLimitedError, UpstreamUnavailableError } from "@/lib/trillet/errors";
+import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
 let sb: RunningSandbox;
 beforeAll(async () => {
@@ -57,6 +58,8 @@ describe("WorkspaceGateway", () => {
       limitPerMinute: limit,
       windowMs,
       safetyMs: 100,
+      // The backlog takes longer than a page view's deadline: this measures the queue, not the deadline.
+      viewDeadlineMs: 60_000,
       fetch: (input, init) => {
         arrivals.push(Date.now());
         return fetch(input, init);
@@ -82,14 +85,14 @@ describe("WorkspaceGateway", () => {
     expect(Date.now() - started).toBeLessThan(windows * (windowMs + 100) + 1_000);
   }, 60_000);
 
-  it("still completes every read through an injected 429 burst and 5xx faults", async () => {
+  it("still completes every walk read through an injected 429 burst and 5xx faults", async () => {
     const gateway = sb.gateway({ maxRetries: 4 });
     sb.sandbox.setFaults([
       { kind: "429", count: 3 },
       { kind: "5xx", count: 4 },
     ]);
     const pages = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => gateway.listCalls("demo-large", { page: i + 1, limit: 50 })),
+      Array.from({ length: 12 }, (_, i) => gateway.listCalls("demo-large", { page: i + 1, limit: 50 }, { priority: "bulk" })),
     );
     expect(pages.map((p) => p.pagination.page)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(sb.sandbox.stats().byStatus["429"]).toBe(3);
@@ -110,5 +113,92 @@ describe("WorkspaceGateway", () => {
     } finally {
       sb.sandbox.setLatency(0);
     }
+  });
+});
+
+describe("WorkspaceGateway page views", () => {
+  const timed = async <T>(work: Promise<T>) => {
+    const started = Date.now();
+    const outcome = await work.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    return { ...outcome, ms: Date.now() - started };
+  };
+
+  it("answers within its deadline when Trillet hangs, saying Trillet is unreachable", async () => {
+    const gateway = sb.gateway({ viewDeadlineMs: 800, timeoutMs: 5_000, maxRetries: 3 });
+    sb.sandbox.setFaults([{ kind: "timeout", count: 100 }]);
+    const view = await timed(gateway.listCalls("demo-finished"));
+    expect("error" in view && view.error).toBeInstanceOf(UpstreamUnavailableError);
+    expect(view.ms).toBeLessThan(800 + 500);
+  });
+
+  it("reports a 429 at once instead of waiting it out, and tells another tool's 429 from ours", async () => {
+    const gateway = sb.gateway({ viewDeadlineMs: 5_000 });
+    // Another tool spends the key's whole minute on Trillet: Batchboard's own budget is untouched.
+    sb.sandbox.setRateLimit(5, 60_000);
+    const other = { "x-api-key": TEST_KEY, "x-workspace-id": TEST_WORKSPACE };
+    for (let i = 0; i < 5; i++) await fetch(`${sb.url}/v1/api/batch-calls/demo-finished`, { headers: other });
+    sb.sandbox.resetStats();
+    const view = await timed(gateway.listCalls("demo-finished"));
+    expect("error" in view && view.error).toBeInstanceOf(RateLimitedError);
+    const error = (view as { error: RateLimitedError }).error;
+    expect(error.foreign).toBe(true);
+    expect(error.retryAt).toBeGreaterThan(Date.now() + 1_000);
+    expect(view.ms).toBeLessThan(1_000);
+    expect(gateway.foreignRateLimitUntil).toBe(error.retryAt);
+    // The pause holds the key's other readers back too: a second view answers at once, from the budget.
+    const again = await timed(gateway.listCalls("demo-finished", { page: 2 }));
+    expect("error" in again && again.error).toBeInstanceOf(RateLimitedError);
+    expect(sb.sandbox.stats().byStatus["429"]).toBe(1);
+  });
+
+  it("shows the last good read, marked stale with why, when the fresh read fails", async () => {
+    const gateway = sb.gateway({ maxRetries: 0, liveTtlMs: 0, finishedTtlMs: 0 });
+    const first = await gateway.listCalls("demo-finished", { page: 2 });
+    expect(first.stale).toBeUndefined();
+    sb.sandbox.setFaults([{ kind: "5xx", count: 1 }]);
+    const second = await gateway.listCalls("demo-finished", { page: 2 });
+    expect(second.stale).toEqual({ kind: "unavailable" });
+    expect(second.receivedAt).toBe(first.receivedAt);
+    expect(second.calls).toEqual(first.calls);
+    // Once Trillet answers again, the view is fresh again.
+    const third = await gateway.listCalls("demo-finished", { page: 2 });
+    expect(third.stale).toBeUndefined();
+    expect(third.receivedAt).toBeGreaterThan(first.receivedAt);
+  });
+
+  it("shows the last good read at once when Trillet is slow, and the refresh lands behind it", async () => {
+    const gateway = sb.gateway({ liveTtlMs: 0, finishedTtlMs: 0, staleGraceMs: 200, viewDeadlineMs: 5_000 });
+    const first = await gateway.listCalls("demo-finished", { page: 3 });
+    sb.sandbox.setLatency(800);
+    try {
+      const view = await timed(gateway.listCalls("demo-finished", { page: 3 }));
+      expect("value" in view && view.value.stale).toEqual({ kind: "slow" });
+      expect(view.ms).toBeLessThan(700);
+      await new Promise((r) => setTimeout(r, 900));
+      expect(sb.sandbox.stats().requests).toBe(2);
+      sb.sandbox.setFaults([{ kind: "5xx", count: 10 }]);
+      // The read that finished behind the stale answer is now the last good one.
+      const later = await gateway.listCalls("demo-finished", { page: 3 });
+      expect(later.receivedAt).toBeGreaterThan(first.receivedAt);
+    } finally {
+      sb.sandbox.setLatency(0);
+    }
+  });
+
+  it("never shows a stale read for a batch Trillet says does not exist", async () => {
+    const gateway = sb.gateway({ liveTtlMs: 0, finishedTtlMs: 0 });
+    await expect(gateway.listCalls("no-such-batch")).rejects.toMatchObject({ kind: "not_found" });
+  });
+
+  it("does not cache the reads of walks and copies", async () => {
+    const gateway = sb.gateway({ finishedTtlMs: 60_000 });
+    await gateway.listCalls("demo-finished", { page: 1, limit: 100 }, { priority: "bulk" });
+    await gateway.listCalls("demo-finished", { page: 1, limit: 100 }, { priority: "background" });
+    await gateway.listCalls("demo-finished", { page: 1, limit: 100 });
+    await gateway.listCalls("demo-finished", { page: 1, limit: 100 });
+    expect(sb.sandbox.stats().requests).toBe(3);
   });
 });

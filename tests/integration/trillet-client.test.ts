@@ -133,7 +133,7 @@ describe("TrilletClient", () => {
   it("waits out a 429 burst until reset_at and then succeeds, telling the budget", async () => {
     sb.sandbox.setFaults([{ kind: "429", count: 2 }]);
     const told: number[] = [];
-    const page = await client({ onRateLimited: (t) => told.push(t) }).listCalls("demo-finished");
+    const page = await client({ onRateLimited: (t) => void told.push(t) }).listCalls("demo-finished");
     expect(page.calls).toHaveLength(20);
     expect(told).toHaveLength(2);
     expect(sb.sandbox.stats().requests).toBe(3);

@@ -48,6 +48,26 @@ describe("RequestBudget", () => {
     expect(interactive.done).toBe(true);
   });
 
+  it("has background work yield to page views: its cap shrinks by what page views used in the window", async () => {
+    const budget = new RequestBudget({ limitPerMinute: 20, windowMs: 10_000, backgroundShare: 0.8 });
+    // Nobody watching: background may fill its whole share (16 of 20).
+    const alone = Array.from({ length: 20 }, () => track(budget.acquire("background")));
+    await tick();
+    expect(alone.filter((b) => b.done)).toHaveLength(16);
+
+    const watched = new RequestBudget({ limitPerMinute: 20, windowMs: 10_000, backgroundShare: 0.8 });
+    // Ten page views this window: background keeps what they use free, plus a reserve of one.
+    await Promise.all(Array.from({ length: 10 }, () => watched.acquire("interactive")));
+    const background = Array.from({ length: 20 }, () => track(watched.acquire("background")));
+    await tick();
+    expect(background.filter((b) => b.done)).toHaveLength(20 - 10 - 1);
+    expect(watched.stats()).toMatchObject({ inWindow: 19, interactiveInWindow: 10 });
+    // So the next page view goes at once.
+    const view = track(watched.acquire("interactive", undefined, 0));
+    await tick();
+    expect(view.done).toBe(true);
+  });
+
   it("holds every request while Trillet says the budget is spent", async () => {
     const budget = new RequestBudget({ limitPerMinute: 100 });
     budget.pauseUntil(Date.now() + 120);

@@ -9,7 +9,7 @@ import { LiveBatch } from "@/components/batches/live-batch";
 import { ExportMenu } from "@/components/reports/export-menu";
 import { getBatchPage } from "@/lib/batches/batch-page";
 import { batchViewQuery, parseBatchView, type BatchView } from "@/lib/batches/search-params";
-import { isTrilletError, retryAtOf } from "@/lib/trillet/errors";
+import { isForeignRateLimit, isTrilletError, retryAtOf } from "@/lib/trillet/errors";
 import { batchIdSchema } from "@/lib/batches/batch-id";
 import { requireWorkspace } from "@/lib/auth/guards";
 import { findTrackedBatch } from "@/lib/batches/tracked";
@@ -99,6 +99,7 @@ async function BatchData({ workspace, userId, batchId, view, basePath }: DataPro
     <BatchErrorState
       kind={error.kind}
       retryAt={retryAtOf(error)}
+      foreign={isForeignRateLimit(error)}
       retryHref={`${basePath}${batchViewQuery(view)}`}
     />
   );
