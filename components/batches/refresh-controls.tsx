@@ -1,7 +1,7 @@
 "use client";
 
 import { PauseIcon, PlayIcon, RefreshCwIcon } from "lucide-react";
-import { useEffect, useState } from "react";
+import { useSyncExternalStore } from "react";
 import { Button } from "@/components/ui/button";
 import type { BatchPageData } from "@/lib/batches/batch-page";
 import type { Staleness } from "@/lib/trillet/gateway";
@@ -16,15 +16,14 @@ export function agoText(ms: number): string {
   return `${h} h ${m % 60} min ago`;
 }
 
-/** Ticks every second in the browser; null on the server and while hydrating (no mismatch). */
+const everySecond = (tick: () => void) => {
+  const timer = setInterval(tick, 1_000);
+  return () => clearInterval(timer);
+};
+
+/** The time to the second in the browser; null on the server and while hydrating (no mismatch). */
 function useNow(): number | null {
-  const [now, setNow] = useState<number | null>(null);
-  useEffect(() => {
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
+  return useSyncExternalStore(everySecond, () => Math.floor(Date.now() / 1_000) * 1_000, () => null);
 }
 
 const clock = (ms: number) => new Date(ms).toLocaleTimeString();
