@@ -14,8 +14,9 @@ interface Props {
   retryHref: string;
 }
 
-// Worth trying again by itself: the fault is Trillet's and passes. Not a wrong ID or a bad key.
-const PASSING: ReadonlySet<TrilletErrorKind> = new Set(["rate_limited", "unavailable", "invalid_response", "incomplete"]);
+// Worth trying again by itself: the fault passes (Trillet recovers, an admin fixes the key).
+// Not a wrong batch ID or an invalid request: those stay as they are.
+const PASSING: ReadonlySet<TrilletErrorKind> = new Set(["rate_limited", "unavailable", "invalid_response", "incomplete", "credentials"]);
 
 const COPY: Record<TrilletErrorKind, { title: string; body: string }> = {
   credentials: {

@@ -111,10 +111,10 @@ export function createLiveClock(speed: number, secondsAgo: number, realNow: numb
   };
 }
 
-function liveBatch(clock: LiveClock): Batch {
+function liveBatch(clock: LiveClock, size: number): Batch {
   const id = SANDBOX_BATCHES.live;
   const seed = hashString(id);
-  const schedule = lineSchedule(seed, 2_000, LINES, STANDARD);
+  const schedule = lineSchedule(seed, size, LINES, STANDARD);
   let cached: Snapshot | undefined;
   return {
     id,
@@ -135,12 +135,15 @@ export interface Catalogue {
   clock: LiveClock;
 }
 
-export function createCatalogue(clock: LiveClock): Catalogue {
+/** Calls in the live batch unless a sandbox asks for another size (benchmarks of big live batches). */
+export const DEFAULT_LIVE_SIZE = 2_000;
+
+export function createCatalogue(clock: LiveClock, liveSize = DEFAULT_LIVE_SIZE): Catalogue {
   const batches: Batch[] = [
     finishedBatch(SANDBOX_BATCHES.finished, 150, Date.UTC(2026, 10, 20, 9, 0, 0), (seed) =>
       lineSchedule(seed, 150, LINES, { ...STANDARD, wholeSeconds: true }),
     ),
-    liveBatch(clock),
+    liveBatch(clock, liveSize),
     finishedBatch(SANDBOX_BATCHES.large, 100_000, Date.UTC(2026, 10, 18, 8, 0, 0), (seed) =>
       formulaSchedule(seed, 100_000, 1_800, STANDARD),
     ),

@@ -54,7 +54,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const ctx: UpstreamContext = {
     credentials: options.credentials.map((c) => ({ ...c })),
     now,
-    catalogue: createCatalogue(clock),
+    catalogue: createCatalogue(clock, options.liveSize === undefined ? undefined : checkNumber("liveSize", options.liveSize, { integer: true })),
     limiter,
     faults,
     retryAfterHeader: options.rateLimitRetryAfterHeader ?? true,

@@ -27,6 +27,8 @@ export interface SandboxOptions {
   latencyMs?: number;
   liveSpeed?: number;
   liveStartedSecondsAgo?: number;
+  /** Calls in the live batch (default 2,000). */
+  liveSize?: number;
   faults?: SandboxFaultRule[];
   control?: boolean;
   production?: boolean;

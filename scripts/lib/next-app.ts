@@ -45,6 +45,8 @@ export function startNext(opts: {
   distDir: string;
   env: NodeJS.ProcessEnv;
   logFile?: string;
+  /** Echo the server's output here too (default true); a benchmark keeps it to the log file. */
+  echo?: boolean;
 }): StartedApp {
   const args = [NEXT_BIN, "start", "-p", String(opts.port)];
   if (opts.host) args.push("-H", opts.host);
@@ -55,7 +57,7 @@ export function startNext(opts: {
   const log = opts.logFile ? createWriteStream(opts.logFile, { flags: "a" }) : undefined;
   for (const stream of [child.stdout, child.stderr]) {
     stream?.on("data", (chunk: Buffer) => {
-      process.stdout.write(chunk);
+      if (opts.echo !== false) process.stdout.write(chunk);
       log?.write(chunk);
     });
   }

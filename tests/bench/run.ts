@@ -9,6 +9,7 @@ import { openPglite, openPostgres, runMirrorBench, type MirrorResult } from "./m
 import { summaryLine, type Verdict } from "./support";
 import { runViewersBench, type ViewersResult } from "./viewers";
 import { runWalkBench, type WalkResult } from "./walk";
+import { runWallboardBench, type WallboardResult } from "./wallboard";
 
 const log = (line: string) => console.log(line);
 
@@ -24,7 +25,9 @@ async function main() {
 
   const verdicts: Verdict[] = [];
   const errors: { bench: string; error: string }[] = [];
-  const report: { walk?: WalkResult; viewers?: ViewersResult; export?: ExportWalkResult; mirror: MirrorResult[] } = { mirror: [] };
+  const report: { walk?: WalkResult; viewers?: ViewersResult; wallboard?: WallboardResult; export?: ExportWalkResult; mirror: MirrorResult[] } = {
+    mirror: [],
+  };
 
   const attempt = async <T extends { verdicts: Verdict[] }>(bench: string, run: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -39,13 +42,15 @@ async function main() {
     }
   };
 
-  // `npm run bench -- mirror` runs only the benchmarks named (walk, viewers, export, mirror); default all.
+  // `npm run bench -- mirror` runs only the benchmarks named (walk, viewers, wallboard, export, mirror); default all.
   const only = process.argv.slice(2);
   const wanted = (name: string) => only.length === 0 || only.includes(name);
 
   // Timing-sensitive ones first, the database last (PGlite runs on this thread and would delay timers).
   if (wanted("walk")) report.walk = await attempt("walk", () => runWalkBench(log));
   if (wanted("viewers")) report.viewers = await attempt("viewers", () => runViewersBench(log));
+  // End to end over HTTP against a production build (built into .next-bench/ when stale).
+  if (wanted("wallboard")) report.wallboard = await attempt("wallboard", () => runWallboardBench(log));
   // The budget end to end: an unmirrored export under the same scaled limit as walk (timing-sensitive too).
   if (wanted("export")) report.export = await attempt("export", () => runExportWalkBench(log));
   const pglite = wanted("mirror") ? await attempt("mirror (PGlite)", () => runMirrorBench(openPglite, log)) : undefined;
