@@ -40,7 +40,7 @@ export function DataSourceNote({ data, liveHref }: { data: BatchPageData; liveHr
   const { mirror } = data;
   const syncing = mirror && !mirror.frozen && (mirror.state === "running" || mirror.state === "pending");
   return (
-    <div className="flex flex-col gap-3" data-testid="data-source" data-source={data.source}>
+    <div className="flex flex-col gap-3" data-testid="data-source" data-source={data.source} data-read-at={data.readAt}>
       <p className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-muted-foreground">
         {data.source === "mirror" ? <DatabaseIcon aria-hidden="true" className="size-4" /> : <RadioIcon aria-hidden="true" className="size-4" />}
         <span>
