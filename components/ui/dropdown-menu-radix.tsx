@@ -1,5 +1,6 @@
 "use client";
 
+// Loaded on demand through dropdown-menu.tsx: import the menu from there.
 import * as React from "react";
 import { DropdownMenu as DropdownMenuPrimitive } from "radix-ui";
 import { CheckIcon, ChevronRightIcon, CircleIcon } from "lucide-react";
