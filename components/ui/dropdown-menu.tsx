@@ -24,9 +24,10 @@ function DropdownMenu({ open, defaultOpen, onOpenChange, ...props }: React.Compo
   const loaded = radix.useLoaded();
   const [wanted, setWanted] = React.useState(Boolean(defaultOpen));
   if (open && !wanted) setWanted(true);
+  // A failed fetch (offline) is tried again on the next request to open.
   React.useEffect(() => {
-    if (wanted) radix.load().catch(() => setWanted(false));
-  }, [wanted]);
+    if (wanted) void radix.load();
+  }, [wanted, open]);
   const impl = wanted ? loaded : null;
   if (impl) {
     // Mounted once wanted and kept: uncontrolled, it starts open; controlled, `open` decides.
@@ -39,6 +40,7 @@ function DropdownMenu({ open, defaultOpen, onOpenChange, ...props }: React.Compo
   const requestOpen = () => {
     setWanted(true);
     onOpenChange?.(true);
+    void radix.load();
   };
   return <RequestOpen.Provider value={requestOpen}>{props.children}</RequestOpen.Provider>;
 }

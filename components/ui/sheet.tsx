@@ -20,9 +20,10 @@ function Sheet({ open, defaultOpen, onOpenChange, ...props }: React.ComponentPro
   const loaded = radix.useLoaded();
   const [wanted, setWanted] = React.useState(Boolean(defaultOpen));
   if (open && !wanted) setWanted(true);
+  // A failed fetch (offline) is tried again on the next request to open.
   React.useEffect(() => {
-    if (wanted) radix.load().catch(() => setWanted(false));
-  }, [wanted]);
+    if (wanted) void radix.load();
+  }, [wanted, open]);
   const impl = wanted ? loaded : null;
   if (impl) {
     // Uncontrolled, it starts open (that is what made it wanted); controlled, `open` decides.
@@ -35,6 +36,7 @@ function Sheet({ open, defaultOpen, onOpenChange, ...props }: React.ComponentPro
   const requestOpen = () => {
     setWanted(true);
     onOpenChange?.(true);
+    void radix.load();
   };
   return <RequestOpen.Provider value={requestOpen}>{props.children}</RequestOpen.Provider>;
 }

@@ -1,5 +1,3 @@
-"use client";
-
 import type { toast as sonnerToast } from "sonner";
 
 // sonner's toast(), fetched with sonner when the first toast is raised rather than with the page
