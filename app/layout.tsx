@@ -5,7 +5,6 @@ import { SiteHeader } from "@/components/app-shell/site-header";
 import { UserMenu } from "@/components/app-shell/user-menu";
 import { ThemeProvider } from "@/components/theme-provider";
 import { Toaster } from "@/components/ui/sonner";
-import { TooltipProvider } from "@/components/ui/tooltip";
 import { currentUser } from "@/lib/auth/guards";
 
 import "./globals.css";
@@ -34,19 +33,17 @@ export default async function RootLayout({ children }: Readonly<{ children: Reac
       {/* System font stack (Tailwind's font-sans); next/font is not used because it needs network. */}
       <body className="flex min-h-dvh flex-col bg-background font-sans text-foreground antialiased">
         <ThemeProvider nonce={nonce}>
-          <TooltipProvider>
-            <a
-              href="#main"
-              className="sr-only focus:not-sr-only focus:fixed focus:top-3 focus:left-3 focus:z-50 focus:rounded-md focus:border focus:bg-background focus:px-3 focus:py-2 focus:text-sm focus:font-medium focus:shadow-md focus:ring-[3px] focus:ring-ring/50 focus:outline-none"
-            >
-              Skip to content
-            </a>
-            <SiteHeader>{user ? <UserMenu user={user} /> : null}</SiteHeader>
-            <main id="main" tabIndex={-1} className="flex flex-1 flex-col outline-none">
-              {children}
-            </main>
-            <Toaster />
-          </TooltipProvider>
+          <a
+            href="#main"
+            className="sr-only focus:not-sr-only focus:fixed focus:top-3 focus:left-3 focus:z-50 focus:rounded-md focus:border focus:bg-background focus:px-3 focus:py-2 focus:text-sm focus:font-medium focus:shadow-md focus:ring-[3px] focus:ring-ring/50 focus:outline-none"
+          >
+            Skip to content
+          </a>
+          <SiteHeader>{user ? <UserMenu user={user} /> : null}</SiteHeader>
+          <main id="main" tabIndex={-1} className="flex flex-1 flex-col outline-none">
+            {children}
+          </main>
+          <Toaster />
         </ThemeProvider>
       </body>
     </html>

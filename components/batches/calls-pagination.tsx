@@ -1,7 +1,7 @@
 import { ChevronLeftIcon, ChevronRightIcon } from "lucide-react";
 import Link from "next/link";
 import { PageLink } from "@/components/ui/page-link";
-import { batchViewQuery, PAGE_SIZES, type BatchView } from "@/lib/batches/search-params";
+import { batchViewQuery, PAGE_SIZES, type BatchView } from "@/lib/batches/view-query";
 import { cn } from "@/lib/utils";
 import { formatCount } from "./format";
 

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
-import { batchViewQuery, type BatchView } from "@/lib/batches/search-params";
+import { batchViewQuery, type BatchView } from "@/lib/batches/view-query";
 
 /** Search over phone numbers, metadata and error text; the query lives in the URL (?q=). */
 export function CallsSearch({ basePath, view }: { basePath: string; view: BatchView }) {

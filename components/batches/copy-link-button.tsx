@@ -2,7 +2,7 @@
 
 import { CheckIcon, LinkIcon } from "lucide-react";
 import { useState } from "react";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { Button } from "@/components/ui/button";
 
 /** Copies the address of exactly this view (filters, page, search, open call) for a colleague. */

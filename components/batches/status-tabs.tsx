@@ -1,6 +1,6 @@
 import Link from "next/link";
-import type { BatchView, StatusTab } from "@/lib/batches/search-params";
-import { batchViewQuery, STATUS_TABS } from "@/lib/batches/search-params";
+import type { BatchView, StatusTab } from "@/lib/batches/view-query";
+import { batchViewQuery, STATUS_TABS } from "@/lib/batches/view-query";
 import type { BatchSummary } from "@/lib/trillet/schemas";
 import { cn } from "@/lib/utils";
 import { formatCount } from "./format";

@@ -2,7 +2,7 @@
 
 import { DownloadIcon, Loader2Icon, RotateCwIcon, XIcon } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { formatCount } from "@/components/batches/format";
 import { Button } from "@/components/ui/button";
 import {

@@ -1,7 +1,7 @@
 "use client";
 
 import { CircleCheckIcon, CircleXIcon, UnplugIcon, type LucideIcon } from "lucide-react";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { testWorkspaceConnection } from "@/app/settings/workspaces/actions";
 import { Button } from "@/components/ui/button";
 import type { ConnectionVerdict } from "@/lib/workspaces";

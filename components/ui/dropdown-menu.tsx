@@ -1,209 +1,117 @@
 "use client";
 
 import * as React from "react";
-import { DropdownMenu as DropdownMenuPrimitive } from "radix-ui";
-import { CheckIcon, ChevronRightIcon, CircleIcon } from "lucide-react";
+import { Slot } from "radix-ui";
 
-import { cn } from "@/lib/utils";
+import type * as Radix from "./dropdown-menu-radix";
+import { lazyModule } from "./lazy-module";
 
-const itemBase =
-  "relative flex cursor-default items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-hidden select-none focus:bg-accent focus:text-accent-foreground data-[disabled]:pointer-events-none data-[disabled]:opacity-50 [&_svg]:pointer-events-none [&_svg]:shrink-0 [&_svg:not([class*='size-'])]:size-4";
+// The menus (theme, account, export) are Radix menus, but Radix's menu code (popper, focus trap,
+// roving focus: about 25 KiB gzip) is fetched only when someone reaches for a menu. Until then the
+// trigger is the same button with the same ARIA, and the content is not rendered (as in Radix,
+// where closed content is not in the page either). The API is the Radix one in
+// dropdown-menu-radix.tsx.
+const radix = lazyModule(() => import("./dropdown-menu-radix"));
 
-const contentBase =
-  "z-50 min-w-[8rem] overflow-x-hidden overflow-y-auto rounded-md border bg-popover p-1 text-popover-foreground shadow-md data-[state=closed]:animate-out data-[state=closed]:fade-out-0 data-[state=closed]:zoom-out-95 data-[state=open]:animate-in data-[state=open]:fade-in-0 data-[state=open]:zoom-in-95 data-[side=bottom]:slide-in-from-top-2 data-[side=left]:slide-in-from-right-2 data-[side=right]:slide-in-from-left-2 data-[side=top]:slide-in-from-bottom-2";
+// Each menu switches to Radix only when it opens (the focus then moves into the menu), never while
+// someone may be on its button; fetching early (on hover or focus) only warms the cache. A menu
+// opened from the keyboard focuses the menu itself, as one opened with the mouse does: the arrow
+// keys then reach the items.
+const Loaded = React.createContext<typeof Radix | null>(null);
+const RequestOpen = React.createContext<(() => void) | null>(null);
 
-function DropdownMenu(props: React.ComponentProps<typeof DropdownMenuPrimitive.Root>) {
-  return <DropdownMenuPrimitive.Root data-slot="dropdown-menu" {...props} />;
+function DropdownMenu({ open, defaultOpen, onOpenChange, ...props }: React.ComponentProps<typeof Radix.DropdownMenu>) {
+  const loaded = radix.useLoaded();
+  const [wanted, setWanted] = React.useState(Boolean(defaultOpen));
+  if (open && !wanted) setWanted(true);
+  // A failed fetch (offline) is tried again on the next request to open.
+  React.useEffect(() => {
+    if (wanted) void radix.load();
+  }, [wanted, open]);
+  const impl = wanted ? loaded : null;
+  if (impl) {
+    // Mounted once wanted and kept: uncontrolled, it starts open; controlled, `open` decides.
+    return (
+      <Loaded.Provider value={impl}>
+        <impl.DropdownMenu open={open} defaultOpen onOpenChange={onOpenChange} {...props} />
+      </Loaded.Provider>
+    );
+  }
+  const requestOpen = () => {
+    setWanted(true);
+    onOpenChange?.(true);
+    void radix.load();
+  };
+  return <RequestOpen.Provider value={requestOpen}>{props.children}</RequestOpen.Provider>;
 }
 
-function DropdownMenuPortal(props: React.ComponentProps<typeof DropdownMenuPrimitive.Portal>) {
-  return <DropdownMenuPrimitive.Portal data-slot="dropdown-menu-portal" {...props} />;
-}
-
-function DropdownMenuTrigger(props: React.ComponentProps<typeof DropdownMenuPrimitive.Trigger>) {
-  return <DropdownMenuPrimitive.Trigger data-slot="dropdown-menu-trigger" {...props} />;
-}
-
-function DropdownMenuContent({
-  className,
-  sideOffset = 4,
-  ...props
-}: React.ComponentProps<typeof DropdownMenuPrimitive.Content>) {
+function DropdownMenuTrigger(props: React.ComponentProps<typeof Radix.DropdownMenuTrigger>) {
+  const impl = React.useContext(Loaded);
+  const requestOpen = React.useContext(RequestOpen);
+  if (impl) return <impl.DropdownMenuTrigger {...props} />;
+  const { asChild, disabled, onPointerDown, onPointerEnter, onFocus, onKeyDown, ...rest } = props;
+  const Comp = asChild ? Slot.Root : "button";
+  const preload = () => void radix.load().catch(() => undefined);
+  // The same attributes and keys as Radix's trigger, so nothing changes for a person or a test.
   return (
-    <DropdownMenuPrimitive.Portal>
-      <DropdownMenuPrimitive.Content
-        data-slot="dropdown-menu-content"
-        sideOffset={sideOffset}
-        className={cn(
-          contentBase,
-          "max-h-(--radix-dropdown-menu-content-available-height) origin-(--radix-dropdown-menu-content-transform-origin)",
-          className,
-        )}
-        {...props}
-      />
-    </DropdownMenuPrimitive.Portal>
-  );
-}
-
-function DropdownMenuGroup(props: React.ComponentProps<typeof DropdownMenuPrimitive.Group>) {
-  return <DropdownMenuPrimitive.Group data-slot="dropdown-menu-group" {...props} />;
-}
-
-function DropdownMenuItem({
-  className,
-  inset,
-  variant = "default",
-  ...props
-}: React.ComponentProps<typeof DropdownMenuPrimitive.Item> & {
-  inset?: boolean;
-  variant?: "default" | "destructive";
-}) {
-  return (
-    <DropdownMenuPrimitive.Item
-      data-slot="dropdown-menu-item"
-      data-inset={inset}
-      data-variant={variant}
-      className={cn(
-        itemBase,
-        "data-[inset]:pl-8 data-[variant=destructive]:text-destructive data-[variant=destructive]:focus:bg-destructive/10 data-[variant=destructive]:focus:text-destructive dark:data-[variant=destructive]:focus:bg-destructive/20 [&_svg:not([class*='text-'])]:text-muted-foreground data-[variant=destructive]:*:[svg]:!text-destructive",
-        className,
-      )}
-      {...props}
+    <Comp
+      type="button"
+      aria-haspopup="menu"
+      aria-expanded={false}
+      data-state="closed"
+      data-disabled={disabled ? "" : undefined}
+      disabled={disabled}
+      data-slot="dropdown-menu-trigger"
+      {...rest}
+      onPointerEnter={(event: React.PointerEvent<HTMLButtonElement>) => {
+        onPointerEnter?.(event);
+        preload();
+      }}
+      onFocus={(event: React.FocusEvent<HTMLButtonElement>) => {
+        onFocus?.(event);
+        preload();
+      }}
+      onPointerDown={(event: React.PointerEvent<HTMLButtonElement>) => {
+        onPointerDown?.(event);
+        if (disabled || event.defaultPrevented || event.button !== 0 || event.ctrlKey) return;
+        event.preventDefault();
+        requestOpen?.();
+      }}
+      onKeyDown={(event: React.KeyboardEvent<HTMLButtonElement>) => {
+        onKeyDown?.(event);
+        if (disabled || event.defaultPrevented || !["Enter", " ", "ArrowDown"].includes(event.key)) return;
+        event.preventDefault();
+        requestOpen?.();
+      }}
     />
   );
 }
 
-function DropdownMenuCheckboxItem({
-  className,
-  children,
-  checked,
-  ...props
-}: React.ComponentProps<typeof DropdownMenuPrimitive.CheckboxItem>) {
-  return (
-    <DropdownMenuPrimitive.CheckboxItem
-      data-slot="dropdown-menu-checkbox-item"
-      className={cn(itemBase, "py-1.5 pr-2 pl-8", className)}
-      checked={checked}
-      {...props}
-    >
-      <span className="pointer-events-none absolute left-2 flex size-3.5 items-center justify-center">
-        <DropdownMenuPrimitive.ItemIndicator>
-          <CheckIcon className="size-4" aria-hidden="true" />
-        </DropdownMenuPrimitive.ItemIndicator>
-      </span>
-      {children}
-    </DropdownMenuPrimitive.CheckboxItem>
-  );
+/** A part that only exists inside the open menu, so only once Radix is there. */
+function part<P extends object>(name: string, pick: (impl: typeof Radix) => React.ComponentType<P>) {
+  function Part(props: P) {
+    const impl = React.useContext(Loaded);
+    if (!impl) return null;
+    // The loaded module's own component: the same one on every render, so state is kept.
+    return React.createElement(pick(impl), props);
+  }
+  Part.displayName = name;
+  return Part;
 }
 
-function DropdownMenuRadioGroup(
-  props: React.ComponentProps<typeof DropdownMenuPrimitive.RadioGroup>,
-) {
-  return <DropdownMenuPrimitive.RadioGroup data-slot="dropdown-menu-radio-group" {...props} />;
-}
-
-function DropdownMenuRadioItem({
-  className,
-  children,
-  ...props
-}: React.ComponentProps<typeof DropdownMenuPrimitive.RadioItem>) {
-  return (
-    <DropdownMenuPrimitive.RadioItem
-      data-slot="dropdown-menu-radio-item"
-      className={cn(itemBase, "py-1.5 pr-2 pl-8", className)}
-      {...props}
-    >
-      <span className="pointer-events-none absolute left-2 flex size-3.5 items-center justify-center">
-        <DropdownMenuPrimitive.ItemIndicator>
-          <CircleIcon className="size-2 fill-current" aria-hidden="true" />
-        </DropdownMenuPrimitive.ItemIndicator>
-      </span>
-      {children}
-    </DropdownMenuPrimitive.RadioItem>
-  );
-}
-
-function DropdownMenuLabel({
-  className,
-  inset,
-  ...props
-}: React.ComponentProps<typeof DropdownMenuPrimitive.Label> & { inset?: boolean }) {
-  return (
-    <DropdownMenuPrimitive.Label
-      data-slot="dropdown-menu-label"
-      data-inset={inset}
-      className={cn("px-2 py-1.5 text-sm font-medium data-[inset]:pl-8", className)}
-      {...props}
-    />
-  );
-}
-
-function DropdownMenuSeparator({
-  className,
-  ...props
-}: React.ComponentProps<typeof DropdownMenuPrimitive.Separator>) {
-  return (
-    <DropdownMenuPrimitive.Separator
-      data-slot="dropdown-menu-separator"
-      className={cn("-mx-1 my-1 h-px bg-border", className)}
-      {...props}
-    />
-  );
-}
-
-function DropdownMenuShortcut({ className, ...props }: React.ComponentProps<"span">) {
-  return (
-    <span
-      data-slot="dropdown-menu-shortcut"
-      className={cn("ml-auto text-xs tracking-widest text-muted-foreground", className)}
-      {...props}
-    />
-  );
-}
-
-function DropdownMenuSub(props: React.ComponentProps<typeof DropdownMenuPrimitive.Sub>) {
-  return <DropdownMenuPrimitive.Sub data-slot="dropdown-menu-sub" {...props} />;
-}
-
-function DropdownMenuSubTrigger({
-  className,
-  inset,
-  children,
-  ...props
-}: React.ComponentProps<typeof DropdownMenuPrimitive.SubTrigger> & { inset?: boolean }) {
-  return (
-    <DropdownMenuPrimitive.SubTrigger
-      data-slot="dropdown-menu-sub-trigger"
-      data-inset={inset}
-      className={cn(
-        itemBase,
-        "data-[inset]:pl-8 data-[state=open]:bg-accent data-[state=open]:text-accent-foreground",
-        className,
-      )}
-      {...props}
-    >
-      {children}
-      <ChevronRightIcon className="ml-auto size-4" aria-hidden="true" />
-    </DropdownMenuPrimitive.SubTrigger>
-  );
-}
-
-function DropdownMenuSubContent({
-  className,
-  ...props
-}: React.ComponentProps<typeof DropdownMenuPrimitive.SubContent>) {
-  return (
-    <DropdownMenuPrimitive.SubContent
-      data-slot="dropdown-menu-sub-content"
-      className={cn(
-        contentBase,
-        "origin-(--radix-dropdown-menu-content-transform-origin) shadow-lg",
-        className,
-      )}
-      {...props}
-    />
-  );
-}
+const DropdownMenuPortal = part("DropdownMenuPortal", (r) => r.DropdownMenuPortal);
+const DropdownMenuContent = part("DropdownMenuContent", (r) => r.DropdownMenuContent);
+const DropdownMenuGroup = part("DropdownMenuGroup", (r) => r.DropdownMenuGroup);
+const DropdownMenuLabel = part("DropdownMenuLabel", (r) => r.DropdownMenuLabel);
+const DropdownMenuItem = part("DropdownMenuItem", (r) => r.DropdownMenuItem);
+const DropdownMenuCheckboxItem = part("DropdownMenuCheckboxItem", (r) => r.DropdownMenuCheckboxItem);
+const DropdownMenuRadioGroup = part("DropdownMenuRadioGroup", (r) => r.DropdownMenuRadioGroup);
+const DropdownMenuRadioItem = part("DropdownMenuRadioItem", (r) => r.DropdownMenuRadioItem);
+const DropdownMenuSeparator = part("DropdownMenuSeparator", (r) => r.DropdownMenuSeparator);
+const DropdownMenuShortcut = part("DropdownMenuShortcut", (r) => r.DropdownMenuShortcut);
+const DropdownMenuSub = part("DropdownMenuSub", (r) => r.DropdownMenuSub);
+const DropdownMenuSubTrigger = part("DropdownMenuSubTrigger", (r) => r.DropdownMenuSubTrigger);
+const DropdownMenuSubContent = part("DropdownMenuSubContent", (r) => r.DropdownMenuSubContent);
 
 export {
   DropdownMenu,

@@ -1,133 +1,101 @@
 "use client";
 
 import * as React from "react";
-import { Dialog as SheetPrimitive } from "radix-ui";
-import { XIcon } from "lucide-react";
+import { Slot } from "radix-ui";
 
 import { cn } from "@/lib/utils";
+import type * as Radix from "./sheet-radix";
+import { lazyModule } from "./lazy-module";
 
-function Sheet(props: React.ComponentProps<typeof SheetPrimitive.Root>) {
-  return <SheetPrimitive.Root data-slot="sheet" {...props} />;
+// A sheet is a Radix dialog, but the dialog code (focus trap, scroll lock, dismissal: about 8 KiB
+// gzip with what it shares with the menus) is fetched only when a sheet opens. A closed sheet
+// renders nothing, with Radix as without it. The API is the Radix one in sheet-radix.tsx.
+const radix = lazyModule(() => import("./sheet-radix"));
+
+// Each sheet switches to Radix when it first opens and keeps it (so it can animate closing).
+const Loaded = React.createContext<typeof Radix | null>(null);
+const RequestOpen = React.createContext<(() => void) | null>(null);
+
+function Sheet({ open, defaultOpen, onOpenChange, ...props }: React.ComponentProps<typeof Radix.Sheet>) {
+  const loaded = radix.useLoaded();
+  const [wanted, setWanted] = React.useState(Boolean(defaultOpen));
+  if (open && !wanted) setWanted(true);
+  // A failed fetch (offline) is tried again on the next request to open.
+  React.useEffect(() => {
+    if (wanted) void radix.load();
+  }, [wanted, open]);
+  const impl = wanted ? loaded : null;
+  if (impl) {
+    // Uncontrolled, it starts open (that is what made it wanted); controlled, `open` decides.
+    return (
+      <Loaded.Provider value={impl}>
+        <impl.Sheet open={open} defaultOpen onOpenChange={onOpenChange} {...props} />
+      </Loaded.Provider>
+    );
+  }
+  const requestOpen = () => {
+    setWanted(true);
+    onOpenChange?.(true);
+    void radix.load();
+  };
+  return <RequestOpen.Provider value={requestOpen}>{props.children}</RequestOpen.Provider>;
 }
 
-function SheetTrigger(props: React.ComponentProps<typeof SheetPrimitive.Trigger>) {
-  return <SheetPrimitive.Trigger data-slot="sheet-trigger" {...props} />;
-}
-
-function SheetClose(props: React.ComponentProps<typeof SheetPrimitive.Close>) {
-  return <SheetPrimitive.Close data-slot="sheet-close" {...props} />;
-}
-
-function SheetPortal(props: React.ComponentProps<typeof SheetPrimitive.Portal>) {
-  return <SheetPrimitive.Portal data-slot="sheet-portal" {...props} />;
-}
-
-function SheetOverlay({ className, ...props }: React.ComponentProps<typeof SheetPrimitive.Overlay>) {
+function SheetTrigger(props: React.ComponentProps<typeof Radix.SheetTrigger>) {
+  const impl = React.useContext(Loaded);
+  const requestOpen = React.useContext(RequestOpen);
+  if (impl) return <impl.SheetTrigger {...props} />;
+  const { asChild, onClick, onPointerEnter, onFocus, ...rest } = props;
+  const Comp = asChild ? Slot.Root : "button";
+  const preload = () => void radix.load().catch(() => undefined);
+  // The same attributes as Radix's trigger; a click opens the sheet once its code has arrived.
   return (
-    <SheetPrimitive.Overlay
-      data-slot="sheet-overlay"
-      className={cn(
-        "fixed inset-0 z-50 bg-black/50 data-[state=closed]:animate-out data-[state=closed]:fade-out-0 data-[state=open]:animate-in data-[state=open]:fade-in-0",
-        className,
-      )}
-      {...props}
+    <Comp
+      type="button"
+      aria-haspopup="dialog"
+      aria-expanded={false}
+      data-state="closed"
+      data-slot="sheet-trigger"
+      {...rest}
+      onPointerEnter={(event: React.PointerEvent<HTMLButtonElement>) => {
+        onPointerEnter?.(event);
+        preload();
+      }}
+      onFocus={(event: React.FocusEvent<HTMLButtonElement>) => {
+        onFocus?.(event);
+        preload();
+      }}
+      onClick={(event: React.MouseEvent<HTMLButtonElement>) => {
+        onClick?.(event);
+        if (!event.defaultPrevented) requestOpen?.();
+      }}
     />
   );
 }
 
-const sideClasses = {
-  right:
-    "inset-y-0 right-0 h-full w-3/4 border-l data-[state=closed]:slide-out-to-right data-[state=open]:slide-in-from-right sm:max-w-sm",
-  left: "inset-y-0 left-0 h-full w-3/4 border-r data-[state=closed]:slide-out-to-left data-[state=open]:slide-in-from-left sm:max-w-sm",
-  top: "inset-x-0 top-0 h-auto max-h-[85dvh] border-b data-[state=closed]:slide-out-to-top data-[state=open]:slide-in-from-top",
-  bottom:
-    "inset-x-0 bottom-0 h-auto max-h-[85dvh] border-t data-[state=closed]:slide-out-to-bottom data-[state=open]:slide-in-from-bottom",
-} as const;
-
-function SheetContent({
-  className,
-  children,
-  side = "right",
-  showCloseButton = true,
-  ...props
-}: React.ComponentProps<typeof SheetPrimitive.Content> & {
-  side?: keyof typeof sideClasses;
-  showCloseButton?: boolean;
-}) {
-  return (
-    <SheetPortal>
-      <SheetOverlay />
-      <SheetPrimitive.Content
-        data-slot="sheet-content"
-        data-side={side}
-        className={cn(
-          "fixed z-50 flex flex-col gap-4 overflow-y-auto bg-background shadow-lg transition ease-in-out data-[state=closed]:animate-out data-[state=closed]:duration-300 data-[state=open]:animate-in data-[state=open]:duration-500",
-          sideClasses[side],
-          className,
-        )}
-        {...props}
-      >
-        {children}
-        {showCloseButton ? (
-          <SheetPrimitive.Close
-            data-slot="sheet-close"
-            className="absolute top-4 right-4 rounded-xs opacity-70 transition-opacity outline-none hover:opacity-100 focus-visible:opacity-100 focus-visible:ring-[3px] focus-visible:ring-ring/50 disabled:pointer-events-none data-[state=open]:bg-secondary [&_svg]:pointer-events-none [&_svg]:shrink-0 [&_svg:not([class*='size-'])]:size-4"
-          >
-            <XIcon aria-hidden="true" />
-            <span className="sr-only">Close</span>
-          </SheetPrimitive.Close>
-        ) : null}
-      </SheetPrimitive.Content>
-    </SheetPortal>
-  );
+/** A part that only exists inside the open sheet, so only once Radix is there. */
+function part<P extends object>(name: string, pick: (impl: typeof Radix) => React.ComponentType<P>) {
+  function Part(props: P) {
+    const impl = React.useContext(Loaded);
+    if (!impl) return null;
+    // The loaded module's own component: the same one on every render, so state is kept.
+    return React.createElement(pick(impl), props);
+  }
+  Part.displayName = name;
+  return Part;
 }
 
+const SheetClose = part("SheetClose", (r) => r.SheetClose);
+const SheetContent = part("SheetContent", (r) => r.SheetContent);
+const SheetTitle = part("SheetTitle", (r) => r.SheetTitle);
+const SheetDescription = part("SheetDescription", (r) => r.SheetDescription);
+
 function SheetHeader({ className, ...props }: React.ComponentProps<"div">) {
-  return (
-    <div data-slot="sheet-header" className={cn("flex flex-col gap-1.5 p-4", className)} {...props} />
-  );
+  return <div data-slot="sheet-header" className={cn("flex flex-col gap-1.5 p-4", className)} {...props} />;
 }
 
 function SheetFooter({ className, ...props }: React.ComponentProps<"div">) {
-  return (
-    <div
-      data-slot="sheet-footer"
-      className={cn("mt-auto flex flex-col gap-2 p-4", className)}
-      {...props}
-    />
-  );
+  return <div data-slot="sheet-footer" className={cn("mt-auto flex flex-col gap-2 p-4", className)} {...props} />;
 }
 
-function SheetTitle({ className, ...props }: React.ComponentProps<typeof SheetPrimitive.Title>) {
-  return (
-    <SheetPrimitive.Title
-      data-slot="sheet-title"
-      className={cn("font-semibold text-foreground", className)}
-      {...props}
-    />
-  );
-}
-
-function SheetDescription({
-  className,
-  ...props
-}: React.ComponentProps<typeof SheetPrimitive.Description>) {
-  return (
-    <SheetPrimitive.Description
-      data-slot="sheet-description"
-      className={cn("text-sm text-muted-foreground", className)}
-      {...props}
-    />
-  );
-}
-
-export {
-  Sheet,
-  SheetTrigger,
-  SheetClose,
-  SheetContent,
-  SheetHeader,
-  SheetFooter,
-  SheetTitle,
-  SheetDescription,
-};
+export { Sheet, SheetTrigger, SheetClose, SheetContent, SheetHeader, SheetFooter, SheetTitle, SheetDescription };

@@ -1,26 +1,10 @@
 "use client";
 
-import * as React from "react";
-import { useTheme } from "next-themes";
-import { Toaster as Sonner, type ToasterProps } from "sonner";
+import dynamic from "next/dynamic";
 
-function Toaster(props: ToasterProps) {
-  const { theme = "system" } = useTheme();
-
-  return (
-    <Sonner
-      theme={theme as ToasterProps["theme"]}
-      className="toaster group"
-      style={
-        {
-          "--normal-bg": "var(--popover)",
-          "--normal-text": "var(--popover-foreground)",
-          "--normal-border": "var(--border)",
-        } as React.CSSProperties
-      }
-      {...props}
-    />
-  );
-}
+// Sonner (about 10 KiB gzip) is not needed to paint a page: the toaster mounts once the page is
+// interactive. A toast raised before that is not lost: sonner shows it when its toaster mounts.
+// Raise toasts with toast() from ./toast, which loads sonner the same way.
+const Toaster = dynamic(() => import("./sonner-toaster").then((module) => module.Toaster), { ssr: false });
 
 export { Toaster };
