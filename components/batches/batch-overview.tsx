@@ -4,7 +4,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { StackedProgress } from "@/components/ui/stacked-progress";
 import { StatusBadge } from "@/components/ui/status-badge";
 import type { BatchPageData } from "@/lib/batches/batch-page";
-import { batchViewQuery, type BatchView } from "@/lib/batches/search-params";
+import { batchViewQuery, type BatchView } from "@/lib/batches/view-query";
 import { CallsPagination } from "./calls-pagination";
 import { CallsSearch } from "./calls-search";
 import { CallsTable } from "./calls-table";

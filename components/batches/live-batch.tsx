@@ -7,7 +7,7 @@ import { CallDetailSheet, CallDetailSheetById } from "@/components/call-detail/c
 import useSWR from "swr";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { BatchPageData } from "@/lib/batches/batch-page";
-import { batchViewQuery, type BatchView } from "@/lib/batches/search-params";
+import { batchViewQuery, type BatchView } from "@/lib/batches/view-query";
 import { BatchOverview } from "./batch-overview";
 import { RefreshControls } from "./refresh-controls";
 
