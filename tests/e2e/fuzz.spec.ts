@@ -12,7 +12,7 @@ import { expect, test } from "./fixtures/test";
 // and names the input; so does a stack trace the server logged while they were answered.
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_130);
-const INPUTS = 1_200;
+const INPUTS = Number(process.env.FUZZ_INPUTS ?? 1_200);
 const CONCURRENCY = 12;
 const IDENTITIES = ["signed out", "member", "admin"] as const;
 type Identity = (typeof IDENTITIES)[number];

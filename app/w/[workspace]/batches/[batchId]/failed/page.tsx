@@ -1,3 +1,4 @@
+import { DownloadIcon } from "lucide-react";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
@@ -8,6 +9,7 @@ import { DrilldownSkeleton } from "@/components/failures/drilldown-skeleton";
 import { FailuresHeader } from "@/components/failures/failures-header";
 import { UpstreamFailures } from "@/components/failures/upstream-failures";
 import { ExportMenu } from "@/components/reports/export-menu";
+import { Button } from "@/components/ui/button";
 import { requireWorkspace } from "@/lib/auth/guards";
 import { batchIdSchema } from "@/lib/batches/batch-id";
 import { getDb } from "@/lib/db";
@@ -53,7 +55,8 @@ export default async function FailedCallsPage({ params, searchParams }: Props) {
         batchId={batchId.data}
         batchHref={batchHref}
         actions={
-          <Suspense fallback={<ExportMenu exportPath={exportPath} batchId={batchId.data} view={{ status: "failed" }} viewLabel="Failed calls" />}>
+          // The menu's "this reason" needs the data; a stand-in until then, so no open menu is swapped away.
+          <Suspense fallback={<ExportPlaceholder />}>
             <DrilldownExport loaded={loaded} exportPath={exportPath} batchId={batchId.data} />
           </Suspense>
         }
@@ -70,6 +73,14 @@ async function DrilldownExport({ loaded, exportPath, batchId }: { loaded: Promis
   const result = await loaded;
   const reason = "data" in result && result.data.state === "ready" ? result.data.selected?.reason.key : undefined;
   return <ExportMenu exportPath={exportPath} batchId={batchId} view={{ status: "failed", reason }} viewLabel={reason ? "This reason" : "Failed calls"} />;
+}
+
+function ExportPlaceholder() {
+  return (
+    <Button variant="outline" size="sm" disabled aria-label="Export calls as CSV (loading)">
+      <DownloadIcon aria-hidden="true" /> Export
+    </Button>
+  );
 }
 
 async function DrilldownData({ loaded, view, batchHref }: { loaded: Promise<Loaded>; view: DrilldownView; batchHref: string }) {
