@@ -13,6 +13,17 @@ export default auth((request) => {
   const csp = contentSecurityPolicy(nonce);
   const { pathname, search } = request.nextUrl;
 
+  // A path with a malformed escape (%E0, a lone %) names nothing; past here Next fails to decode
+  // its dynamic segments and answers a bare 500. Refused first, whoever asks.
+  if (!wellFormedPath(pathname)) {
+    return withCsp(
+      pathname.startsWith("/api/")
+        ? NextResponse.json({ error: "The address has a malformed %-escape." }, { status: 400 })
+        : new NextResponse(MALFORMED_PAGE, { status: 400, headers: { "content-type": "text/html; charset=utf-8" } }),
+      csp,
+    );
+  }
+
   if (!request.auth && !PUBLIC.some((p) => p.test(pathname))) {
     if (pathname.startsWith("/api/")) {
       return withCsp(NextResponse.json({ error: "Sign in to continue." }, { status: 401 }), csp);
@@ -27,6 +38,19 @@ export default auth((request) => {
   headers.set("content-security-policy", csp);
   return withCsp(NextResponse.next({ request: { headers } }), csp);
 }) as (request: NextRequest) => Promise<Response>;
+
+function wellFormedPath(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const MALFORMED_PAGE =
+  '<!doctype html><html lang="en"><meta charset="utf-8"><title>Malformed link · Batchboard</title>' +
+  '<h1>This link is malformed</h1><p>Part of the address could not be read. Check the link you were given, or <a href="/">go to Batchboard</a>.</p></html>';
 
 function withCsp(response: NextResponse, csp: string) {
   response.headers.set("content-security-policy", csp);

@@ -47,15 +47,33 @@ export interface AuditInput {
   request?: RequestInfo | null;
 }
 
+// The audit keeps what a request carried, hostile text included (a refused export's batch ID and
+// query). PostgreSQL refuses a NUL in text and jsonb, and a lone surrogate in jsonb: control
+// characters are written as visible escapes ("\u0000") and broken UTF-16 as U+FFFD.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+function storable(value: string): string {
+  return value.toWellFormed().replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+function storableDeep(value: unknown): unknown {
+  if (typeof value === "string") return storable(value);
+  if (Array.isArray(value)) return value.map(storableDeep);
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storableDeep(v)]));
+  }
+  return value;
+}
+
 export async function recordAudit(db: Database, event: AuditInput): Promise<void> {
   await db.insert(auditEvents).values({
     actorId: event.actor?.id ?? null,
     actorEmail: event.actor?.email ?? null,
     action: event.action,
-    target: event.target ?? null,
-    detail: event.detail ?? {},
+    target: event.target == null ? null : storable(event.target),
+    detail: storableDeep(event.detail ?? {}) as Record<string, unknown>,
     ip: event.request?.ip ?? null,
-    userAgent: event.request?.userAgent?.slice(0, 300) ?? null,
+    userAgent: event.request?.userAgent == null ? null : storable(event.request.userAgent.slice(0, 300)),
   });
 }
 

@@ -57,10 +57,15 @@ export function CallDetailSheetById({ workspace, batchId, jobId, open, onOpenCha
     body = (
       <div className="flex flex-col items-start gap-2 text-sm" data-testid="call-detail-not-found" data-reason={data.reason}>
         <SearchXIcon aria-hidden="true" className="size-8 text-muted-foreground" />
-        <p className="font-medium">{data.reason === "not_copied" ? "Not available yet" : "Call not found"}</p>
+        <p className="font-medium">{data.reason === "not_copied" ? "Copying the batch" : "Call not found"}</p>
         <p className="text-muted-foreground">{data.message}</p>
         {data.reason === "not_copied" ? (
-          <p className="text-muted-foreground">Batchboard copies a batch soon after it is opened; try again in a moment.</p>
+          <p className="text-muted-foreground tabular-nums" aria-live="polite" data-testid="call-detail-copying">
+            {data.progress && data.progress.totalPages > 0
+              ? `${data.progress.pagesDone} of ${data.progress.totalPages} pages copied. `
+              : ""}
+            The call opens here by itself once the copy has it.
+          </p>
         ) : null}
       </div>
     );

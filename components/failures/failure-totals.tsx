@@ -1,8 +1,8 @@
-import { AlertTriangleIcon } from "lucide-react";
+import { AlertTriangleIcon, HourglassIcon } from "lucide-react";
 import { formatCount, formatPercent } from "@/components/batches/format";
-import { LocalTime } from "@/components/batches/local-time";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { CopyAge } from "./copy-age";
 
 interface Props {
   failedTotal: number;
@@ -43,10 +43,24 @@ export function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTot
           </CardHeader>
         </Card>
       </div>
-      <p className="text-sm text-muted-foreground">
-        {frozen ? "Final: the batch has finished and is fully copied." : "The batch is still running; more calls may fail. Copied from Trillet at"}{" "}
-        {frozen ? null : <LocalTime ms={copiedAt} />}
-      </p>
+      {/* Which moment these numbers describe: the copy's, never "now". */}
+      {frozen ? (
+        <p className="text-sm text-muted-foreground" data-testid="copy-moment" data-frozen="true">
+          Final: the batch has finished, and these numbers are its complete copy, copied from Trillet <CopyAge at={copiedAt} />.
+        </p>
+      ) : (
+        <Alert data-testid="copy-moment" data-frozen="false">
+          <HourglassIcon aria-hidden="true" />
+          <AlertTitle>The batch is still running</AlertTitle>
+          <AlertDescription>
+            <p>
+              These numbers describe Batchboard&apos;s copy, copied from Trillet <CopyAge at={copiedAt} />. Calls that
+              failed since then are not counted here, and a &ldquo;calls to retry&rdquo; file made from a copy this old
+              may miss them. The copy is refreshed while the batch runs.
+            </p>
+          </AlertDescription>
+        </Alert>
+      )}
       {reasonsTotal !== failedTotal ? (
         <Alert data-testid="totals-mismatch">
           <AlertTriangleIcon aria-hidden="true" />

@@ -20,3 +20,15 @@ export function safeCallbackUrl(value: unknown): string {
   const path = sameOriginPath(value);
   return path === "/login" || path.startsWith("/login?") || path.startsWith("/api/auth") ? "/" : path;
 }
+
+/**
+ * Whether Auth.js accepts a callbackUrl (its own rule: an http(s) URL, or a path on this origin).
+ * It answers any other one with a 500 ("server configuration"), though it is the visitor's input.
+ */
+export function authJsAcceptsCallbackUrl(value: string, origin: string): boolean {
+  try {
+    return /^https?:/.test(new URL(value, value.startsWith("/") ? origin : undefined).protocol);
+  } catch {
+    return false;
+  }
+}

@@ -29,9 +29,14 @@ export async function requireAdmin(): Promise<AppUser> {
   return user;
 }
 
+// The rule every workspace slug was created under (lib/env.ts, the workspace form). A value outside
+// it names no workspace and is answered without a query: a NUL in a path must never reach SQL.
+const WORKSPACE_SLUG = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
 /** The workspace if this user may use it; otherwise a 404 that does not say whether it exists. */
 export async function requireWorkspace(slug: string): Promise<{ user: AppUser; workspace: Workspace }> {
   const user = await requireUser();
+  if (!WORKSPACE_SLUG.test(slug)) notFound();
   const workspace = await findWorkspaceFor(await getDb(), user, slug);
   if (!workspace) notFound();
   return { user, workspace };
@@ -43,7 +48,7 @@ const json = (status: number, error: string) => Response.json({ error }, { statu
 export async function apiWorkspace(slug: string): Promise<{ user: AppUser; workspace: Workspace } | Response> {
   const user = await currentUser();
   if (!user) return json(401, "Sign in to continue.");
-  const workspace = await findWorkspaceFor(await getDb(), user, slug);
+  const workspace = WORKSPACE_SLUG.test(slug) ? await findWorkspaceFor(await getDb(), user, slug) : null;
   if (!workspace) return json(404, "No such workspace, or no access to it.");
   return { user, workspace };
 }

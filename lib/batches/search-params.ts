@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isSafeText } from "../http/segments";
 import { PAGE_SIZES, SORTS, STATUS_TABS, type BatchView } from "./view-query";
 
 // One parser for the batch page's query string, shared by the page, the JSON API and the export
@@ -7,6 +8,9 @@ import { PAGE_SIZES, SORTS, STATUS_TABS, type BatchView } from "./view-query";
 export * from "./view-query";
 
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+// Free text that reaches SQL (search, reason): a control character (a NUL would make the database
+// throw) or an overlong value is no search anyone typed, so the view falls back to none.
+const freeText = (max: number) => z.string().trim().refine((v) => isSafeText(v, max)).catch("");
 
 export const batchViewSchema = z.object({
   status: z.preprocess(first, z.enum(STATUS_TABS).catch("all")).default("all"),
@@ -18,10 +22,10 @@ export const batchViewSchema = z.object({
       .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
       .catch(20),
   ).default(20),
-  q: z.preprocess(first, z.string().trim().max(200).catch("")).default(""),
+  q: z.preprocess(first, freeText(200)).default(""),
   // "-duration" sorts descending; the default is Trillet's own order.
   sort: z.preprocess(first, z.string().regex(new RegExp(`^-?(${SORTS.join("|")})$`)).catch("row")).default("row"),
-  reason: z.preprocess(first, z.string().trim().max(300).catch("")).default(""),
+  reason: z.preprocess(first, freeText(300)).default(""),
 });
 
 export function parseBatchView(params: Record<string, string | string[] | undefined>): BatchView {
@@ -34,10 +38,18 @@ export function parseBatchView(params: Record<string, string | string[] | undefi
 const single = (name: string) =>
   z.union([z.string(), z.array(z.string())]).optional().refine((v) => !Array.isArray(v), { message: `${name} may be given once` }).transform((v) => v as string | undefined);
 
+const strictText = (name: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `${name} is too long (${max} characters at most)`)
+    .refine((v) => isSafeText(v, max), `${name} may not contain control characters`)
+    .default("");
+
 export const exportViewSchema = z.object({
   status: single("status").pipe(z.enum(STATUS_TABS, { message: `status must be one of ${STATUS_TABS.join(", ")}` }).default("all")),
-  reason: single("reason").pipe(z.string().trim().max(300, "reason is too long (300 characters at most)").default("")),
-  q: single("q").pipe(z.string().trim().max(200, "q is too long (200 characters at most)").default("")),
+  reason: single("reason").pipe(strictText("reason", 300)),
+  q: single("q").pipe(strictText("q", 200)),
   format: single("format").pipe(z.enum(["report", "retry"], { message: "format must be report or retry" }).default("report")),
   bom: single("bom").pipe(z.enum(["0", "1"], { message: "bom must be 0 or 1" }).default("0")).transform((v) => v === "1"),
 });

@@ -132,6 +132,8 @@ function liveBatch(clock: LiveClock, size: number): Batch {
 export interface Catalogue {
   ids: readonly string[];
   get(id: string): Batch | undefined;
+  /** Adds a finished batch (control route, tests): false when the id is taken. */
+  addFinished(id: string, size: number, failRate: number): boolean;
   clock: LiveClock;
 }
 
@@ -157,5 +159,15 @@ export function createCatalogue(clock: LiveClock, liveSize = DEFAULT_LIVE_SIZE):
     finishedBatch(SANDBOX_BATCHES.empty, 0, Date.UTC(2026, 10, 22, 10, 0, 0), (seed) => lineSchedule(seed, 0, LINES, STANDARD)),
   ];
   const byId = new Map(batches.map((batch) => [batch.id, batch]));
-  return { ids: batches.map((batch) => batch.id), get: (id) => byId.get(id), clock };
+  return {
+    ids: batches.map((batch) => batch.id),
+    get: (id) => byId.get(id),
+    addFinished(id, size, failRate) {
+      if (byId.has(id)) return false;
+      // Like demo-finished, seeded by its id: the same id always holds the same calls.
+      byId.set(id, finishedBatch(id, size, Date.UTC(2026, 10, 20, 9, 0, 0), (seed) => lineSchedule(seed, size, LINES, { ...STANDARD, failRate, wholeSeconds: true })));
+      return true;
+    },
+    clock,
+  };
 }

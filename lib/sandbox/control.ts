@@ -21,6 +21,12 @@ const configBody = z.strictObject({
   restartLive: z.union([z.boolean(), z.number().min(0)]).optional(),
 });
 
+const batchBody = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/),
+  size: z.number().int().min(0).max(100_000),
+  failRate: z.number().min(0).max(1).optional(),
+});
+
 export function isControlPath(pathname: string): boolean {
   return pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`);
 }
@@ -62,6 +68,14 @@ export async function handleControl(sandbox: Sandbox, request: Request, pathname
       if (restartLive === true) sandbox.restartLive();
       else if (typeof restartLive === "number") sandbox.restartLive(restartLive);
       return json(200, { ok: true });
+    }
+    case "POST /batches": {
+      // A batch nobody has opened yet, for tests of first-open links.
+      const body = await readJson(request, batchBody);
+      if ("error" in body) return body.error;
+      const { id, size, failRate } = body.data;
+      if (!sandbox.addFinishedBatch(id, size, failRate)) return json(409, { error: "A batch with this id exists" });
+      return json(201, { id, summary: sandbox.summary(id) });
     }
     case "GET /stats":
       return json(200, sandbox.stats());

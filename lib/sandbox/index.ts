@@ -117,6 +117,9 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     setLatency(ms) {
       latencyMs = checkNumber("latencyMs", ms);
     },
+    addFinishedBatch(id, size, failRate = 0.2) {
+      return ctx.catalogue.addFinished(id, checkNumber("size", size, { integer: true }), Math.min(1, checkNumber("failRate", failRate)));
+    },
   };
   return sandbox;
 }

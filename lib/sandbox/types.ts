@@ -75,6 +75,8 @@ export interface Sandbox {
   /** `windowMs` (default 60 000) lets tests scale Trillet's minute down. */
   setRateLimit(perMinute: number, windowMs?: number): void;
   setLatency(ms: number): void;
+  /** A new finished batch of `size` calls (a share `failRate` failing); false when the id is taken. */
+  addFinishedBatch(id: string, size: number, failRate?: number): boolean;
   batchIds: readonly string[];
 }
 

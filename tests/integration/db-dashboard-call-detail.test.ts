@@ -2,19 +2,21 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Workspace } from "@/lib/workspaces";
 
 // One call of a batch, read from the mirror only: the service and its route handler (session stubbed).
-const session = vi.hoisted(() => ({ workspaces: new Map<string, Workspace>() }));
+const session = vi.hoisted(() => ({ workspaces: new Map<string, Workspace>(), userId: "" }));
 vi.mock("@/lib/auth/guards", () => ({
   apiWorkspace: async (slug: string) => {
     const workspace = session.workspaces.get(slug);
     if (!workspace) return Response.json({ error: "No such workspace, or no access to it." }, { status: 404 });
-    return { user: { id: "u1", email: "member@example.com", role: "member" }, workspace };
+    return { user: { id: session.userId, email: "member@example.com", role: "member" }, workspace };
   },
 }));
 
 import { GET } from "@/app/api/w/[workspace]/batches/[batchId]/calls/[jobId]/route";
 import { getMirroredCall } from "@/lib/batches/call-detail";
 import { claimNextSync, requestSync, runSync } from "@/lib/batches/mirror-sync";
+import { findTrackedBatch } from "@/lib/batches/tracked";
 import type { Database } from "@/lib/db";
+import { createUser } from "@/lib/auth/users";
 import { createWorkspace } from "@/lib/workspaces";
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
@@ -35,6 +37,7 @@ beforeAll(async () => {
     session.workspaces.set(slug, workspace);
     return workspace;
   };
+  session.userId = (await createUser(db, { email: "member@example.com", name: "Member", password: "a long enough passphrase", role: "member" })).id;
   ws = await make("detail");
   other = await make("other");
   await requestSync(db, ws.id, "demo-failing");
@@ -47,9 +50,10 @@ afterAll(async () => {
   await sb.close();
 });
 
+// Next hands a route handler its params already decoded (a page gets them percent-encoded).
 const get = (workspace: string, batchId: string, jobId: string) =>
-  GET(new Request(`http://board.test/api/w/${workspace}/batches/${batchId}/calls/${jobId}`), {
-    params: Promise.resolve({ workspace, batchId, jobId: encodeURIComponent(jobId) }),
+  GET(new Request(`http://board.test/api/w/${workspace}/batches/${encodeURIComponent(batchId)}/calls/${encodeURIComponent(jobId)}`), {
+    params: Promise.resolve({ workspace, batchId, jobId }),
   });
 
 const sample = () => {
@@ -101,14 +105,46 @@ describe(`call detail (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
 
     const uncopied = await get("detail", "demo-finished", sample().failed.jobId);
     expect(uncopied.status).toBe(404);
-    expect(await uncopied.json()).toMatchObject({ reason: "not_copied" });
+    expect(await uncopied.json()).toMatchObject({ reason: "not_copied", progress: { pagesDone: 0 } });
   });
 
-  it("refuses other workspaces and malformed ids", async () => {
+  it("on a batch nobody opened, checks Trillet once, tracks it and starts its copy", async () => {
+    sb.sandbox.addFinishedBatch("fresh-link", 60, 0.5);
+    const failed = sb.sandbox.truth("fresh-link")!.filter((c) => c.status === "failed");
+    const before = sb.sandbox.stats().requests;
+    // A failed call is on the first page of failed calls that check read: answered from it.
+    const response = await get("detail", "fresh-link", failed[0]!.jobId);
+    expect(sb.sandbox.stats().requests - before).toBe(1);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { call: { jobId: string } }).call.jobId).toBe(failed[0]!.jobId);
+    expect(await findTrackedBatch(db, ws.id, "fresh-link")).not.toBeNull();
+    const copied: string[] = [];
+    for (let job = await claimNextSync(db, "t"); job; job = await claimNextSync(db, "t")) {
+      copied.push(job.batchId);
+      await runSync(db, ws.gateway, job, { limitPerMinute: 600_000, minSpacingMs: 0 });
+    }
+    expect(copied).toContain("fresh-link");
+    const completed = sb.sandbox.truth("fresh-link")!.find((c) => c.status === "completed")!;
+    expect((await get("detail", "fresh-link", completed.jobId)).status).toBe(200);
+  });
+
+  it("says a batch is not found only when Trillet does", async () => {
+    const unknown = await get("detail", "no-such-batch", "some-job");
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ kind: "not_found" });
+    expect(await findTrackedBatch(db, ws.id, "no-such-batch")).toBeNull();
+  });
+
+  it("refuses other workspaces and malformed ids before any query", async () => {
     const { failed } = sample();
     expect((await get("nope", "demo-failing", failed.jobId)).status).toBe(404);
-    expect((await get("other", "demo-failing", failed.jobId)).status).toBe(404);
     expect((await get("detail", "bad id!", failed.jobId)).status).toBe(400);
     expect((await get("detail", "demo-failing", "x".repeat(300))).status).toBe(400);
+    for (const hostile of ["\u0000", "job\u0000id", "\u001b[2J", "tab\there", "\u0085"]) {
+      expect((await get("detail", "demo-failing", hostile)).status, JSON.stringify(hostile)).toBe(400);
+    }
+    expect((await get("detail", "demo\u0000failing", failed.jobId)).status).toBe(400);
+    // "%00" as a job ID is three characters, never decoded a second time into a NUL.
+    expect((await get("detail", "demo-failing", "%00")).status).toBe(404);
   });
 });

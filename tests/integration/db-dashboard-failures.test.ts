@@ -4,7 +4,7 @@ import { drilldownQuery, FAILED_PAGE_SIZE, loadFailureDrilldown, parseDrilldownV
 import { NO_REASON_KEY } from "@/lib/batches/call-detail";
 import { claimNextSync, runSync } from "@/lib/batches/mirror-sync";
 import { reasonKey } from "@/lib/batches/reasons";
-import { recordBatchRead } from "@/lib/batches/tracked";
+import { findTrackedBatch, recordBatchRead } from "@/lib/batches/tracked";
 import type { Database } from "@/lib/db";
 import { mirrorCalls, mirrorSyncs } from "@/lib/db/schema";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 const view = (query: Record<string, string> = {}) => parseDrilldownView(query);
-const load = (batchId: string, query: Record<string, string> = {}) => loadFailureDrilldown(db, ws.id, batchId, view(query));
+const load = (batchId: string, query: Record<string, string> = {}) => loadFailureDrilldown(db, ws, batchId, view(query), null);
 
 async function syncAll() {
   for (let job = await claimNextSync(db, "t"); job; job = await claimNextSync(db, "t")) {
@@ -38,8 +38,44 @@ async function syncAll() {
 }
 
 describe(`failure drilldown (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
-  it("knows nothing of a batch neither tracked nor copied", async () => {
-    expect(await load("no-such-batch")).toEqual({ state: "unknown" });
+  it("says not found only when Trillet does, and then tracks nothing", async () => {
+    await expect(load("no-such-batch")).rejects.toMatchObject({ kind: "not_found" });
+    expect(await findTrackedBatch(db, ws.id, "no-such-batch")).toBeNull();
+  });
+
+  it("on a first open, checks Trillet once, tracks the batch, starts its copy and lists Trillet's failed calls", async () => {
+    const truth = sb.sandbox.truth("demo-finished")!.filter((c) => c.status === "failed");
+    const before = ws.gateway.upstreamReads;
+    const data = await load("demo-finished");
+    expect(ws.gateway.upstreamReads - before).toBe(1);
+    if (data.state !== "copying" || !data.upstream.ok) throw new Error(`expected copying with Trillet's list, got ${JSON.stringify(data)}`);
+    expect(data.mirror).toMatchObject({ state: "pending", lastSuccessAt: null });
+    expect(await findTrackedBatch(db, ws.id, "demo-finished")).toMatchObject({ lastSummary: sb.sandbox.summary("demo-finished") });
+    const { failures } = data.upstream;
+    expect(failures.total).toBe(truth.length);
+    expect(failures.calls.map((c) => c.jobId)).toEqual(truth.slice(0, 100).map((c) => c.jobId));
+    // Reasons are counted over the calls shown, and only those.
+    expect(failures.reasons.reduce((sum, r) => sum + r.count, 0)).toBe(failures.calls.length);
+    expect(failures.reasons[0]!.count).toBe(Math.max(...failures.reasons.map((r) => r.count)));
+
+    // Tracked now: the next view reads the same list again (cached or not) but tracks nothing new.
+    const again = await load("demo-finished", { page: "2" });
+    expect(again).toMatchObject({ state: "copying", upstream: { ok: true, failures: { page: 2, calls: [], total: truth.length } } });
+  });
+
+  it("propagates a failed first check, and shows a failed list read beside the copy of a tracked batch", async () => {
+    sb.sandbox.setFaults([{ kind: "5xx", rate: 1, batchId: "demo-empty" }]);
+    try {
+      await expect(load("demo-empty")).rejects.toMatchObject({ kind: "unavailable" });
+      expect(await findTrackedBatch(db, ws.id, "demo-empty")).toBeNull();
+      sb.sandbox.setFaults([]);
+      expect(await load("demo-empty")).toMatchObject({ state: "copying", upstream: { ok: true, failures: { total: 0, calls: [] } } });
+      sb.sandbox.setFaults([{ kind: "5xx", rate: 1, batchId: "demo-empty" }]);
+      expect(await load("demo-empty", { page: "3" })).toMatchObject({ state: "copying", upstream: { ok: false, kind: "unavailable" } });
+    } finally {
+      sb.sandbox.setFaults([]);
+    }
+    await syncAll(); // the copies these first opens started, so later tests claim their own
   });
 
   it("says the batch is being copied, with its progress, until the copy completes", async () => {
@@ -108,10 +144,13 @@ describe(`failure drilldown (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
       expect(data.state === "ready" && data.selected).toBeNull();
     }
     expect(view({ reason: " number busy ", page: "-3" })).toEqual({ reason: "number busy", page: 1 });
+    expect(view({ reason: "number\u0000busy" })).toEqual({ reason: "", page: 1 });
     expect(view({ page: "2.5" })).toEqual({ reason: "", page: 1 });
     expect(drilldownQuery({ reason: "number busy", page: 2 })).toBe("?reason=number+busy&page=2");
     expect(drilldownQuery({ reason: "number busy", page: 1 })).toBe("?reason=number+busy");
     expect(drilldownQuery({})).toBe("");
+    // Until the copy is ready, the page alone pages through Trillet's failed calls.
+    expect(drilldownQuery({ page: 3 })).toBe("?page=3");
   });
 
   it("groups calls with no error at all and calls with a blank error as one reason, and lists both", async () => {

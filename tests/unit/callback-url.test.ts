@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeCallbackUrl } from "@/lib/auth/callback-url";
+import { authJsAcceptsCallbackUrl, safeCallbackUrl } from "@/lib/auth/callback-url";
 
 describe("safeCallbackUrl", () => {
   it.each([
@@ -22,5 +22,19 @@ describe("safeCallbackUrl", () => {
     const url = "/w/sandbox/batches/demo-finished?status=failed&page=2";
     expect(safeCallbackUrl(url)).toBe(url);
     expect(safeCallbackUrl("/settings/members#invites")).toBe("/settings/members#invites");
+  });
+});
+
+describe("authJsAcceptsCallbackUrl", () => {
+  const origin = "http://127.0.0.1:3000";
+  it("accepts what Auth.js accepts: http(s) addresses and paths", () => {
+    for (const value of ["/", "/w/sandbox/batches?status=failed", "http://127.0.0.1:3000/x", "https://elsewhere.example/"]) {
+      expect(authJsAcceptsCallbackUrl(value, origin), value).toBe(true);
+    }
+  });
+  it("refuses what Auth.js would answer with a 500", () => {
+    for (const value of ["abc", "%2E%2E%2F", "\\", "javascript:alert(1)", "//", "ftp://x.example/"]) {
+      expect(authJsAcceptsCallbackUrl(value, origin), value).toBe(false);
+    }
   });
 });

@@ -265,6 +265,22 @@ describe("sandbox control routes", () => {
     expect(sandbox.stats().requests).toBe(2);
   });
 
+  it("add a finished batch that Trillet then serves, once per id", async () => {
+    const sandbox = make([], { control: true });
+    expect((await get(sandbox, CALLS("fresh-batch-1"))).status).toBe(404);
+    const created = await control(sandbox, "POST", "/batches", { id: "fresh-batch-1", size: 240, failRate: 0.5 });
+    expect(created.status).toBe(201);
+    const { summary } = (await created.json()) as { summary: { total: number; failed: number; waiting: number; active: number } };
+    expect(summary).toMatchObject({ total: 240, waiting: 0, active: 0 });
+    expect(summary.failed).toBeGreaterThan(60);
+    const page = await get(sandbox, `${CALLS("fresh-batch-1")}?status=failed&limit=100`);
+    expect(page.status).toBe(200);
+    expect(((await page.json()) as { pagination: { total: number } }).pagination.total).toBe(summary.failed);
+    expect((await control(sandbox, "POST", "/batches", { id: "fresh-batch-1", size: 10 })).status).toBe(409);
+    expect((await control(sandbox, "POST", "/batches", { id: "bad id", size: 10 })).status).toBe(400);
+    expect((await control(sandbox, "POST", "/batches", { id: SANDBOX_BATCHES.finished, size: 10 })).status).toBe(409);
+  });
+
   it("latency delays answers by the configured time", async () => {
     const sandbox = make([], { latencyMs: 60 });
     const started = performance.now();

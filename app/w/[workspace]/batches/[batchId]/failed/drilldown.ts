@@ -1,29 +1,37 @@
 import "server-only";
 import { z } from "zod";
 import { failedCallsByReason, NO_REASON_KEY } from "@/lib/batches/call-detail";
+import { ensureTracked, FIRST_OPEN_READ } from "@/lib/batches/first-open";
 import { failureReasons, type ReasonGroup } from "@/lib/batches/mirror-queries";
 import { getMirrorStatus, type MirrorStatus } from "@/lib/batches/mirror-status";
 import { mirrorSummary } from "@/lib/batches/mirror-store";
 import { requestSync } from "@/lib/batches/mirror-sync";
-import { findTrackedBatch } from "@/lib/batches/tracked";
+import { reasonKey } from "@/lib/batches/reasons";
 import type { Database } from "@/lib/db";
-import type { BatchSummary, TrilletCall } from "@/lib/trillet/schemas";
+import { isSafeText } from "@/lib/http/segments";
+import type { Read } from "@/lib/trillet/client";
+import { isTrilletError, retryAtOf, type TrilletErrorKind } from "@/lib/trillet/errors";
+import { MAX_PAGE_SIZE, type BatchSummary, type CallsPage, type TrilletCall } from "@/lib/trillet/schemas";
+import type { Workspace } from "@/lib/workspaces";
 
 // The failure drilldown's URL state and data. Grouping needs every failed call, so it is answered
-// from the mirror only; until the batch is copied the page says so rather than showing a partial count.
+// from the mirror; until the batch is copied the page lists Trillet's own pages of failed calls
+// (status=failed) and says that grouping comes with the copy, rather than showing a partial count.
 
 export const FAILED_PAGE_SIZE = 20;
 
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 
 const drilldownSchema = z.object({
-  reason: z.preprocess(first, z.string().trim().max(300).catch("")).default(""),
+  // Compared with the copy's reason keys only, but still never text a query could choke on.
+  reason: z.preprocess(first, z.string().trim().refine((v) => isSafeText(v, 300)).catch("")).default(""),
   page: z.preprocess(first, z.coerce.number().int().min(1).max(1_000_000).catch(1)).default(1),
 });
 
 export interface DrilldownView {
   /** A reason key from the list; anything else selects nothing. */
   reason: string;
+  /** The reason's page of calls; until the batch is copied, Trillet's page of failed calls. */
   page: number;
 }
 
@@ -34,7 +42,7 @@ export function parseDrilldownView(params: Record<string, string | string[] | un
 export function drilldownQuery(view: Partial<DrilldownView>): string {
   const q = new URLSearchParams();
   if (view.reason) q.set("reason", view.reason);
-  if (view.reason && view.page && view.page > 1) q.set("page", String(view.page));
+  if (view.page && view.page > 1) q.set("page", String(view.page));
   const s = q.toString();
   return s ? `?${s}` : "";
 }
@@ -52,9 +60,23 @@ export interface SelectedReason {
   totalPages: number;
 }
 
+/** Trillet's own page of failed calls, shown while the copy is not ready. */
+export interface UpstreamFailures {
+  calls: TrilletCall[];
+  page: number;
+  pageSize: number;
+  /** The batch's failed calls as Trillet counted them at readAt. */
+  total: number;
+  summary: BatchSummary;
+  readAt: number;
+  /** Reasons counted over this page's calls only, most frequent first. */
+  reasons: { key: string; label: string; count: number }[];
+}
+
+export type UpstreamRead = { ok: true; failures: UpstreamFailures } | { ok: false; kind: TrilletErrorKind; retryAt?: number };
+
 export type FailureDrilldown =
-  | { state: "unknown" }
-  | { state: "copying"; mirror: MirrorStatus | null }
+  | { state: "copying"; mirror: MirrorStatus | null; upstream: UpstreamRead }
   | {
       state: "ready";
       mirror: MirrorStatus;
@@ -69,21 +91,73 @@ export type FailureDrilldown =
       selected: SelectedReason | null;
     };
 
+/**
+ * A drilldown link works the first time: a batch nobody opened is checked with Trillet once,
+ * tracked and its copy started (Trillet's typed errors propagate; a 404 is "not found"). Until the
+ * copy is ready the page shows Trillet's failed calls page by page; afterwards, reasons from the copy.
+ */
 export async function loadFailureDrilldown(
+  db: Database,
+  workspace: Workspace,
+  batchId: string,
+  view: DrilldownView,
+  userId: string | null,
+): Promise<FailureDrilldown> {
+  const mirror = await getMirrorStatus(db, workspace.id, batchId);
+  if (mirror?.lastSuccessAt) return readyDrilldown(db, workspace.id, batchId, view, { ...mirror, lastSuccessAt: mirror.lastSuccessAt });
+
+  const firstRead = await ensureTracked(db, workspace, batchId, userId);
+  // Tracked but never copied (tracked before copying existed, or its copy was dropped): start it.
+  if (!firstRead && !mirror) await requestSync(db, workspace.id, batchId);
+  const upstream = await upstreamFailures(workspace, batchId, view.page, firstRead);
+  return { state: "copying", mirror: mirror ?? (await getMirrorStatus(db, workspace.id, batchId)), upstream };
+}
+
+async function upstreamFailures(workspace: Workspace, batchId: string, page: number, firstRead: Read<CallsPage> | null): Promise<UpstreamRead> {
+  let read: Read<CallsPage>;
+  if (firstRead && page === FIRST_OPEN_READ.page) read = firstRead;
+  else {
+    try {
+      read = await workspace.gateway.listCalls(batchId, { page, limit: MAX_PAGE_SIZE, status: "failed" }, { priority: "interactive" });
+    } catch (error) {
+      // The batch is tracked and its copy under way: a failed read of this list is said beside it.
+      if (!isTrilletError(error)) throw error;
+      return { ok: false, kind: error.kind, retryAt: retryAtOf(error) };
+    }
+  }
+  return {
+    ok: true,
+    failures: {
+      calls: read.calls,
+      page,
+      pageSize: MAX_PAGE_SIZE,
+      total: read.pagination.total,
+      summary: read.summary,
+      readAt: read.receivedAt,
+      reasons: countReasons(read.calls),
+    },
+  };
+}
+
+/** Reasons over the calls of one page, grouped as the copy groups them (reasons.ts). */
+function countReasons(calls: TrilletCall[]): UpstreamFailures["reasons"] {
+  const byKey = new Map<string, { key: string; label: string; count: number }>();
+  for (const call of calls) {
+    const key = reasonKey(call.error) ?? NO_REASON_KEY;
+    const seen = byKey.get(key);
+    if (seen) seen.count++;
+    else byKey.set(key, { key, label: key === NO_REASON_KEY ? "No reason given" : (call.error ?? "").trim(), count: 1 });
+  }
+  return [...byKey.values()].sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+}
+
+async function readyDrilldown(
   db: Database,
   workspaceId: string,
   batchId: string,
   view: DrilldownView,
+  mirror: MirrorStatus & { lastSuccessAt: number },
 ): Promise<FailureDrilldown> {
-  const mirror = await getMirrorStatus(db, workspaceId, batchId);
-  if (!mirror?.lastSuccessAt) {
-    if (mirror) return { state: "copying", mirror };
-    if (!(await findTrackedBatch(db, workspaceId, batchId))) return { state: "unknown" };
-    // Tracked but never copied (tracked before copying existed, or its copy was dropped): start it.
-    await requestSync(db, workspaceId, batchId);
-    return { state: "copying", mirror: await getMirrorStatus(db, workspaceId, batchId) };
-  }
-
   const [groups, summary] = await Promise.all([failureReasons(db, workspaceId, batchId), mirrorSummary(db, workspaceId, batchId)]);
   const merged = mergeGroups(groups);
   const reasonsTotal = merged.reduce((sum, r) => sum + r.count, 0);

@@ -1,22 +1,22 @@
-import { CircleCheckIcon } from "lucide-react";
+import { DownloadIcon } from "lucide-react";
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Suspense } from "react";
 import { PageContainer } from "@/components/app-shell/page-container";
-import { formatCount } from "@/components/batches/format";
+import { BatchErrorState } from "@/components/batches/batch-error-state";
 import { CopyingState } from "@/components/failures/copying-state";
-import { FailedCallList } from "@/components/failures/failed-call-list";
-import { FailedCallsPagination } from "@/components/failures/failed-calls-pagination";
-import { FailureTotals } from "@/components/failures/failure-totals";
+import { DrilldownSkeleton } from "@/components/failures/drilldown-skeleton";
 import { FailuresHeader } from "@/components/failures/failures-header";
-import { ReasonTable } from "@/components/failures/reason-table";
+import { UpstreamFailures } from "@/components/failures/upstream-failures";
 import { ExportMenu } from "@/components/reports/export-menu";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requireWorkspace } from "@/lib/auth/guards";
 import { batchIdSchema } from "@/lib/batches/batch-id";
 import { getDb } from "@/lib/db";
-import { drilldownQuery, FAILED_PAGE_SIZE, loadFailureDrilldown, parseDrilldownView, type SelectedReason } from "./drilldown";
+import { pageSegment } from "@/lib/http/segments";
+import { isTrilletError, retryAtOf } from "@/lib/trillet/errors";
+import { drilldownQuery, loadFailureDrilldown, parseDrilldownView, type DrilldownView, type FailureDrilldown } from "./drilldown";
+import { ReadyDrilldown } from "./ready-drilldown";
 
 interface Props {
   params: Promise<{ workspace: string; batchId: string }>;
@@ -25,23 +25,28 @@ interface Props {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { batchId } = await params;
-  return { title: `Failed calls · ${safeDecode(batchId) ?? "batch"}` };
+  const id = batchIdSchema.safeParse(pageSegment(batchId));
+  return { title: `Failed calls · ${id.success ? id.data : "batch"}` };
 }
 
-// Everything is read from the database before rendering (no Trillet request), so an unknown
-// batch answers a real 404 instead of a streamed one.
+/** The data, or the error that stopped it: never a rejected promise left for nobody to catch. */
+type Loaded = { data: FailureDrilldown } | { error: unknown };
+
+// The header streams at once; the data part follows within the read deadline. It reads the
+// database only, except on a batch's first open (or while it is being copied), which asks Trillet.
 export default async function FailedCallsPage({ params, searchParams }: Props) {
   const { workspace: slug, batchId: rawId } = await params;
-  const { workspace } = await requireWorkspace(slug);
-  const batchId = batchIdSchema.safeParse(safeDecode(rawId));
+  const { user, workspace } = await requireWorkspace(slug);
+  const batchId = batchIdSchema.safeParse(pageSegment(rawId));
   if (!batchId.success) notFound();
 
   const view = parseDrilldownView(await searchParams);
-  const data = await loadFailureDrilldown(await getDb(), workspace.id, batchId.data, view);
-  if (data.state === "unknown") notFound();
-
+  const loaded: Promise<Loaded> = loadFailureDrilldown(await getDb(), workspace, batchId.data, view, user.id).then(
+    (data) => ({ data }),
+    (error: unknown) => ({ error }),
+  );
   const batchHref = `/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}`;
-  const failedHref = `${batchHref}/failed`;
+  const exportPath = `/api/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}/export`;
   return (
     <PageContainer className="flex flex-col gap-6">
       <FailuresHeader
@@ -50,105 +55,58 @@ export default async function FailedCallsPage({ params, searchParams }: Props) {
         batchId={batchId.data}
         batchHref={batchHref}
         actions={
-          <ExportMenu
-            exportPath={`/api/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}/export`}
-            batchId={batchId.data}
-            view={{ status: "failed", reason: data.state === "ready" ? data.selected?.reason.key : undefined }}
-            viewLabel={data.state === "ready" && data.selected ? "This reason" : "Failed calls"}
-          />
+          // The menu's "this reason" needs the data; a stand-in until then, so no open menu is swapped away.
+          <Suspense fallback={<ExportPlaceholder />}>
+            <DrilldownExport loaded={loaded} exportPath={exportPath} batchId={batchId.data} />
+          </Suspense>
         }
       />
-      {data.state === "copying" ? (
-        <CopyingState mirror={data.mirror} batchHref={batchHref} />
-      ) : (
-        <>
-          <FailureTotals
-            failedTotal={data.failedTotal}
-            reasonsTotal={data.reasonsTotal}
-            reasonCount={data.reasons.length}
-            batchTotal={data.summary.total}
-            copiedAt={data.copiedAt}
-            frozen={data.mirror.frozen}
-          />
-          {data.reasons.length === 0 ? (
-            <NoFailures batchHref={batchHref} />
-          ) : (
-            <Card>
-              <CardHeader>
-                <CardTitle>
-                  <h2>Reasons</h2>
-                </CardTitle>
-                <CardDescription>Most frequent first. Choose a reason to list its calls.</CardDescription>
-              </CardHeader>
-              <CardContent>
-                <ReasonTable
-                  reasons={data.reasons}
-                  selectedKey={data.selected?.reason.key ?? null}
-                  hrefFor={(key) => `${failedHref}${drilldownQuery({ reason: key })}`}
-                />
-              </CardContent>
-            </Card>
-          )}
-          {data.selected ? <ReasonCalls selected={data.selected} failedHref={failedHref} /> : null}
-        </>
-      )}
+      {/* Keyed by the view so a new reason or page shows the skeleton, not the previous calls. */}
+      <Suspense key={drilldownQuery(view)} fallback={<DrilldownSkeleton />}>
+        <DrilldownData loaded={loaded} view={view} batchHref={batchHref} />
+      </Suspense>
     </PageContainer>
   );
 }
 
-function ReasonCalls({ selected, failedHref }: { selected: SelectedReason; failedHref: string }) {
-  const { reason, calls, total, page } = selected;
+async function DrilldownExport({ loaded, exportPath, batchId }: { loaded: Promise<Loaded>; exportPath: string; batchId: string }) {
+  const result = await loaded;
+  const reason = "data" in result && result.data.state === "ready" ? result.data.selected?.reason.key : undefined;
+  return <ExportMenu exportPath={exportPath} batchId={batchId} view={{ status: "failed", reason }} viewLabel={reason ? "This reason" : "Failed calls"} />;
+}
+
+function ExportPlaceholder() {
   return (
-    <Card id="reason-calls" data-testid="reason-calls" data-reason-key={reason.key} role="region" aria-labelledby="reason-calls-title">
-      <CardHeader className="flex flex-col gap-2 sm:flex-row sm:items-start sm:justify-between">
-        <div className="flex min-w-0 flex-col gap-1.5">
-          <CardTitle className="break-words">
-            <h2 id="reason-calls-title">Calls that failed with “{reason.label}”</h2>
-          </CardTitle>
-          <CardDescription className="tabular-nums">
-            {formatCount(total)} failed {total === 1 ? "call" : "calls"}, in Trillet&apos;s order
-          </CardDescription>
-        </div>
-        <Button asChild variant="ghost" size="sm">
-          <Link href={failedHref} scroll={false}>
-            Clear selection
-          </Link>
-        </Button>
-      </CardHeader>
-      <CardContent className="flex flex-col gap-4">
-        {calls.length > 0 ? (
-          <FailedCallList calls={calls} />
-        ) : (
-          <p className="text-sm text-muted-foreground">No calls on this page.</p>
-        )}
-        <FailedCallsPagination
-          page={page}
-          pageSize={FAILED_PAGE_SIZE}
-          total={total}
-          hrefFor={(p) => `${failedHref}${drilldownQuery({ reason: reason.key, page: p })}`}
-        />
-      </CardContent>
-    </Card>
+    <Button variant="outline" size="sm" disabled aria-label="Export calls as CSV (loading)">
+      <DownloadIcon aria-hidden="true" /> Export
+    </Button>
   );
 }
 
-function NoFailures({ batchHref }: { batchHref: string }) {
-  return (
-    <div className="flex flex-col items-center gap-3 rounded-lg border border-dashed px-4 py-10 text-center" data-testid="no-failures">
-      <CircleCheckIcon aria-hidden="true" className="size-8 text-status-completed" />
-      <p className="font-medium">No failed calls in this batch</p>
-      <Button asChild variant="outline" size="sm">
-        <Link href={batchHref}>Back to the batch</Link>
-      </Button>
-    </div>
-  );
-}
-
-/** A malformed escape (%E0) in a pasted link is a batch that cannot exist, not a server error. */
-function safeDecode(segment: string): string | null {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return null;
+async function DrilldownData({ loaded, view, batchHref }: { loaded: Promise<Loaded>; view: DrilldownView; batchHref: string }) {
+  const result = await loaded;
+  const failedHref = `${batchHref}/failed`;
+  if ("error" in result) {
+    const { error } = result;
+    // Typed upstream failures get a page a person can act on; anything else is a bug for error.tsx.
+    if (!isTrilletError(error)) throw error;
+    if (error.kind === "not_found") notFound();
+    return <BatchErrorState kind={error.kind} retryAt={retryAtOf(error)} retryHref={`${failedHref}${drilldownQuery(view)}`} />;
   }
+  const { data } = result;
+  if (data.state === "ready") return <ReadyDrilldown data={data} batchHref={batchHref} failedHref={failedHref} />;
+  return (
+    <>
+      <CopyingState mirror={data.mirror} batchHref={batchHref} />
+      {data.upstream.ok ? (
+        <UpstreamFailures
+          failures={data.upstream.failures}
+          hrefFor={(page) => `${failedHref}${drilldownQuery({ page })}`}
+          reasonAsked={view.reason !== ""}
+        />
+      ) : (
+        <BatchErrorState kind={data.upstream.kind} retryAt={data.upstream.retryAt} retryHref={`${failedHref}${drilldownQuery(view)}`} />
+      )}
+    </>
+  );
 }

@@ -1,0 +1,96 @@
+import { CircleCheckIcon } from "lucide-react";
+import Link from "next/link";
+import { formatCount } from "@/components/batches/format";
+import { FailedCallList } from "@/components/failures/failed-call-list";
+import { FailedCallsPagination } from "@/components/failures/failed-calls-pagination";
+import { FailureTotals } from "@/components/failures/failure-totals";
+import { ReasonTable } from "@/components/failures/reason-table";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { drilldownQuery, FAILED_PAGE_SIZE, type FailureDrilldown, type SelectedReason } from "./drilldown";
+
+type Ready = Extract<FailureDrilldown, { state: "ready" }>;
+
+/** The drilldown once the batch is copied: totals, reasons ranked, the chosen reason's calls. */
+export function ReadyDrilldown({ data, batchHref, failedHref }: { data: Ready; batchHref: string; failedHref: string }) {
+  return (
+    <>
+      <FailureTotals
+        failedTotal={data.failedTotal}
+        reasonsTotal={data.reasonsTotal}
+        reasonCount={data.reasons.length}
+        batchTotal={data.summary.total}
+        copiedAt={data.copiedAt}
+        frozen={data.mirror.frozen}
+      />
+      {data.reasons.length === 0 ? (
+        <NoFailures batchHref={batchHref} />
+      ) : (
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h2>Reasons</h2>
+            </CardTitle>
+            <CardDescription>Most frequent first. Choose a reason to list its calls.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <ReasonTable
+              reasons={data.reasons}
+              selectedKey={data.selected?.reason.key ?? null}
+              hrefFor={(key) => `${failedHref}${drilldownQuery({ reason: key })}`}
+            />
+          </CardContent>
+        </Card>
+      )}
+      {data.selected ? <ReasonCalls selected={data.selected} failedHref={failedHref} /> : null}
+    </>
+  );
+}
+
+function ReasonCalls({ selected, failedHref }: { selected: SelectedReason; failedHref: string }) {
+  const { reason, calls, total, page } = selected;
+  return (
+    <Card id="reason-calls" data-testid="reason-calls" data-reason-key={reason.key} role="region" aria-labelledby="reason-calls-title">
+      <CardHeader className="flex flex-col gap-2 sm:flex-row sm:items-start sm:justify-between">
+        <div className="flex min-w-0 flex-col gap-1.5">
+          <CardTitle className="break-words">
+            <h2 id="reason-calls-title">Calls that failed with “{reason.label}”</h2>
+          </CardTitle>
+          <CardDescription className="tabular-nums">
+            {formatCount(total)} failed {total === 1 ? "call" : "calls"}, in Trillet&apos;s order
+          </CardDescription>
+        </div>
+        <Button asChild variant="ghost" size="sm">
+          <Link href={failedHref} scroll={false}>
+            Clear selection
+          </Link>
+        </Button>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-4">
+        {calls.length > 0 ? (
+          <FailedCallList calls={calls} />
+        ) : (
+          <p className="text-sm text-muted-foreground">No calls on this page.</p>
+        )}
+        <FailedCallsPagination
+          page={page}
+          pageSize={FAILED_PAGE_SIZE}
+          total={total}
+          hrefFor={(p) => `${failedHref}${drilldownQuery({ reason: reason.key, page: p })}`}
+        />
+      </CardContent>
+    </Card>
+  );
+}
+
+function NoFailures({ batchHref }: { batchHref: string }) {
+  return (
+    <div className="flex flex-col items-center gap-3 rounded-lg border border-dashed px-4 py-10 text-center" data-testid="no-failures">
+      <CircleCheckIcon aria-hidden="true" className="size-8 text-status-completed" />
+      <p className="font-medium">No failed calls in this batch</p>
+      <Button asChild variant="outline" size="sm">
+        <Link href={batchHref}>Back to the batch</Link>
+      </Button>
+    </div>
+  );
+}

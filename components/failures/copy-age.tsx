@@ -1,0 +1,44 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { formatUtc } from "@/components/batches/format";
+import { LocalTime, useLocalTime } from "@/components/batches/local-time";
+
+/** How long ago, in words a person reads at a glance: "just now", "40 s ago", "2 min ago", "3 h ago". */
+export function agoInWords(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 10) return "just now";
+  if (s < 60) return `${s} s ago`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ago`;
+  return `${Math.floor(h / 24)} days ago`;
+}
+
+/** The age of a read in words, ticking, then when it was ("2 min ago at 10:01"). */
+export function CopyAge({ at }: { at: number }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 10_000);
+    return () => clearInterval(timer);
+  }, []);
+  const local = useLocalTime(at, clockFormat);
+  // Beyond half a day the hour alone is ambiguous: the full date and time instead.
+  const recent = now - at < 12 * 3_600_000;
+  return (
+    <span data-testid="copy-age" data-at={at}>
+      {/* The server's clock and the browser's differ by the time the page took to arrive. */}
+      <span suppressHydrationWarning>{agoInWords(now - at)}</span> at{" "}
+      {recent ? (
+        <time dateTime={new Date(at).toISOString()} title={formatUtc(at)} className="tabular-nums">
+          {local ?? `${new Date(at).toISOString().slice(11, 16)} UTC`}
+        </time>
+      ) : (
+        <LocalTime ms={at} />
+      )}
+    </span>
+  );
+}
+
+const clockFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });

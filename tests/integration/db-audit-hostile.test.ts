@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listAudit, recordAudit } from "@/lib/audit";
+import type { Database } from "@/lib/db";
+import { openTestDatabase, usingPostgres } from "../support/db";
+
+// A refused request is audited with what it carried, even text the database would refuse.
+
+let handle: Awaited<ReturnType<typeof openTestDatabase>>;
+let db: Database;
+
+beforeAll(async () => {
+  handle = await openTestDatabase();
+  db = handle.db;
+});
+afterAll(async () => {
+  await handle.dispose();
+});
+
+describe(`audit of hostile input (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
+  it("stores NULs and control characters as visible escapes and broken UTF-16 as U+FFFD", async () => {
+    await recordAudit(db, {
+      actor: null,
+      action: "export.failed",
+      target: "demo\u0000finished",
+      detail: { query: "q=a\u0000b&sort=\u001b[2J", "key\u0001": ["\ud800x", 3, true, null], nested: { tab: "a\tb" } },
+      request: { ip: "127.0.0.1", userAgent: "agent\u0007" },
+    });
+    const { rows } = await listAudit(db, 1, 10);
+    expect(rows[0]).toMatchObject({
+      target: "demo\\u0000finished",
+      detail: { query: "q=a\\u0000b&sort=\\u001b[2J", "key\\u0001": ["\ufffdx", 3, true, null], nested: { tab: "a\tb" } },
+      userAgent: "agent\\u0007",
+    });
+  });
+});
