@@ -118,7 +118,8 @@ describe("two app instances on one PostgreSQL database", () => {
     const scale = { limit: 10, windowMs: 2_000, safetyMs: 300 };
     const key = randomUUID();
     const a = instance(one, "a", key, scale);
-    const b = instance(two, "b", key, scale);
+    // b's page views queue longer than a page view's deadline: this measures the budget, not the deadline.
+    const b = instance(two, "b", key, scale, { viewDeadlineMs: 60_000 });
     sb.sandbox.setRateLimit(scale.limit, scale.windowMs);
     sb.sandbox.resetStats();
     arrivals.length = 0;
@@ -199,8 +200,9 @@ describe("two app instances on one PostgreSQL database", () => {
     sb.sandbox.resetStats();
     sb.sandbox.setFaults([{ kind: "429", count: 1 }]);
     try {
-      // Instance a meets Trillet's 429 (reset a second away) and records the pause.
-      const first = a.listCalls("demo-finished", { page: 3 }, { fresh: true });
+      // Instance a's walk meets Trillet's 429 (reset a second away) and records the pause.
+      // (Walks wait a pause out; a page view would report it at once instead.)
+      const first = a.listCalls("demo-finished", { page: 3 }, { fresh: true, priority: "bulk" });
       let until: number | undefined;
       for (let i = 0; i < 200 && until === undefined; i++) {
         const found = await rows<{ until: number }>(
@@ -211,7 +213,7 @@ describe("two app instances on one PostgreSQL database", () => {
         if (until === undefined) await sleep(10);
       }
       expect(until).toBeGreaterThan(Date.now() + 500);
-      const second = b.listCalls("demo-finished", { page: 4 }, { fresh: true });
+      const second = b.listCalls("demo-finished", { page: 4 }, { fresh: true, priority: "bulk" });
       // A page view on b that would wait past its bound hears "rate limited", with when it frees up.
       const started = Date.now();
       const error = await b.budget.acquire("interactive", undefined, 100).catch((e: unknown) => e);
@@ -227,6 +229,29 @@ describe("two app instances on one PostgreSQL database", () => {
     } finally {
       sb.sandbox.setFaults([]);
     }
+  });
+
+  it("has background work on either instance yield to the page views both served this window", async () => {
+    const key = randomUUID();
+    const opts = { budgetKey: key, limitPerMinute: 20, windowMs: 10_000, safetyMs: 0, backgroundShare: 0.8 };
+    const a = new SharedBudget({ db: one.db, ...opts });
+    const b = new SharedBudget({ db: two.db, ...opts });
+    // Ten page views, five on each instance.
+    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).acquire("interactive")));
+    const granted: string[] = [];
+    const controller = new AbortController();
+    const background = Array.from({ length: 20 }, (_, i) =>
+      (i % 2 ? b : a).acquire("background", controller.signal).then(() => granted.push(`g${i}`), () => {}),
+    );
+    await sleep(300);
+    // 20 - 10 used by page views - 1 reserve: 9, not the 16 of its share.
+    expect(granted).toHaveLength(9);
+    // A page view still goes at once.
+    const started = Date.now();
+    await a.acquire("interactive", undefined, 500);
+    expect(Date.now() - started).toBeLessThan(300);
+    controller.abort(new Error("done"));
+    await Promise.all(background);
   });
 
   it("serves interactive ahead of bulk, keeps bulk under its share across instances, drops callers who leave", async () => {
