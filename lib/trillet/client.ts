@@ -20,6 +20,7 @@ import {
   type CallsPage,
 } from "./schemas";
 import type { Priority } from "./budget";
+import { attemptSignal } from "./attempt-signal";
 import { sleep } from "./sleep";
 
 export interface TrilletCredentials {
@@ -101,6 +102,7 @@ export class TrilletClient {
       signal?.throwIfAborted();
       await this.#opts.beforeAttempt?.(request);
       let failure: TrilletError;
+      const attempt = attemptSignal(signal, timeoutMs);
       try {
         const response = await fetchImpl(this.#creds.baseUrl + path, {
           headers: {
@@ -109,7 +111,7 @@ export class TrilletClient {
             "x-workspace-id": this.#creds.workspaceId,
           },
           cache: "no-store",
-          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
+          signal: attempt.signal,
         });
         if (response.ok) {
           const parsed = schema.safeParse(await readJson(response));
@@ -129,6 +131,8 @@ export class TrilletClient {
         if (signal?.aborted) throw signal.reason;
         if (error instanceof TrilletError && !(error instanceof InvalidResponseError)) throw error;
         failure = error instanceof InvalidResponseError ? error : toNetworkError(error, timeoutMs);
+      } finally {
+        attempt.done();
       }
       if (failures++ >= maxRetries) throw failure;
       const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** failures);
