@@ -49,7 +49,11 @@ interface Reading {
 type State =
   | { phase: "idle" }
   | { phase: "running"; label: string; rows: number; total: number | null; reading: Reading | null }
-  | { phase: "failed"; label: string; message: string };
+  | { phase: "failed"; label: string; message: string }
+  | { phase: "limited"; label: string; message: string };
+
+/** The server refused to start a walking export: too many already share the workspace's budget (429). */
+class ExportLimitError extends Error {}
 
 const POLL_MS = 1_000;
 
@@ -117,8 +121,10 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
           },
         );
         if (!response.ok || !response.body) {
-          const body = (await response.json().catch(() => null)) as { error?: string } | null;
-          throw new Error(body?.error || `The server answered HTTP ${response.status}.`);
+          const body = (await response.json().catch(() => null)) as { error?: string; kind?: string } | null;
+          const message = body?.error || `The server answered HTTP ${response.status}.`;
+          // Its message says how many run and when to try again.
+          throw response.status === 429 && body?.kind === "export_limit" ? new ExportLimitError(message) : new Error(message);
         }
         const totalHeader = response.headers.get("x-export-total");
         const total = totalHeader === null ? null : Number(totalHeader);
@@ -174,6 +180,12 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
           return;
         }
         const message = error instanceof Error ? error.message : "The export failed.";
+        if (error instanceof ExportLimitError) {
+          // Nothing went wrong: the export waits its turn. Say why, and offer to try again.
+          setState({ phase: "limited", label, message });
+          toast.warning("Export not started", { id: toastId, description: message, duration: 10_000, action: undefined });
+          return;
+        }
         setState({ phase: "failed", label, message });
         toast.error("Export failed", {
           id: toastId,
@@ -252,6 +264,20 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
             ) : (
               <Progress value={state.total ? state.rows : null} max={state.total || 100} aria-label={`Export progress: ${state.label}`} />
             )}
+          </div>
+        ) : state.phase === "limited" ? (
+          <div className="flex max-w-sm items-start gap-2 text-xs text-muted-foreground" data-testid="export-limited">
+            <span>
+              Export not started: {state.message}
+            </span>
+            <Button
+              variant="outline"
+              size="sm"
+              onClick={() => lastRef.current && void run(lastRef.current.filter, lastRef.current.format, lastRef.current.label)}
+              data-testid="export-retry"
+            >
+              <RotateCwIcon aria-hidden="true" /> Try again
+            </Button>
           </div>
         ) : state.phase === "failed" ? (
           <div className="flex max-w-sm items-start gap-2 text-xs text-destructive" data-testid="export-failed">
