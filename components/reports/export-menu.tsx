@@ -112,6 +112,11 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
       setState({ phase: "running", label, rows: 0, total: null, reading: null });
       const toastId = `export-${batchId}`;
       let pollTimer: ReturnType<typeof setTimeout> | undefined;
+      // Ends every progress poll with the run: an answer arriving after the download ended (done,
+      // failed or cancelled) must not put the menu back to "reading".
+      const polling = new AbortController();
+      const cancelPolling = () => polling.abort();
+      abort.signal.addEventListener("abort", cancelPolling, { once: true });
       toast.loading(`Exporting ${label.toLowerCase()}…`, { id: toastId, duration: Infinity, action: { label: "Cancel", onClick: () => abort.abort() } });
       try {
         const response = await fetch(`${exportPath}${queryOf(filter, format, bom)}`, { signal: abort.signal, cache: "no-store" }).catch(
@@ -135,15 +140,16 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
         let reading: Reading | null = null;
         if (exportId) {
           const poll = async () => {
-            if (abort.signal.aborted || counter.rows > 0) return;
-            const answer = await fetch(`${exportPath}/progress?id=${encodeURIComponent(exportId)}`, { signal: abort.signal, cache: "no-store" }).catch(() => null);
+            if (polling.signal.aborted || counter.rows > 0) return;
+            const answer = await fetch(`${exportPath}/progress?id=${encodeURIComponent(exportId)}`, { signal: polling.signal, cache: "no-store" }).catch(() => null);
             if (!answer?.ok) {
               // 404: another instance holds it (the bar stays as it is); anything else: try again.
-              if (answer?.status !== 404 && !abort.signal.aborted) pollTimer = setTimeout(() => void poll(), POLL_MS * 2);
+              if (answer?.status !== 404 && !polling.signal.aborted) pollTimer = setTimeout(() => void poll(), POLL_MS * 2);
               return;
             }
             reading = (await answer.json().catch(() => null)) as Reading | null;
-            if (!abort.signal.aborted && counter.rows === 0) setState({ phase: "running", label, rows: 0, total, reading });
+            if (polling.signal.aborted) return;
+            if (counter.rows === 0) setState({ phase: "running", label, rows: 0, total, reading });
             if (reading?.phase === "reading") pollTimer = setTimeout(() => void poll(), POLL_MS);
           };
           pollTimer = setTimeout(() => void poll(), POLL_MS / 2);
@@ -194,6 +200,8 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
           action: { label: "Retry", onClick: () => void run(filter, format, label) },
         });
       } finally {
+        polling.abort();
+        abort.signal.removeEventListener("abort", cancelPolling);
         clearTimeout(pollTimer);
         if (abortRef.current === abort) abortRef.current = null;
       }

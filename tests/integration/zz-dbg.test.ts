@@ -1,0 +1,32 @@
+import { it, expect } from "vitest";
+import { runExport } from "@/lib/reports/export";
+import { readExportProgress } from "@/lib/reports/progress";
+import { claimNextSync, requestSync, runSync } from "@/lib/batches/mirror-sync";
+import { createWorkspace } from "@/lib/workspaces";
+import { openTestDatabase } from "../support/db";
+import { startTestSandbox, TEST_KEY, TEST_WORKSPACE } from "../support/sandbox";
+
+it("dbg", async () => {
+  const handle = await openTestDatabase();
+  const db = handle.db;
+  const sb = await startTestSandbox();
+  const info = await createWorkspace(db, { slug: "dbg", name: "dbg", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
+  const gateway = sb.gateway({ maxRetries: 1 });
+  const ws = { ...info, gateway };
+  sb.sandbox.setLatency(300);
+  await requestSync(db, ws.id, "demo-live");
+  const job = await claimNextSync(db, "runner");
+  const sync = runSync(db, gateway, job!, { limitPerMinute: 600 }).then((o) => console.log("sync", JSON.stringify(o)));
+  await new Promise((r) => setTimeout(r, 500));
+  const t0 = Date.now();
+  const response = await runExport({ db, workspace: ws, actor: { id: null, email: "x@y.z" }, batchId: "demo-live", params: new URLSearchParams() });
+  sb.sandbox.setFaults([{ kind: "5xx", rate: 1, batchId: "demo-live", afterRequests: 3 }]);
+  const id = response.headers.get("x-export-id")!;
+  const iv = setInterval(() => console.log(Date.now() - t0, JSON.stringify(readExportProgress(id, { userId: null, workspaceId: ws.id, batchId: "demo-live" })), JSON.stringify(sb.sandbox.stats())), 2000);
+  const end = await response.text().then(() => "complete", (e) => `failed ${e}`);
+  clearInterval(iv);
+  console.log("end", end, Date.now() - t0);
+  await sync;
+  await handle.dispose(); await sb.close();
+  expect(end).toMatch(/failed/);
+}, 60000);
