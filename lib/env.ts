@@ -79,6 +79,9 @@ const schema = z.object({
   // Finished exports of frozen batches kept on disk, so a repeat export streams a file; 0 MB = off.
   EXPORT_CACHE_DIR: z.string().min(1).default(".data/export-cache"),
   EXPORT_CACHE_MB: int(0, 1_000_000).default(1_024),
+  // Exports that walk Trillet at once (they share the workspace's rate limit); more get a 429.
+  EXPORT_MAX_PER_USER: int(1, 100).default(2),
+  EXPORT_MAX_PER_WORKSPACE: int(1, 1_000).default(4),
 
   SANDBOX_PORT: int(0, 65_535).default(4010),
   SANDBOX_API_KEY: z.string().min(8).default(SANDBOX_DEFAULT_API_KEY),

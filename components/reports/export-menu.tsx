@@ -49,7 +49,11 @@ interface Reading {
 type State =
   | { phase: "idle" }
   | { phase: "running"; label: string; rows: number; total: number | null; reading: Reading | null }
-  | { phase: "failed"; label: string; message: string };
+  | { phase: "failed"; label: string; message: string }
+  | { phase: "limited"; label: string; message: string };
+
+/** The server refused to start a walking export: too many already share the workspace's budget (429). */
+class ExportLimitError extends Error {}
 
 const POLL_MS = 1_000;
 
@@ -108,6 +112,11 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
       setState({ phase: "running", label, rows: 0, total: null, reading: null });
       const toastId = `export-${batchId}`;
       let pollTimer: ReturnType<typeof setTimeout> | undefined;
+      // Ends every progress poll with the run: an answer arriving after the download ended (done,
+      // failed or cancelled) must not put the menu back to "reading".
+      const polling = new AbortController();
+      const cancelPolling = () => polling.abort();
+      abort.signal.addEventListener("abort", cancelPolling, { once: true });
       toast.loading(`Exporting ${label.toLowerCase()}…`, { id: toastId, duration: Infinity, action: { label: "Cancel", onClick: () => abort.abort() } });
       try {
         const response = await fetch(`${exportPath}${queryOf(filter, format, bom)}`, { signal: abort.signal, cache: "no-store" }).catch(
@@ -117,8 +126,10 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
           },
         );
         if (!response.ok || !response.body) {
-          const body = (await response.json().catch(() => null)) as { error?: string } | null;
-          throw new Error(body?.error || `The server answered HTTP ${response.status}.`);
+          const body = (await response.json().catch(() => null)) as { error?: string; kind?: string } | null;
+          const message = body?.error || `The server answered HTTP ${response.status}.`;
+          // Its message says how many run and when to try again.
+          throw response.status === 429 && body?.kind === "export_limit" ? new ExportLimitError(message) : new Error(message);
         }
         const totalHeader = response.headers.get("x-export-total");
         const total = totalHeader === null ? null : Number(totalHeader);
@@ -129,15 +140,16 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
         let reading: Reading | null = null;
         if (exportId) {
           const poll = async () => {
-            if (abort.signal.aborted || counter.rows > 0) return;
-            const answer = await fetch(`${exportPath}/progress?id=${encodeURIComponent(exportId)}`, { signal: abort.signal, cache: "no-store" }).catch(() => null);
+            if (polling.signal.aborted || counter.rows > 0) return;
+            const answer = await fetch(`${exportPath}/progress?id=${encodeURIComponent(exportId)}`, { signal: polling.signal, cache: "no-store" }).catch(() => null);
             if (!answer?.ok) {
               // 404: another instance holds it (the bar stays as it is); anything else: try again.
-              if (answer?.status !== 404 && !abort.signal.aborted) pollTimer = setTimeout(() => void poll(), POLL_MS * 2);
+              if (answer?.status !== 404 && !polling.signal.aborted) pollTimer = setTimeout(() => void poll(), POLL_MS * 2);
               return;
             }
             reading = (await answer.json().catch(() => null)) as Reading | null;
-            if (!abort.signal.aborted && counter.rows === 0) setState({ phase: "running", label, rows: 0, total, reading });
+            if (polling.signal.aborted) return;
+            if (counter.rows === 0) setState({ phase: "running", label, rows: 0, total, reading });
             if (reading?.phase === "reading") pollTimer = setTimeout(() => void poll(), POLL_MS);
           };
           pollTimer = setTimeout(() => void poll(), POLL_MS / 2);
@@ -174,6 +186,12 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
           return;
         }
         const message = error instanceof Error ? error.message : "The export failed.";
+        if (error instanceof ExportLimitError) {
+          // Nothing went wrong: the export waits its turn. Say why, and offer to try again.
+          setState({ phase: "limited", label, message });
+          toast.warning("Export not started", { id: toastId, description: message, duration: 10_000, action: undefined });
+          return;
+        }
         setState({ phase: "failed", label, message });
         toast.error("Export failed", {
           id: toastId,
@@ -182,6 +200,8 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
           action: { label: "Retry", onClick: () => void run(filter, format, label) },
         });
       } finally {
+        polling.abort();
+        abort.signal.removeEventListener("abort", cancelPolling);
         clearTimeout(pollTimer);
         if (abortRef.current === abort) abortRef.current = null;
       }
@@ -252,6 +272,20 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
             ) : (
               <Progress value={state.total ? state.rows : null} max={state.total || 100} aria-label={`Export progress: ${state.label}`} />
             )}
+          </div>
+        ) : state.phase === "limited" ? (
+          <div className="flex max-w-sm items-start gap-2 text-xs text-muted-foreground" data-testid="export-limited">
+            <span>
+              Export not started: {state.message}
+            </span>
+            <Button
+              variant="outline"
+              size="sm"
+              onClick={() => lastRef.current && void run(lastRef.current.filter, lastRef.current.format, lastRef.current.label)}
+              data-testid="export-retry"
+            >
+              <RotateCwIcon aria-hidden="true" /> Try again
+            </Button>
           </div>
         ) : state.phase === "failed" ? (
           <div className="flex max-w-sm items-start gap-2 text-xs text-destructive" data-testid="export-failed">

@@ -258,3 +258,25 @@ export const upstreamCache = pgTable(
   },
   (t) => [index("upstream_cache_expires_idx").on(t.expiresAt)],
 );
+
+// Exports that walk Trillet, one lease row each while they read, so that every instance counts the
+// same running exports per user and per workspace. A lease whose instance stopped renewing it
+// (crash, restart) has expired and no longer counts.
+export const exportSlots = pgTable(
+  "export_slots",
+  {
+    // The export's id (its progress id, x-export-id).
+    id: uuid("id").primaryKey(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    // Whose export: the user's id, or the actor's email when there is no user row.
+    userKey: text("user_key").notNull(),
+    batchId: text("batch_id").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
+    // When the walk should end at the rate limit, from its pages left: the Retry-After of a refusal.
+    expectedEndAt: timestamp("expected_end_at", { withTimezone: true }),
+  },
+  (t) => [index("export_slots_workspace_idx").on(t.workspaceId, t.heartbeatAt)],
+);

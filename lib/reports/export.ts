@@ -1,18 +1,22 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { recordAudit, type Actor, type RequestInfo } from "../audit";
 import { upstreamErrorResponse } from "../batches/api-errors";
 import { batchIdSchema } from "../batches/batch-id";
 import { getMirrorStatus } from "../batches/mirror-status";
 import { parseExportView, type ExportView } from "../batches/search-params";
 import type { Database } from "../db";
+import { env } from "../env";
 import { isTrilletError } from "../trillet/errors";
 import { walkBatch } from "../trillet/walker";
 import type { Workspace } from "../workspaces";
 import type { CachedView, ExportCache } from "./cache";
 import { columnSpec } from "./columns";
+import { limitMessage, type ExportLimits } from "./export-slots";
 import { attachment, exportFileName } from "./filename";
 import { trackExportProgress } from "./progress";
 import { mirrorExport, spoolWalk, type Spool } from "./sources";
+import { leaseWalk } from "./walk-lease";
 import { csvStream, renderCsv, type CsvChunk, type CsvCopy, type CsvSource } from "./writer";
 
 // The export route's body, without Next: tests call it with a database, a workspace (and its
@@ -30,6 +34,8 @@ export interface ExportRequest {
   now?: () => Date;
   /** Where finished exports of frozen batches are kept (see cache.ts); none: every export renders. */
   cache?: ExportCache | null;
+  /** Walking exports allowed at once (default: EXPORT_MAX_PER_USER, EXPORT_MAX_PER_WORKSPACE). */
+  limits?: ExportLimits;
 }
 
 /** Header names the browser's export menu reads (exposed to same-origin fetch anyway). */
@@ -39,6 +45,10 @@ export const EXPORT_SOURCE_HEADER = "x-export-source";
 export const EXPORT_ID_HEADER = "x-export-id";
 
 const json = (status: number, error: string) => Response.json({ error }, { status, headers: { "cache-control": "private, no-store" } });
+
+/** A walking export whose download is not read within this long is given up (see below). */
+const UNREAD_MS = 60_000;
+const defaultLimits = (): ExportLimits => ({ perUser: env.EXPORT_MAX_PER_USER, perWorkspace: env.EXPORT_MAX_PER_WORKSPACE });
 
 /** A failure's words for the audit log and the user: ours or Trillet's typed message, never a stack. */
 function reasonOf(error: unknown): string {
@@ -162,17 +172,43 @@ export async function runExport(input: ExportRequest): Promise<Response> {
       chunks = () => renderCsv(async () => ({ spec: columnSpec(view.format, batchId, data.keys), calls: data.calls }));
     }
   } else {
+    // Every walking export shares the workspace's budget: past the limits it is refused up front
+    // (a mirrored export costs no budget and is never limited).
+    const exportId = randomUUID();
+    const leased = await leaseWalk(db, {
+      exportId,
+      workspaceId: workspace.id,
+      batchId,
+      userKey: input.actor.id ?? `email:${input.actor.email ?? ""}`,
+      limits: input.limits ?? defaultLimits(),
+      // A walk of every status reads the pages the mirror sync would: they fill the mirror copy.
+      fillMirror: view.status === "all",
+      limitPerMinute: workspace.gateway.limitPerMinute,
+    });
+    if (!leased.ok) {
+      detach();
+      const message = limitMessage(leased);
+      await audit("failed", { rows: 0, reason: message, limit: { scope: leased.scope, max: leased.limit } });
+      return Response.json(
+        { error: message, kind: "export_limit", scope: leased.scope, retryAt: new Date(Date.now() + leased.retryAfterS * 1000).toISOString() },
+        { status: 429, headers: { "retry-after": String(leased.retryAfterS), "cache-control": "private, no-store" } },
+      );
+    }
+    const lease = leased.lease;
+    lease.keepAlive();
     // The walk's first page answers before the response starts, so an unknown batch or an
     // unreachable Trillet is a plain JSON error; anything later fails the stream itself.
-    const tracker = trackExportProgress({ userId: input.actor.id, workspaceId: workspace.id, batchId }, workspace.gateway);
+    const tracker = trackExportProgress({ userId: input.actor.id, workspaceId: workspace.id, batchId }, workspace.gateway, exportId);
     progress = tracker;
     const walk = walkBatch(workspace.gateway, batchId, {
       status: view.status,
       priority: "bulk",
       signal: abort.signal,
+      onPage: (page) => lease.onPage(page),
       onProgress: (p) => {
         total = Math.max(total, p.expected);
         tracker.update({ pagesDone: p.pagesDone, totalPages: p.totalPages, rows: p.rows, expected: p.expected });
+        lease.progress(p);
       },
     });
     total = 0;
@@ -182,12 +218,25 @@ export async function runExport(input: ExportRequest): Promise<Response> {
     } catch (error) {
       detach();
       tracker.end("failed");
+      await lease.abandon();
       await audit("failed", { rows: 0, reason: reasonOf(error) });
       return upstreamErrorResponse(error);
     }
+    abort.signal.addEventListener("abort", () => void lease.abandon(), { once: true });
+    // The slot and the mirror job are renewed until the walk ends; a download nobody reads
+    // (a browser reads at once) must not hold them for as long as its connection stays open.
+    const unread = setTimeout(() => abort.abort(new DOMException("The download was not read.", "AbortError")), UNREAD_MS);
+    unread.unref?.();
     let spool: Spool | null = null;
     const open = async (): Promise<CsvSource> => {
-      spool = await spoolWalk(walk, first.done ? [] : first.value, view);
+      clearTimeout(unread);
+      try {
+        spool = await spoolWalk(walk, first, view);
+      } catch (error) {
+        await lease.abandon();
+        throw error;
+      }
+      await lease.complete(spool.result);
       tracker.update({ phase: "writing" });
       return { spec: columnSpec(view.format, batchId, spool.keys), calls: spool.calls() };
     };

@@ -45,8 +45,7 @@ const holder = globalThis as typeof globalThis & { __batchboardExportProgress?: 
 const entries = (holder.__batchboardExportProgress ??= new Map());
 
 /** Registers an export; returns its id and the functions that report on it. */
-export function trackExportProgress(owner: ProgressOwner, gateway: Entry["gateway"]) {
-  const id = randomUUID();
+export function trackExportProgress(owner: ProgressOwner, gateway: Entry["gateway"], id: string = randomUUID()) {
   const entry: Entry = { ...owner, gateway, progress: { phase: "reading", pagesDone: 0, totalPages: 0, rows: 0, expected: 0 } };
   entries.set(id, entry);
   const end = (phase: "done" | "failed") => {

@@ -95,6 +95,8 @@ export function matchesFilter(call: TrilletCall, filter: Pick<ExportFilter, "rea
 export interface Spool {
   keys: string[];
   rows: number;
+  /** What the walk ended with (Trillet's summary, reconciled). */
+  result: WalkResult;
   calls(): AsyncGenerator<TrilletCall[]>;
   remove(): Promise<void>;
 }
@@ -106,7 +108,8 @@ export interface Spool {
  */
 export async function spoolWalk(
   walk: AsyncIterator<TrilletCall[], WalkResult>,
-  first: TrilletCall[],
+  /** The walk's first step, already taken (it may be its end: an empty batch). */
+  first: IteratorResult<TrilletCall[], WalkResult>,
   filter: Pick<ExportFilter, "reason" | "q">,
 ): Promise<Spool> {
   const dir = await mkdtemp(path.join(tmpdir(), "batchboard-export-"));
@@ -114,6 +117,7 @@ export async function spoolWalk(
   const remove = () => rm(dir, { recursive: true, force: true });
   const union = new KeyUnion();
   let rows = 0;
+  let result: WalkResult;
   const out = createWriteStream(file, { encoding: "utf8" });
   const closed = once(out, "close");
   closed.catch(() => {});
@@ -128,8 +132,9 @@ export async function spoolWalk(
       }
       if (text && !out.write(text)) await once(out, "drain");
     };
-    await write(first);
-    for (let step = await walk.next(); !step.done; step = await walk.next()) await write(step.value);
+    let step = first;
+    for (; !step.done; step = await walk.next()) await write(step.value);
+    result = step.value;
     out.end();
     await closed;
   } catch (error) {
@@ -140,6 +145,7 @@ export async function spoolWalk(
   return {
     keys: union.keys,
     rows,
+    result,
     remove,
     async *calls() {
       const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });

@@ -20,6 +20,7 @@ import {
   type CallsPage,
 } from "./schemas";
 import type { Priority } from "./budget";
+import { attemptSignal } from "./attempt-signal";
 import { sleep } from "./sleep";
 
 export interface TrilletCredentials {
@@ -119,6 +120,7 @@ export class TrilletClient {
       // its deadline plus a whole timeout.
       const attemptMs = Math.min(timeoutMs, left());
       let failure: TrilletError;
+      const attempt = attemptSignal(signal, attemptMs);
       try {
         const response = await fetchImpl(this.#creds.baseUrl + path, {
           headers: {
@@ -127,7 +129,7 @@ export class TrilletClient {
             "x-workspace-id": this.#creds.workspaceId,
           },
           cache: "no-store",
-          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(attemptMs)]) : AbortSignal.timeout(attemptMs),
+          signal: attempt.signal,
         });
         if (response.ok) {
           const parsed = schema.safeParse(await readJson(response));
@@ -147,6 +149,8 @@ export class TrilletClient {
         if (signal?.aborted) throw signal.reason;
         if (error instanceof TrilletError && !(error instanceof InvalidResponseError)) throw error;
         failure = error instanceof InvalidResponseError ? error : toNetworkError(error, attemptMs);
+      } finally {
+        attempt.done();
       }
       lastFailure = failure;
       if (failures++ >= maxRetries) throw failure;

@@ -2,7 +2,7 @@ import "server-only";
 import type { Priority } from "./budget";
 import { WalkIncompleteError } from "./errors";
 import type { WorkspaceGateway } from "./gateway";
-import { isFinished, MAX_PAGE_SIZE, type BatchSummary, type CallStatusFilter, type TrilletCall } from "./schemas";
+import { isFinished, MAX_PAGE_SIZE, type BatchSummary, type CallsPage, type CallStatusFilter, type TrilletCall } from "./schemas";
 
 export interface WalkProgress {
   pagesDone: number;
@@ -14,6 +14,16 @@ export interface WalkProgress {
   pass: number;
 }
 
+/** One page as Trillet answered it (before dedup), with where it was read: a copy of the listing. */
+export interface WalkPage {
+  page: number;
+  pass: number;
+  /** The status filter the page was read with ("all" for any walk of a running batch). */
+  status: CallStatusFilter;
+  limit: number;
+  result: CallsPage;
+}
+
 export interface WalkOptions {
   status?: CallStatusFilter;
   priority?: Priority;
@@ -22,6 +32,8 @@ export interface WalkOptions {
   maxPasses?: number;
   signal?: AbortSignal;
   onProgress?: (progress: WalkProgress) => void;
+  /** Each page in page order, awaited before its calls are yielded (the export fills the mirror with it). */
+  onPage?: (page: WalkPage) => void | Promise<void>;
 }
 
 export interface WalkResult {
@@ -89,6 +101,7 @@ export async function* walkBatch(
         totalPages = Math.max(totalPages, result.pagination.totalPages);
         const fresh = result.calls.filter((call) => !seen.has(call.jobId));
         for (const call of fresh) seen.add(call.jobId);
+        if (options.onPage) await options.onPage({ page, pass, status: serverFilter, limit: MAX_PAGE_SIZE, result });
         pagesDone++;
         const out = serverFilter === wanted ? fresh : fresh.filter(matches);
         rows += out.length;

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { runExportWalkBench, type ExportWalkResult } from "./export";
+import { runExportFreezeBench, type ExportFreezeResult } from "./export-freeze";
 import { openPglite, openPostgres, runMirrorBench, type MirrorResult } from "./mirror";
 import { summaryLine, type Verdict } from "./support";
 import { runViewersBench, type ViewersResult } from "./viewers";
@@ -25,9 +26,14 @@ async function main() {
 
   const verdicts: Verdict[] = [];
   const errors: { bench: string; error: string }[] = [];
-  const report: { walk?: WalkResult; viewers?: ViewersResult; wallboard?: WallboardResult; export?: ExportWalkResult; mirror: MirrorResult[] } = {
-    mirror: [],
-  };
+  const report: {
+    walk?: WalkResult;
+    viewers?: ViewersResult;
+    wallboard?: WallboardResult;
+    export?: ExportWalkResult;
+    exportFreeze?: ExportFreezeResult;
+    mirror: MirrorResult[];
+  } = { mirror: [] };
 
   const attempt = async <T extends { verdicts: Verdict[] }>(bench: string, run: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -42,7 +48,7 @@ async function main() {
     }
   };
 
-  // `npm run bench -- mirror` runs only the benchmarks named (walk, viewers, wallboard, export, mirror); default all.
+  // `npm run bench -- mirror` runs only the benchmarks named (walk, viewers, wallboard, export, freeze, mirror); default all.
   const only = process.argv.slice(2);
   const wanted = (name: string) => only.length === 0 || only.includes(name);
 
@@ -53,6 +59,8 @@ async function main() {
   if (wanted("wallboard")) report.wallboard = await attempt("wallboard", () => runWallboardBench(log));
   // The budget end to end: an unmirrored export under the same scaled limit as walk (timing-sensitive too).
   if (wanted("export")) report.export = await attempt("export", () => runExportWalkBench(log));
+  // A first export plus the batch's freeze: upstream requests over pages (the export's walk fills the mirror).
+  if (wanted("freeze")) report.exportFreeze = await attempt("freeze", () => runExportFreezeBench(log));
   const pglite = wanted("mirror") ? await attempt("mirror (PGlite)", () => runMirrorBench(openPglite, log)) : undefined;
   if (pglite) report.mirror.push(pglite);
   if (postgresUrl && wanted("mirror")) {

@@ -115,3 +115,44 @@ test("a long export shows the pages read and the budget left, and can be cancell
     await sandbox.configure({ latencyMs: 0 });
   }
 });
+
+test("a third export at once is not started: the menu says why, and it runs once the others end", async ({ page }) => {
+  // Slow reads keep two exports of demo-live (a running batch: never mirrored, always walked)
+  // reading Trillet while the menu asks for a third; the limit is 2 per user (EXPORT_MAX_PER_USER).
+  await page.goto("/w/sandbox/batches/demo-live");
+  await expect(page.getByTestId("export-menu")).toBeVisible();
+  let downloads = 0;
+  page.on("download", () => downloads++);
+  await sandbox.configure({ latencyMs: 1_000 });
+  try {
+    // Started (each answered its first page, so each holds a slot) and read in the background.
+    await page.evaluate(async () => {
+      const path = `${location.pathname.replace("/w/", "/api/w/")}/export`;
+      const held = window as unknown as { __running: Promise<number>[] };
+      held.__running = [];
+      for (const query of ["", "?bom=1"]) {
+        const response = await fetch(path + query, { cache: "no-store" });
+        held.__running.push(response.text().then((text) => (response.ok ? text.length : -response.status)));
+      }
+    });
+    await page.getByTestId("export-menu").click();
+    await page.getByRole("menuitem", { name: "All calls: report" }).click();
+    const limited = page.getByTestId("export-limited");
+    await expect(limited).toContainText("Export not started");
+    await expect(limited).toContainText(/You already have 2 exports reading from Trillet.*Try again when one finishes \(in about \d+/);
+    await expect(page.getByTestId("export-failed")).toHaveCount(0);
+    expect(downloads).toBe(0);
+    // The two that were running complete.
+    const sizes = await page.evaluate(() => Promise.all((window as unknown as { __running: Promise<number>[] }).__running));
+    expect(sizes.every((bytes) => bytes > 10_000)).toBe(true);
+  } finally {
+    await sandbox.configure({ latencyMs: 0 });
+  }
+  const downloading = page.waitForEvent("download");
+  await page.getByTestId("export-retry").click();
+  await downloading;
+  await expect(page.getByText(/Exported [\d,]+ rows/)).toBeVisible();
+
+  await page.goto("/settings/audit");
+  await expect(page.getByRole("row").filter({ hasText: "export.failed" }).filter({ hasText: "already have 2 exports" }).first()).toBeVisible();
+});

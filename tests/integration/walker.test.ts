@@ -28,6 +28,26 @@ describe("walkBatch", () => {
     expect(progress.at(-1)).toMatchObject({ pagesDone: 2, totalPages: 2, rows: 150, expected: 150 });
   });
 
+  it("hands each page, as Trillet listed it, to onPage in page order before its calls are yielded", async () => {
+    const pages: { page: number; pass: number; status: string; ids: string[] }[] = [];
+    let yieldedBeforePage = 0;
+    let yielded = 0;
+    const walk = walkBatch(sb.gateway(), "demo-failing", {
+      concurrency: 3,
+      onPage: async ({ page, pass, status, result }) => {
+        await new Promise((r) => setTimeout(r, 5)); // awaited: a slow hook holds the walk back
+        if (yielded > pages.length * 100) yieldedBeforePage++;
+        pages.push({ page, pass, status, ids: ids(result.calls) });
+      },
+    });
+    for (let step = await walk.next(); !step.done; step = await walk.next()) yielded += step.value.length;
+    const truth = ids(sb.sandbox.truth("demo-failing")!);
+    expect(pages.map((p) => [p.page, p.pass, p.status])).toEqual([1, 2, 3, 4, 5].map((n) => [n, 1, "all"]));
+    // Page n holds the calls at positions (n - 1) * 100 onwards: the mirror numbers its rows so.
+    expect(pages.flatMap((p) => p.ids)).toEqual(truth);
+    expect(yieldedBeforePage).toBe(0);
+  });
+
   it("uses Trillet's filter on a finished batch", async () => {
     const { calls } = await collectBatch(sb.gateway(), "demo-failing", { status: "failed" });
     const truth = sb.sandbox.truth("demo-failing")!.filter((c) => c.status === "failed");

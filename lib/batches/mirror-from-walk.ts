@@ -1,0 +1,152 @@
+import "server-only";
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "../db";
+import { mirrorSyncs } from "../db/schema";
+import { KeyUnion } from "../reports/metadata";
+import type { BatchSummary } from "../trillet/schemas";
+import type { WalkPage } from "../trillet/walker";
+import { mirrorJobIds, mirrorSummary, upsertCalls } from "./mirror-store";
+import { STALE_AFTER_MS } from "./mirror-sync";
+import { recordBatchRead } from "./tracked";
+
+// An export that walks a batch unfiltered reads exactly the pages the mirror sync would read
+// (status=all, 100 a page). Rather than have the sync read them all again, the export takes over
+// the batch's sync job for the length of its walk and copies each page into the mirror as it goes.
+// A walk of a batch that was already finished when it started, completed and reconciled with
+// Trillet's counts by the walker, is a verified final pass: it freezes the mirror exactly as the
+// sync's final pass does (mirror-sync.ts finishFinal). Anything else hands the job back.
+
+const NEVER = new Date("9999-12-31T00:00:00Z");
+/** Owners of sync jobs held by exports start with this; the mirror runner's never do. */
+export const EXPORT_OWNER_PREFIX = "export:";
+
+export type FillOutcome = "frozen" | "mismatch" | "released" | "lost";
+
+export interface WalkFill {
+  readonly owner: string;
+  /** Copies one walked page into the mirror (pages of another filter are ignored). */
+  page(page: WalkPage): Promise<void>;
+  /** Tells the mirror runners the job is still held (while the walk waits for budget, say). */
+  heartbeat(): Promise<void>;
+  /**
+   * The walk completed with Trillet's `summary`. Freezes the mirror when the batch was finished at
+   * the walk's start (verified: counts and job set), else hands the job back to the runner.
+   */
+  finish(summary: BatchSummary, finishedAtStart: boolean): Promise<FillOutcome>;
+  /** The walk failed or was cancelled: the runner resumes the job now (idempotent). */
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the batch's sync job for the export `exportId`, or null when the batch is frozen already
+ * or another export holds the job (that export fills the mirror; this one only walks).
+ */
+export async function takeOverSync(
+  db: Database,
+  workspaceId: string,
+  batchId: string,
+  exportId: string,
+  staleAfterMs = STALE_AFTER_MS,
+): Promise<WalkFill | null> {
+  const owner = `${EXPORT_OWNER_PREFIX}${exportId}`;
+  const [taken] = await db
+    .insert(mirrorSyncs)
+    .values({ workspaceId, batchId, state: "running", owner, pass: 1, pagesDone: 0, startedAt: sql`now()`, heartbeatAt: sql`now()` })
+    .onConflictDoUpdate({
+      target: [mirrorSyncs.workspaceId, mirrorSyncs.batchId],
+      set: { state: "running", owner, pass: sql`${mirrorSyncs.pass} + 1`, pagesDone: 0, error: null, startedAt: sql`now()`, heartbeatAt: sql`now()` },
+      // A runner's sync is taken over (the runner re-checks its ownership and stops); a frozen
+      // batch is final, and another export's live walk keeps its job.
+      setWhere: sql`not ${mirrorSyncs.frozen} and not (
+        ${mirrorSyncs.state} = 'running' and ${mirrorSyncs.owner} like ${`${EXPORT_OWNER_PREFIX}%`}
+        and ${mirrorSyncs.heartbeatAt} >= now() - make_interval(secs => ${staleAfterMs / 1000}))`,
+    })
+    .returning({ metadataKeys: mirrorSyncs.metadataKeys });
+  if (!taken) return null;
+
+  const mine = and(eq(mirrorSyncs.workspaceId, workspaceId), eq(mirrorSyncs.batchId, batchId), eq(mirrorSyncs.owner, owner));
+  // The batch's keys in first-seen order, continued from what earlier passes recorded (as the sync does).
+  const keys = new KeyUnion(taken.metadataKeys ?? []);
+  let storedKeys = taken.metadataKeys ? keys.size : -1;
+  const seen = new Set<string>();
+  let pagesDone = 0;
+  let totalPages = 0;
+  let held = true;
+
+  /** Updates the job if this export still holds it; a job taken from us stops the fill. */
+  const update = async (set: Partial<typeof mirrorSyncs.$inferInsert>) => {
+    if (!held) return false;
+    const rows = await db.update(mirrorSyncs).set(set).where(mine).returning({ batchId: mirrorSyncs.batchId });
+    if (rows.length === 0) held = false;
+    return held;
+  };
+
+  const release = async () => {
+    if (!held) return;
+    held = false;
+    await db
+      .update(mirrorSyncs)
+      .set({ state: "pending", owner: null, nextSyncAt: sql`now()` })
+      .where(and(mine, eq(mirrorSyncs.frozen, false)));
+  };
+
+  return {
+    owner,
+    release,
+    async page({ page, status, limit, result }) {
+      if (!held || status !== "all") return;
+      // Row numbers are positions in Trillet's unfiltered listing, as the sync numbers them.
+      await upsertCalls(db, workspaceId, batchId, result.calls, (page - 1) * limit);
+      for (const call of result.calls) {
+        seen.add(call.jobId);
+        keys.add(call.metadata);
+      }
+      pagesDone = Math.max(pagesDone, page);
+      totalPages = Math.max(totalPages, result.pagination.totalPages);
+      const newKeys = keys.size !== storedKeys;
+      await update({ pagesDone, totalPages, heartbeatAt: new Date(), ...(newKeys ? { metadataKeys: keys.keys } : {}) });
+      if (newKeys) storedKeys = keys.size;
+    },
+    async heartbeat() {
+      await update({ heartbeatAt: new Date() });
+    },
+    async finish(summary, finishedAtStart) {
+      if (!held) return "lost";
+      if (!finishedAtStart) {
+        // A running batch's walk cannot vouch for a final copy: the runner's next pass does.
+        await release();
+        return "released";
+      }
+      const mirrored = await mirrorSummary(db, workspaceId, batchId);
+      const extra = [...(await mirrorJobIds(db, workspaceId, batchId))].filter((id) => !seen.has(id)).length;
+      const mismatch = compare(summary, mirrored, extra);
+      await recordBatchRead(db, workspaceId, batchId, summary, new Date(), null);
+      // Fresh planner statistics for search, as after a sync (PGlite has no autovacuum).
+      await db.execute(sql`analyze mirror_calls`);
+      const now = Date.now();
+      const done = await update({
+        state: "done",
+        frozen: mismatch === null,
+        finishedAt: new Date(now),
+        lastSuccessAt: new Date(now),
+        heartbeatAt: new Date(now),
+        upstreamSummary: summary,
+        totalPages,
+        pagesDone,
+        metadataKeys: keys.keys,
+        mismatch,
+        // A mismatch stays visible and is checked again later; a frozen batch is never fetched again.
+        nextSyncAt: mismatch ? new Date(now + 10 * 60_000) : NEVER,
+      });
+      held = false;
+      if (!done) return "lost";
+      return mismatch ? "mismatch" : "frozen";
+    },
+  };
+}
+
+function compare(upstream: BatchSummary, mirrored: BatchSummary, extra: number): Record<string, unknown> | null {
+  const keys = ["total", "waiting", "active", "completed", "failed"] as const;
+  const differs = keys.some((k) => upstream[k] !== mirrored[k]);
+  return differs || extra > 0 ? { upstream, mirrored, notListedByTrillet: extra } : null;
+}
