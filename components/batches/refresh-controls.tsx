@@ -4,8 +4,8 @@ import { PauseIcon, PlayIcon, RefreshCwIcon } from "lucide-react";
 import { useSyncExternalStore } from "react";
 import { Button } from "@/components/ui/button";
 import type { BatchPageData } from "@/lib/batches/batch-page";
-import type { Staleness } from "@/lib/trillet/gateway";
 import { cn } from "@/lib/utils";
+import { stalenessText } from "./staleness-text";
 
 export function agoText(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -27,25 +27,6 @@ function useNow(): number | null {
 }
 
 const clock = (ms: number) => new Date(ms).toLocaleTimeString();
-
-/** Why the numbers on screen are older than asked for, in words a person can act on. */
-export function stalenessText(stale: Staleness): string {
-  const retry = stale.retryAt ? `; retrying at ${clock(stale.retryAt)}` : "; retrying by itself";
-  switch (stale.kind) {
-    case "rate_limited":
-      return stale.foreign
-        ? `Another tool is using this workspace's Trillet key and has used up its rate limit${retry}`
-        : `Trillet's rate limit is reached${retry}`;
-    case "slow":
-      return "Trillet is slow to answer; the refresh continues in the background";
-    case "credentials":
-      return "Trillet rejected this workspace's credentials; an admin needs to update the connection";
-    case "unavailable":
-      return `Trillet is unreachable right now${retry}`;
-    default:
-      return `Trillet's latest answer could not be used${retry}`;
-  }
-}
 
 interface Props {
   data: Pick<BatchPageData, "readAt" | "source" | "stale">;

@@ -1,5 +1,7 @@
 import { formatCount } from "@/components/batches/format";
+import { stalenessText } from "@/components/batches/staleness-text";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import type { Staleness } from "@/lib/trillet/gateway";
 import type { TrilletCall } from "@/lib/trillet/schemas";
 import { CopyAge } from "./copy-age";
 import { FailedCallList } from "./failed-call-list";
@@ -11,6 +13,7 @@ export interface UpstreamFailuresData {
   pageSize: number;
   total: number;
   readAt: number;
+  stale?: Staleness | null;
   reasons: { key: string; label: string; count: number }[];
 }
 
@@ -26,7 +29,7 @@ interface Props {
  * reasons are counted over the page shown only, and say so. Grouping over the whole batch needs the copy.
  */
 export function UpstreamFailures({ failures, hrefFor, reasonAsked }: Props) {
-  const { calls, page, pageSize, total, readAt, reasons } = failures;
+  const { calls, page, pageSize, total, readAt, reasons, stale } = failures;
   const from = (page - 1) * pageSize + 1;
   const to = from + calls.length - 1;
   const range = page === 1 ? `the first ${formatCount(calls.length)}` : `${formatCount(from)}–${formatCount(to)}`;
@@ -51,6 +54,11 @@ export function UpstreamFailures({ failures, hrefFor, reasonAsked }: Props) {
         </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
+        {stale ? (
+          <p role="status" className="text-sm text-muted-foreground" data-testid="stale-note" data-kind={stale.kind}>
+            Not up to date: {stalenessText(stale)}.
+          </p>
+        ) : null}
         {reasons.length > 0 ? (
           <section aria-labelledby="page-reasons-title" className="flex flex-col gap-2" data-testid="page-reasons">
             <h3 id="page-reasons-title" className="text-sm font-medium">

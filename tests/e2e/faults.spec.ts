@@ -10,6 +10,8 @@ import { sandbox } from "./fixtures/sandbox";
 // opens, so its views go to Trillet while its copy is still far from done) and tried on a view
 // read before (the page shows that read, marked stale, with why) and on a view never read (the
 // page says what happened); then the fault ends and the open page shows fresh data by itself.
+// The same for the failure drilldown (Trillet's failed pages until the copy is ready; a batch
+// nobody opened for "never read") and for the batch's JSON route.
 
 const DEADLINE_MS = 1_500;
 const SLACK_MS = 2_000;
@@ -95,6 +97,34 @@ FAULTS.forEach(({ fault, kind }, i) => {
     await sandbox.clearFaults();
     await expect(page.getByTestId("calls-table")).toBeVisible({ timeout: 20_000 });
     await expect(page.getByTestId("batch-error")).toHaveCount(0);
+  });
+
+  test(`${fault}: the failure drilldown answers within the deadline, then recovers by itself`, async ({ page }) => {
+    // Read before: Trillet's own failed calls of demo-large, whose copy is far from done.
+    const drillUrl = `/w/sandbox/batches/${BATCH}/failed?page=${50 + i}`;
+    await page.goto(drillUrl);
+    await expect(page.getByTestId("upstream-failures")).toBeVisible();
+    const firstJob = await page.getByTestId("failed-call").first().getAttribute("data-job-id");
+    await sandbox.setFaults([{ kind: fault, rate: 1, batchId: BATCH }]);
+    await page.waitForTimeout(600);
+    const staleMs = await timedGoto(page, drillUrl, async (p) => {
+      await expect(p.getByTestId("stale-note")).toBeVisible({ timeout: DEADLINE_MS + SLACK_MS + 5_000 });
+    });
+    expect(staleMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
+    await expect(page.getByTestId("stale-note")).toHaveAttribute("data-kind", staleKind);
+    await expect(page.getByTestId("failed-call").first()).toHaveAttribute("data-job-id", firstJob!);
+
+    // Never read: a batch nobody opened, so its first open asks Trillet, which fails.
+    const { id } = await sandbox.createBatch(`fault-${fault}`, 150, 0.4);
+    await sandbox.setFaults([{ kind: fault, rate: 1, batchId: id }]);
+    const errorMs = await timedGoto(page, `/w/sandbox/batches/${id}/failed`, async (p) => {
+      await expect(p.getByTestId("batch-error")).toBeVisible({ timeout: DEADLINE_MS + SLACK_MS + 5_000 });
+    });
+    expect(errorMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
+    await expect(page.getByTestId("batch-error")).toHaveAttribute("data-kind", kind);
+    await sandbox.clearFaults();
+    await expect(page.getByTestId("batch-error")).toHaveCount(0, { timeout: 20_000 });
+    await expect(page.getByTestId("upstream-failures").or(page.getByTestId("failed-total"))).toBeVisible();
   });
 
   test(`${fault}: the JSON route answers within the deadline with stale data or its kind`, async ({ request }) => {

@@ -10,6 +10,7 @@ import { reasonKey } from "@/lib/batches/reasons";
 import type { Database } from "@/lib/db";
 import { isSafeText } from "@/lib/http/segments";
 import type { Read } from "@/lib/trillet/client";
+import type { Staleness, ViewRead } from "@/lib/trillet/gateway";
 import { isTrilletError, retryAtOf, type TrilletErrorKind } from "@/lib/trillet/errors";
 import { MAX_PAGE_SIZE, type BatchSummary, type CallsPage, type TrilletCall } from "@/lib/trillet/schemas";
 import type { Workspace } from "@/lib/workspaces";
@@ -69,6 +70,8 @@ export interface UpstreamFailures {
   total: number;
   summary: BatchSummary;
   readAt: number;
+  /** Set when this is an older read shown because Trillet was slow or refused, and why. */
+  stale: Staleness | null;
   /** Reasons counted over this page's calls only, most frequent first. */
   reasons: { key: string; label: string; count: number }[];
 }
@@ -134,6 +137,8 @@ async function upstreamFailures(workspace: Workspace, batchId: string, page: num
       total: read.pagination.total,
       summary: read.summary,
       readAt: read.receivedAt,
+      // An older read shown because Trillet was slow or refused: the page says why.
+      stale: (read as ViewRead<CallsPage>).stale ?? null,
       reasons: countReasons(read.calls),
     },
   };
