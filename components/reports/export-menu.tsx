@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { toast } from "@/components/ui/toast";
 import { formatCount } from "@/components/batches/format";
 import { Button } from "@/components/ui/button";
+import { cn } from "@/lib/utils";
 import {
   DropdownMenu,
   DropdownMenuCheckboxItem,
@@ -273,10 +274,13 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
               <Progress value={state.total ? state.rows : null} max={state.total || 100} aria-label={`Export progress: ${state.label}`} />
             )}
           </div>
-        ) : state.phase === "limited" ? (
-          <div className="flex max-w-sm items-start gap-2 text-xs text-muted-foreground" data-testid="export-limited">
+        ) : state.phase === "limited" || state.phase === "failed" ? (
+          <div
+            className={cn("flex max-w-sm items-start gap-2 text-xs", state.phase === "limited" ? "text-muted-foreground" : "text-destructive")}
+            data-testid={state.phase === "limited" ? "export-limited" : "export-failed"}
+          >
             <span>
-              Export not started: {state.message}
+              {state.phase === "limited" ? "Export not started" : "Export failed"}: {state.message}
             </span>
             <Button
               variant="outline"
@@ -284,21 +288,7 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
               onClick={() => lastRef.current && void run(lastRef.current.filter, lastRef.current.format, lastRef.current.label)}
               data-testid="export-retry"
             >
-              <RotateCwIcon aria-hidden="true" /> Try again
-            </Button>
-          </div>
-        ) : state.phase === "failed" ? (
-          <div className="flex max-w-sm items-start gap-2 text-xs text-destructive" data-testid="export-failed">
-            <span>
-              Export failed: {state.message}
-            </span>
-            <Button
-              variant="outline"
-              size="sm"
-              onClick={() => lastRef.current && void run(lastRef.current.filter, lastRef.current.format, lastRef.current.label)}
-              data-testid="export-retry"
-            >
-              <RotateCwIcon aria-hidden="true" /> Retry
+              <RotateCwIcon aria-hidden="true" /> {state.phase === "limited" ? "Try again" : "Retry"}
             </Button>
           </div>
         ) : null}

@@ -4,7 +4,7 @@ import * as React from "react";
 import { Slot } from "radix-ui";
 
 import type * as Radix from "./dropdown-menu-radix";
-import { lazyModule } from "./lazy-module";
+import { lazyModule, useLazyRoot } from "./lazy-module";
 
 // The menus (theme, account, export) are Radix menus, but Radix's menu code (popper, focus trap,
 // roving focus: about 25 KiB gzip) is fetched only when someone reaches for a menu. Until then the
@@ -21,14 +21,7 @@ const Loaded = React.createContext<typeof Radix | null>(null);
 const RequestOpen = React.createContext<(() => void) | null>(null);
 
 function DropdownMenu({ open, defaultOpen, onOpenChange, ...props }: React.ComponentProps<typeof Radix.DropdownMenu>) {
-  const loaded = radix.useLoaded();
-  const [wanted, setWanted] = React.useState(Boolean(defaultOpen));
-  if (open && !wanted) setWanted(true);
-  // A failed fetch (offline) is tried again on the next request to open.
-  React.useEffect(() => {
-    if (wanted) void radix.load();
-  }, [wanted, open]);
-  const impl = wanted ? loaded : null;
+  const { impl, requestOpen } = useLazyRoot(radix, { open, defaultOpen, onOpenChange });
   if (impl) {
     // Mounted once wanted and kept: uncontrolled, it starts open; controlled, `open` decides.
     return (
@@ -37,11 +30,6 @@ function DropdownMenu({ open, defaultOpen, onOpenChange, ...props }: React.Compo
       </Loaded.Provider>
     );
   }
-  const requestOpen = () => {
-    setWanted(true);
-    onOpenChange?.(true);
-    void radix.load();
-  };
   return <RequestOpen.Provider value={requestOpen}>{props.children}</RequestOpen.Provider>;
 }
 

@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from "react";
+import { useEffect, useState, useSyncExternalStore } from "react";
 
 export interface LazyModule<T> {
   /** Starts loading (once; a failed load is tried again on the next call). */
@@ -36,4 +36,28 @@ export function lazyModule<T>(importer: () => Promise<T>): LazyModule<T> {
     // The server snapshot (null) also serves hydration, so the first client render matches the HTML.
     useLoaded: () => useSyncExternalStore(subscribe, () => loaded, () => null),
   };
+}
+
+/**
+ * A lazily loaded root (a menu, a sheet): it switches to the real implementation once it is
+ * wanted (opened, or asked to open) and keeps it, so it can animate closing. Until then the
+ * caller renders its stand-in and calls `requestOpen` when someone opens it.
+ */
+export function useLazyRoot<T>(
+  lazy: LazyModule<T>,
+  { open, defaultOpen, onOpenChange }: { open?: boolean; defaultOpen?: boolean; onOpenChange?: (open: boolean) => void },
+): { impl: T | null; requestOpen: () => void } {
+  const loaded = lazy.useLoaded();
+  const [wanted, setWanted] = useState(Boolean(defaultOpen));
+  if (open && !wanted) setWanted(true);
+  // A failed fetch (offline) is tried again on the next request to open.
+  useEffect(() => {
+    if (wanted) void lazy.load();
+  }, [lazy, wanted, open]);
+  const requestOpen = () => {
+    setWanted(true);
+    onOpenChange?.(true);
+    void lazy.load();
+  };
+  return { impl: wanted ? loaded : null, requestOpen };
 }

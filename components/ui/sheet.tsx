@@ -5,7 +5,7 @@ import { Slot } from "radix-ui";
 
 import { cn } from "@/lib/utils";
 import type * as Radix from "./sheet-radix";
-import { lazyModule } from "./lazy-module";
+import { lazyModule, useLazyRoot } from "./lazy-module";
 
 // A sheet is a Radix dialog, but the dialog code (focus trap, scroll lock, dismissal: about 8 KiB
 // gzip with what it shares with the menus) is fetched only when a sheet opens. A closed sheet
@@ -17,14 +17,7 @@ const Loaded = React.createContext<typeof Radix | null>(null);
 const RequestOpen = React.createContext<(() => void) | null>(null);
 
 function Sheet({ open, defaultOpen, onOpenChange, ...props }: React.ComponentProps<typeof Radix.Sheet>) {
-  const loaded = radix.useLoaded();
-  const [wanted, setWanted] = React.useState(Boolean(defaultOpen));
-  if (open && !wanted) setWanted(true);
-  // A failed fetch (offline) is tried again on the next request to open.
-  React.useEffect(() => {
-    if (wanted) void radix.load();
-  }, [wanted, open]);
-  const impl = wanted ? loaded : null;
+  const { impl, requestOpen } = useLazyRoot(radix, { open, defaultOpen, onOpenChange });
   if (impl) {
     // Uncontrolled, it starts open (that is what made it wanted); controlled, `open` decides.
     return (
@@ -33,11 +26,6 @@ function Sheet({ open, defaultOpen, onOpenChange, ...props }: React.ComponentPro
       </Loaded.Provider>
     );
   }
-  const requestOpen = () => {
-    setWanted(true);
-    onOpenChange?.(true);
-    void radix.load();
-  };
   return <RequestOpen.Provider value={requestOpen}>{props.children}</RequestOpen.Provider>;
 }
 
