@@ -6,6 +6,7 @@ import { KeyUnion } from "../reports/metadata";
 import { isTrilletError } from "../trillet/errors";
 import type { WorkspaceGateway } from "../trillet/gateway";
 import { isFinished, MAX_PAGE_SIZE, type BatchSummary, type CallsPage } from "../trillet/schemas";
+import { pacerFor } from "./mirror-pace";
 import { copiedPages, refreshPlan } from "./mirror-plan";
 import { countSeenInPass, mirrorSummary, upsertCalls } from "./mirror-store";
 import { recordBatchRead } from "./tracked";
@@ -47,7 +48,7 @@ export interface SyncOptions {
   limitPerMinute: number;
   /** The budget's window (Trillet's minute); tests scale it down together with the budget's. */
   windowMs?: number;
-  /** Shortest wait before refreshing a running batch (default 15 s; tests use 0). */
+  /** Shortest time between the starts of two refreshes of a running batch (default 15 s; tests use 0). */
   minSpacingMs?: number;
   signal?: AbortSignal;
   /** Hand the job back after this many pages or this long (the worker's fair share). Default: no limit. */
@@ -148,8 +149,11 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
     (await on.update(mirrorSyncs).set(set).where(owned).returning({ pass: mirrorSyncs.pass })).length > 0;
   const lost = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
-  const read = (page: number) =>
-    gateway.listCalls(batchId, { page, limit: MAX_PAGE_SIZE, status: "all" }, { priority: "background", fresh: true, signal });
+  const pacer = pacerFor(gateway, options.limitPerMinute, options.windowMs ?? 60_000);
+  const read = async (page: number) => {
+    await pacer.turn(signal);
+    return gateway.listCalls(batchId, { page, limit: MAX_PAGE_SIZE, status: "all" }, { priority: "background", fresh: true, signal });
+  };
   // Waiting for budget can take long: say so, and stop waiting once the job belongs to someone else.
   const heartbeat = setInterval(() => {
     write({ heartbeatAt: new Date() }).then(
@@ -259,12 +263,15 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
       upstreamSummary: latest, recheckCount: 0,
     };
     if (!final) {
-      // Refresh a running batch at a pace that spends about a third of the budget on it (its next
-      // refresh's pages), at least once a window so its copy stays within two windows of Trillet;
-      // once it has finished, the final check runs straight away.
+      // Refresh a running batch so that its next refresh's pages take about a third of the budget,
+      // pass start to pass start (and at least minSpacingMs apart). A pass that took longer than
+      // that (a shared budget, a first copy) is followed at once: its first pages are that old.
+      // Once the batch has finished, the final check runs straight away.
       const windowMs = options.windowMs ?? 60_000;
       const nextPages = refreshPlan(await copiedPages(db, workspaceId, batchId), pass.totalPages, pass.refreshCount + 1).length;
-      const spacing = Math.min(windowMs, Math.max(options.minSpacingMs ?? 15_000, (nextPages / Math.max(1, options.limitPerMinute)) * windowMs * 3));
+      const period = Math.max(options.minSpacingMs ?? 15_000, (nextPages / Math.max(1, options.limitPerMinute)) * windowMs * 3);
+      const took = now.getTime() - (pass.passStartedAt?.getTime() ?? now.getTime());
+      const spacing = Math.min(windowMs / 2, Math.max(0, period - took));
       const refreshed = pass.passReason === "refresh" ? pass.refreshCount + 1 : 0;
       const next = new Date(isFinished(latest) ? now.getTime() : now.getTime() + spacing);
       if (!(await write({ ...done, mismatch: null, refreshCount: refreshed, nextSyncAt: next }))) throw new JobLost();
