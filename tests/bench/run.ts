@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
+import { runCopyBench, type CopyBenchResult } from "./copy";
 import { runExportWalkBench, type ExportWalkResult } from "./export";
 import { openPglite, openPostgres, runMirrorBench, type MirrorResult } from "./mirror";
 import { summaryLine, type Verdict } from "./support";
@@ -24,7 +25,7 @@ async function main() {
 
   const verdicts: Verdict[] = [];
   const errors: { bench: string; error: string }[] = [];
-  const report: { walk?: WalkResult; viewers?: ViewersResult; export?: ExportWalkResult; mirror: MirrorResult[] } = { mirror: [] };
+  const report: { walk?: WalkResult; viewers?: ViewersResult; export?: ExportWalkResult; copy?: CopyBenchResult; mirror: MirrorResult[] } = { mirror: [] };
 
   const attempt = async <T extends { verdicts: Verdict[] }>(bench: string, run: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -39,7 +40,7 @@ async function main() {
     }
   };
 
-  // `npm run bench -- mirror` runs only the benchmarks named (walk, viewers, export, mirror); default all.
+  // `npm run bench -- mirror` runs only the benchmarks named (walk, viewers, export, copy, mirror); default all.
   const only = process.argv.slice(2);
   const wanted = (name: string) => only.length === 0 || only.includes(name);
 
@@ -48,6 +49,8 @@ async function main() {
   if (wanted("viewers")) report.viewers = await attempt("viewers", () => runViewersBench(log));
   // The budget end to end: an unmirrored export under the same scaled limit as walk (timing-sensitive too).
   if (wanted("export")) report.export = await attempt("export", () => runExportWalkBench(log));
+  // Fair copies under Trillet's real minute (about 5 minutes): small batches and a running one beside a big copy.
+  if (wanted("copy")) report.copy = await attempt("copy", () => runCopyBench(log));
   const pglite = wanted("mirror") ? await attempt("mirror (PGlite)", () => runMirrorBench(openPglite, log)) : undefined;
   if (pglite) report.mirror.push(pglite);
   if (postgresUrl && wanted("mirror")) {

@@ -73,6 +73,8 @@ export interface ScenarioOptions {
   bigAlone?: boolean;
   /** One viewer reading the running batch's first page every this often (interactive), or none. */
   viewerEveryMs?: number;
+  /** How often the watcher looks (default a second of Trillet time); each look reads the database too. */
+  sampleEveryMs?: number;
   log?: (line: string) => void;
 }
 
@@ -179,13 +181,13 @@ export async function runCopyScenario(o: ScenarioOptions): Promise<ScenarioResul
       const smallDone = SMALL.every((b) => !others.includes(b) || result.small[b]);
       const liveDone = !others.includes(LIVE) || result.live.firstCopiedAfterMs !== null;
       if (watchUntil === Infinity && smallDone && liveDone) watchUntil = Date.now() + o.watchMs;
-      if (Date.now() - lastLog > 30_000 * Math.max(scale, 0.1)) {
+      if (Date.now() - lastLog > 30_000) {
         lastLog = Date.now();
         const big = statuses.get(BIG);
         log(`  ${((Date.now() - opened) / 1000).toFixed(0)} s: big copy ${big?.pagesDone ?? 0}/${big?.passPages ?? "?"} pages, running batch's lag at most ${(result.live.maxLagMs / 1000 / scale).toFixed(0)} s (Trillet time)`);
       }
       if (result.small[SMALL[SMALL.length - 1]!] && !result.big.pagesWhenSmallFrozen) result.big.pagesWhenSmallFrozen = statuses.get(BIG)?.pagesDone ?? 0;
-      await sleep(Math.max(20, 1_000 * scale));
+      await sleep(o.sampleEveryMs ?? Math.max(20, 1_000 * scale));
     }
     result.big.pages = statuses.get(BIG)?.pagesDone ?? 0;
   } finally {
