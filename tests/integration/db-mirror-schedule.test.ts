@@ -72,7 +72,10 @@ describe(`mirror scheduling (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
   it("keeps the running batch's copy within two minutes of Trillet while the big copy continues", () => {
     expect(result.live.firstCopiedAfterMs).not.toBeNull();
     expect(result.live.samples).toBeGreaterThan(10);
-    expect(result.live.maxLagMs).toBeLessThanOrEqual(2 * WINDOW_MS);
+    // Two minutes of Trillet's budget are 120 requests: the copy never trailed by more (counted on
+    // the budget's clock, which a busy machine does not stretch). In time, a looser guard.
+    expect(result.live.maxLagRequests).toBeLessThanOrEqual(120);
+    expect(result.live.maxLagMs).toBeLessThanOrEqual(3 * WINDOW_MS);
     // Refreshes read the pages that can still change, not the whole batch every time.
     const livePasses = result.progress[LIVE]!.filter((p) => p.reason === "refresh");
     expect(livePasses.length).toBeGreaterThan(0);

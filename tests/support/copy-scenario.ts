@@ -25,7 +25,7 @@ const RANK: Record<string, number> = { waiting: 0, active: 1, completed: 2, fail
  */
 export class LagMeter {
   readonly #index = new Map<string, number>();
-  readonly #history: { at: number; ranks: Uint8Array }[] = [];
+  readonly #history: { at: number; requests: number; ranks: Uint8Array }[] = [];
 
   constructor(
     private readonly sandbox: Sandbox,
@@ -36,11 +36,15 @@ export class LagMeter {
 
   sample(at = Date.now()): void {
     const calls = this.sandbox.truth(this.batchId)!;
-    this.#history.push({ at, ranks: Uint8Array.from(calls, (c) => RANK[c.status] ?? 2) });
+    this.#history.push({ at, requests: this.sandbox.stats().requests, ranks: Uint8Array.from(calls, (c) => RANK[c.status] ?? 2) });
   }
 
-  /** Milliseconds the copy trails Trillet at `now`; from the first sample if it trails them all. */
-  lag(copy: Map<string, string>, now = Date.now()): number {
+  /**
+   * How far the copy trails Trillet at `now` (from the first sample if it trails them all): in
+   * milliseconds, and in upstream requests answered since (the budget's own clock, which a slow
+   * machine does not stretch).
+   */
+  lag(copy: Map<string, string>, now = Date.now()): { ms: number; requests: number } {
     const ranks = new Int8Array(this.#index.size).fill(-1);
     for (const [jobId, status] of copy) {
       const i = this.#index.get(jobId);
@@ -50,9 +54,10 @@ export class LagMeter {
       const truth = this.#history[h]!;
       let dominates = true;
       for (let i = 0; i < ranks.length && dominates; i++) dominates = ranks[i]! >= truth.ranks[i]!;
-      if (dominates) return now - truth.at;
+      if (dominates) return { ms: now - truth.at, requests: this.sandbox.stats().requests - truth.requests };
     }
-    return now - (this.#history[0]?.at ?? now);
+    const first = this.#history[0];
+    return { ms: now - (first?.at ?? now), requests: this.sandbox.stats().requests - (first?.requests ?? 0) };
   }
 }
 
@@ -81,8 +86,8 @@ export interface ScenarioOptions {
 export interface ScenarioResult {
   /** Per small batch, from being opened: time and upstream requests (all batches) until frozen. */
   small: Record<string, { frozenAfterMs: number; requestsUntilFrozen: number }>;
-  /** Lag of the running batch's copy once first copied: the largest seen, and how many samples. */
-  live: { maxLagMs: number; samples: number; firstCopiedAfterMs: number | null };
+  /** Lag of the running batch's copy once first copied: the largest seen (time, and upstream requests), and how many samples. */
+  live: { maxLagMs: number; maxLagRequests: number; samples: number; firstCopiedAfterMs: number | null };
   big: { pagesAtOpen: number; pagesWhenSmallFrozen: number; frozenAfterMs: number | null; pages: number };
   /** Every change of progress seen, per batch, in the order seen (pass, pages, what the UI said). */
   progress: Record<string, { pass: number; pagesDone: number; reason: string | null; text: string }[]>;
@@ -134,7 +139,7 @@ export async function runCopyScenario(o: ScenarioOptions): Promise<ScenarioResul
   let viewer: ReturnType<typeof setInterval> | undefined;
   const result: ScenarioResult = {
     small: {},
-    live: { maxLagMs: 0, samples: 0, firstCopiedAfterMs: null },
+    live: { maxLagMs: 0, maxLagRequests: 0, samples: 0, firstCopiedAfterMs: null },
     big: { pagesAtOpen: 0, pagesWhenSmallFrozen: 0, frozenAfterMs: null, pages: 0 },
     progress,
     slices,
@@ -175,7 +180,8 @@ export async function runCopyScenario(o: ScenarioOptions): Promise<ScenarioResul
       if (live?.copiedAt) {
         result.live.firstCopiedAfterMs ??= now - openedAt;
         const lag = meter.lag(await copyOf(db, workspaceId, LIVE));
-        result.live.maxLagMs = Math.max(result.live.maxLagMs, lag);
+        result.live.maxLagMs = Math.max(result.live.maxLagMs, lag.ms);
+        result.live.maxLagRequests = Math.max(result.live.maxLagRequests, lag.requests);
         result.live.samples++;
       }
       const smallDone = SMALL.every((b) => !others.includes(b) || result.small[b]);
