@@ -10,7 +10,7 @@ import { MAX_PAGE_SIZE } from "../trillet/schemas";
 /** Pages holding waiting calls re-read every refresh beyond the dial frontier (at least this many). */
 const FRONTIER_PAGES = 2;
 /** Other pages holding waiting calls re-read per refresh, in rotation, so none is left unread for long. */
-const ROTATING_PAGES = 8;
+const ROTATING_PAGES = 4;
 
 export interface PageState {
   page: number;

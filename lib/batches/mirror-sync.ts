@@ -263,13 +263,13 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
       upstreamSummary: latest, recheckCount: 0,
     };
     if (!final) {
-      // Refresh a running batch so that its next refresh's pages take about a third of the budget,
+      // Refresh a running batch so that its next refresh's pages take about a quarter of the budget,
       // pass start to pass start (and at least minSpacingMs apart). A pass that took longer than
       // that (a shared budget, a first copy) is followed at once: its first pages are that old.
       // Once the batch has finished, the final check runs straight away.
       const windowMs = options.windowMs ?? 60_000;
       const nextPages = refreshPlan(await copiedPages(db, workspaceId, batchId), pass.totalPages, pass.refreshCount + 1).length;
-      const period = Math.max(options.minSpacingMs ?? 15_000, (nextPages / Math.max(1, options.limitPerMinute)) * windowMs * 3);
+      const period = Math.max(options.minSpacingMs ?? 15_000, (nextPages / Math.max(1, options.limitPerMinute)) * windowMs * 4);
       const took = now.getTime() - (pass.passStartedAt?.getTime() ?? now.getTime());
       const spacing = Math.min(windowMs / 2, Math.max(0, period - took));
       const refreshed = pass.passReason === "refresh" ? pass.refreshCount + 1 : 0;
