@@ -76,7 +76,7 @@ export interface ScenarioOptions {
   untilBigFrozen?: boolean;
   /** Open only the big batch (its copy alone, for the ratio). */
   bigAlone?: boolean;
-  /** One viewer reading the running batch's first page every this often (interactive), or none. */
+  /** One viewer reading the running batch's first page every this often (interactive, also beside a copy alone), or none. */
   viewerEveryMs?: number;
   /** How often the watcher looks (default a second of Trillet time); each look reads the database too. */
   sampleEveryMs?: number;
@@ -157,7 +157,7 @@ export async function runCopyScenario(o: ScenarioOptions): Promise<ScenarioResul
     const openedAt = Date.now();
     const requestsAtOpen = sandbox.stats().requests;
     for (const batchId of others) await requestSync(db, workspaceId, batchId);
-    if (o.viewerEveryMs && !o.bigAlone) {
+    if (o.viewerEveryMs) {
       viewer = setInterval(() => {
         o.gateway.listCalls(LIVE, { page: 1, limit: 20, status: "all" }, { priority: "interactive" }).catch(() => {});
       }, o.viewerEveryMs);
