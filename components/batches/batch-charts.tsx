@@ -6,7 +6,9 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Skeleton } from "@/components/ui/skeleton";
 import type { BatchInsights } from "@/lib/batches/insights";
 import type { BatchSummary } from "@/lib/trillet/schemas";
-import { formatCount } from "./format";
+import { copyProgressText } from "./copy-progress-text";
+import { formatCount, formatUtc } from "./format";
+import { useLocalTime } from "./local-time";
 
 // Loaded on demand (next/dynamic from live-batch.tsx): the chart library stays out of the first load.
 
@@ -29,8 +31,21 @@ const fetchInsights = async (url: string): Promise<BatchInsights> => {
   return response.json();
 };
 
+// While the copy is not there yet, ask again every few seconds (a database read, never a Trillet
+// request): the page stops refreshing a finished batch, so the charts must appear by themselves.
+const WAITING_FOR_COPY_MS = 4_000;
+
+const clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+
 export default function BatchCharts({ summary, insightsUrl, running }: { summary: BatchSummary; insightsUrl: string; running: boolean }) {
-  const { data, error } = useSWR(insightsUrl, fetchInsights, { refreshInterval: running ? 30_000 : 0, refreshWhenHidden: false });
+  const { data, error } = useSWR(insightsUrl, fetchInsights, {
+    refreshInterval: (latest) => (latest && !latest.available ? WAITING_FOR_COPY_MS : running ? 30_000 : 0),
+    refreshWhenHidden: false,
+  });
+  // A copy that is not final describes one moment of a running batch: say which.
+  const copiedAtMs = data?.available && !data.frozen ? (data.copiedAt ?? data.readAt) : null;
+  const copiedAtLocal = useLocalTime(copiedAtMs, clock);
+  const asCopied = copiedAtMs === null ? "" : `, as copied at ${copiedAtLocal ?? formatUtc(copiedAtMs)}`;
   const split = STATUS.map((s) => ({ ...s, value: summary[s.key] })).filter((s) => s.value > 0);
   const placeholder = error ? (
     <Empty text="Chart data could not be loaded." />
@@ -60,7 +75,7 @@ export default function BatchCharts({ summary, insightsUrl, running }: { summary
       />
       <ChartCard
         title="Call duration"
-        description="Completed calls by length (seconds)"
+        description={`Completed calls by length (seconds)${asCopied}`}
         table={data?.available ? data.durations.map((b) => [`${b.fromS}–${b.toS} s`, formatCount(b.count)]) : []}
         placeholder={placeholder}
         chart={
@@ -77,7 +92,7 @@ export default function BatchCharts({ summary, insightsUrl, running }: { summary
       />
       <ChartCard
         title="Calls over time"
-        description={data?.available ? `Finished calls per ${data.overTime.unit}` : "Finished calls over time"}
+        description={data?.available ? `Finished calls per ${data.overTime.unit}${asCopied}` : "Finished calls over time"}
         table={data?.available ? data.overTime.buckets.map((b) => [new Date(b.at).toISOString(), `${b.completed} completed, ${b.failed} failed`]) : []}
         placeholder={placeholder}
         chart={
@@ -145,9 +160,5 @@ function Empty({ text }: { text: string }) {
 }
 
 function NotMirrored({ data }: { data: Extract<BatchInsights, { available: false }> }) {
-  return (
-    <Empty
-      text={`Available once the batch is copied${data.totalPages ? ` (${data.pagesDone} of ${data.totalPages} pages)` : ""}.`}
-    />
-  );
+  return <Empty text={`Available once the batch is copied${data.progress ? ` (${copyProgressText(data.progress)})` : ""}; this chart then appears by itself.`} />;
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import type { BatchPageData } from "@/lib/batches/batch-page";
+import { CopyProgress } from "./copy-progress";
 import { formatCount } from "./format";
 import { LocalTime } from "./local-time";
 
@@ -38,7 +39,6 @@ function NewerLiveNote({ data, newerLive, liveHref }: { data: BatchPageData; new
 /** Says where the numbers on screen come from and how fresh they are; never hides a mismatch. */
 export function DataSourceNote({ data, liveHref }: { data: BatchPageData; liveHref: string }) {
   const { mirror } = data;
-  const syncing = mirror && !mirror.frozen && (mirror.state === "running" || mirror.state === "pending");
   return (
     <div className="flex flex-col gap-3" data-testid="data-source" data-source={data.source} data-read-at={data.readAt}>
       <p className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-muted-foreground">
@@ -53,10 +53,9 @@ export function DataSourceNote({ data, liveHref }: { data: BatchPageData; liveHr
               : "Running. Read from Trillet at"}
         </span>
         {data.source === "upstream" || !data.finished ? <LocalTime ms={data.readAt} /> : null}
-        {syncing ? (
+        {mirror && !mirror.frozen ? (
           <span data-testid="mirror-progress">
-            · copying for search and reports:{" "}
-            {mirror.totalPages > 0 ? `${formatCount(mirror.pagesDone)} of ${formatCount(mirror.totalPages)} pages` : "starting"}
+            · <CopyProgress mirror={mirror} />
           </span>
         ) : null}
       </p>

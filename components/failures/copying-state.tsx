@@ -1,6 +1,6 @@
 import { DatabaseIcon } from "lucide-react";
 import Link from "next/link";
-import { formatCount } from "@/components/batches/format";
+import { copyProgressText, type CopyProgressInput } from "@/components/batches/copy-progress-text";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Progress } from "@/components/ui/progress";
@@ -8,9 +8,9 @@ import type { MirrorStatus } from "@/lib/batches/mirror-status";
 import { RefreshWhileCopying } from "./refresh-while-copying";
 
 /** Reasons need every failed call, so until the batch is copied this says how far the copy is. */
-export function CopyingState({ mirror, batchHref }: { mirror: Pick<MirrorStatus, "state" | "pagesDone" | "totalPages" | "error"> | null; batchHref: string }) {
-  const total = mirror?.totalPages ?? 0;
-  const done = Math.min(mirror?.pagesDone ?? 0, total);
+export function CopyingState({ mirror, batchHref }: { mirror: (CopyProgressInput & Pick<MirrorStatus, "state" | "error">) | null; batchHref: string }) {
+  // The bar follows the pass under way: it fills once per pass and never runs backwards.
+  const total = mirror?.inPass ? mirror.passPages : 0;
   const failed = mirror?.state === "failed";
   return (
     <Card className="max-w-2xl" data-testid="failures-copying">
@@ -25,18 +25,12 @@ export function CopyingState({ mirror, batchHref }: { mirror: Pick<MirrorStatus,
         </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
-        {total > 0 ? (
-          <div className="flex flex-col gap-2">
-            <Progress value={done} max={total} aria-label="Pages copied" />
-            <p className="text-sm tabular-nums" data-testid="copy-progress">
-              {formatCount(done)} of {formatCount(total)} pages copied
-            </p>
-          </div>
-        ) : (
-          <p className="text-sm text-muted-foreground" data-testid="copy-progress">
-            {mirror ? "The copy is about to start." : "The copy starts when the batch page is opened."}
+        <div className="flex flex-col gap-2">
+          {total > 0 ? <Progress value={Math.min(mirror!.pagesDone, total)} max={total} aria-label="Pages copied" /> : null}
+          <p className="text-sm tabular-nums first-letter:uppercase" data-testid="copy-progress">
+            {mirror ? `${copyProgressText(mirror)}.` : "The copy starts when the batch page is opened."}
           </p>
-        )}
+        </div>
         {failed ? (
           <p className="text-sm text-muted-foreground" data-testid="copy-error">
             The last attempt failed{mirror.error ? ` (${mirror.error})` : ""}; it will be tried again.

@@ -123,7 +123,8 @@ async function fromMirror(
     calls: page.calls,
     pagination: { page: view.page, limit: view.limit, total: page.total, totalPages: Math.ceil(page.total / view.limit) },
     finished: mirror.frozen,
-    readAt: mirror.lastSuccessAt,
+    // The copy describes Trillet as of its last complete pass's start: the older, honest moment.
+    readAt: mirror.copiedAt ?? mirror.lastSuccessAt,
     stale,
     newerLive: null,
     mirror,

@@ -1,11 +1,11 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db";
-import { mirrorSyncs } from "../db/schema";
+import { mirrorSyncs, type PassReason } from "../db/schema";
 import { KeyUnion } from "../reports/metadata";
-import type { BatchSummary } from "../trillet/schemas";
+import { isFinished, type BatchSummary } from "../trillet/schemas";
 import type { WalkPage } from "../trillet/walker";
-import { mirrorJobIds, mirrorSummary, upsertCalls } from "./mirror-store";
+import { countSeenInPass, mirrorSummary, upsertCalls } from "./mirror-store";
 import { STALE_AFTER_MS } from "./mirror-sync";
 import { recordBatchRead } from "./tracked";
 
@@ -14,7 +14,12 @@ import { recordBatchRead } from "./tracked";
 // the batch's sync job for the length of its walk and copies each page into the mirror as it goes.
 // A walk of a batch that was already finished when it started, completed and reconciled with
 // Trillet's counts by the walker, is a verified final pass: it freezes the mirror exactly as the
-// sync's final pass does (mirror-sync.ts finishFinal). Anything else hands the job back.
+// sync's final pass does (mirror-sync.ts completePass). Anything else hands the job back.
+//
+// The walk is a pass of the job like the runner's own (mirror-sync.ts): it opens one (a full
+// pass, no plan), marks every call it copies with that pass, and records how many pages from the
+// first it has copied without a gap. Handed back, the runner resumes that pass after those pages;
+// finished, it is checked and closed as the runner closes a final pass.
 
 const NEVER = new Date("9999-12-31T00:00:00Z");
 /** Owners of sync jobs held by exports start with this; the mirror runner's never do. */
@@ -49,28 +54,43 @@ export async function takeOverSync(
   staleAfterMs = STALE_AFTER_MS,
 ): Promise<WalkFill | null> {
   const owner = `${EXPORT_OWNER_PREFIX}${exportId}`;
+  const passStartedAt = new Date();
+  // A full pass of its own (no plan): named once the first page says whether the batch has finished.
+  const openPass = {
+    inPass: true,
+    passReason: "first" as const,
+    passPlan: null,
+    passPages: 0,
+    passSummary: null,
+    passStartedAt,
+    pagesDone: 0,
+    heartbeatAt: sql`now()`,
+  };
   const [taken] = await db
     .insert(mirrorSyncs)
-    .values({ workspaceId, batchId, state: "running", owner, pass: 1, pagesDone: 0, startedAt: sql`now()`, heartbeatAt: sql`now()` })
+    .values({ workspaceId, batchId, state: "running", owner, ...openPass, pass: 1, startedAt: sql`now()` })
     .onConflictDoUpdate({
       target: [mirrorSyncs.workspaceId, mirrorSyncs.batchId],
-      set: { state: "running", owner, pass: sql`${mirrorSyncs.pass} + 1`, pagesDone: 0, error: null, startedAt: sql`now()`, heartbeatAt: sql`now()` },
+      set: { state: "running", owner, ...openPass, pass: sql`${mirrorSyncs.pass} + 1`, error: null, startedAt: sql`now()` },
       // A runner's sync is taken over (the runner re-checks its ownership and stops); a frozen
       // batch is final, and another export's live walk keeps its job.
       setWhere: sql`not ${mirrorSyncs.frozen} and not (
         ${mirrorSyncs.state} = 'running' and ${mirrorSyncs.owner} like ${`${EXPORT_OWNER_PREFIX}%`}
         and ${mirrorSyncs.heartbeatAt} >= now() - make_interval(secs => ${staleAfterMs / 1000}))`,
     })
-    .returning({ metadataKeys: mirrorSyncs.metadataKeys });
+    .returning({ metadataKeys: mirrorSyncs.metadataKeys, pass: mirrorSyncs.pass, copiedAt: mirrorSyncs.copiedAt });
   if (!taken) return null;
 
   const mine = and(eq(mirrorSyncs.workspaceId, workspaceId), eq(mirrorSyncs.batchId, batchId), eq(mirrorSyncs.owner, owner));
   // The batch's keys in first-seen order, continued from what earlier passes recorded (as the sync does).
   const keys = new KeyUnion(taken.metadataKeys ?? []);
   let storedKeys = taken.metadataKeys ? keys.size : -1;
-  const seen = new Set<string>();
+  const pass = taken.pass;
+  // Pages copied, and how many from the first without a gap (pages may arrive out of order).
+  const copied = new Set<number>();
   let pagesDone = 0;
   let totalPages = 0;
+  let passOpened = false;
   let held = true;
 
   /** Updates the job if this export still holds it; a job taken from us stops the fill. */
@@ -96,15 +116,17 @@ export async function takeOverSync(
     async page({ page, status, limit, result }) {
       if (!held || status !== "all") return;
       // Row numbers are positions in Trillet's unfiltered listing, as the sync numbers them.
-      await upsertCalls(db, workspaceId, batchId, result.calls, (page - 1) * limit);
-      for (const call of result.calls) {
-        seen.add(call.jobId);
-        keys.add(call.metadata);
-      }
-      pagesDone = Math.max(pagesDone, page);
+      await upsertCalls(db, workspaceId, batchId, result.calls, (page - 1) * limit, pass);
+      for (const call of result.calls) keys.add(call.metadata);
+      copied.add(page);
+      while (copied.has(pagesDone + 1)) pagesDone++;
       totalPages = Math.max(totalPages, result.pagination.totalPages);
       const newKeys = keys.size !== storedKeys;
-      await update({ pagesDone, totalPages, heartbeatAt: new Date(), ...(newKeys ? { metadataKeys: keys.keys } : {}) });
+      // The pass is named by Trillet's counts when it started: a finished batch's walk is its final check.
+      const reason: PassReason = isFinished(result.summary) ? "final" : taken.copiedAt === null ? "first" : "refresh";
+      const opening = passOpened ? {} : { passReason: reason, passSummary: result.summary };
+      passOpened = true;
+      await update({ pagesDone, totalPages, passPages: totalPages, heartbeatAt: new Date(), ...opening, ...(newKeys ? { metadataKeys: keys.keys } : {}) });
       if (newKeys) storedKeys = keys.size;
     },
     async heartbeat() {
@@ -118,7 +140,8 @@ export async function takeOverSync(
         return "released";
       }
       const mirrored = await mirrorSummary(db, workspaceId, batchId);
-      const extra = [...(await mirrorJobIds(db, workspaceId, batchId))].filter((id) => !seen.has(id)).length;
+      // Calls in the copy this walk did not see: Trillet no longer lists them.
+      const extra = mirrored.total - (await countSeenInPass(db, workspaceId, batchId, pass));
       const mismatch = compare(summary, mirrored, extra);
       await recordBatchRead(db, workspaceId, batchId, summary, new Date(), null);
       // Fresh planner statistics for search, as after a sync (PGlite has no autovacuum).
@@ -126,6 +149,9 @@ export async function takeOverSync(
       const now = Date.now();
       const done = await update({
         state: "done",
+        inPass: false,
+        copiedAt: passStartedAt,
+        recheckCount: 0,
         frozen: mismatch === null,
         finishedAt: new Date(now),
         lastSuccessAt: new Date(now),

@@ -15,7 +15,8 @@ export function searchText(call: TrilletCall): string {
   return [call.phoneNumber, ...Object.values(call.metadata), call.error ?? ""].join("\n").toLowerCase();
 }
 
-export async function upsertCalls(db: Database, workspaceId: string, batchId: string, calls: TrilletCall[], firstRowNo: number) {
+/** `seenPass`: the sync pass reading these calls (see mirror_calls.seen_pass); other writers omit it. */
+export async function upsertCalls(db: Database, workspaceId: string, batchId: string, calls: TrilletCall[], firstRowNo: number, seenPass?: number) {
   if (calls.length === 0) return;
   await db
     .insert(mirrorCalls)
@@ -34,6 +35,7 @@ export async function upsertCalls(db: Database, workspaceId: string, batchId: st
         reasonKey: reasonKey(call.error),
         metadata: call.metadata,
         searchText: searchText(call),
+        seenPass: seenPass ?? null,
       })),
     )
     .onConflictDoUpdate({
@@ -49,6 +51,7 @@ export async function upsertCalls(db: Database, workspaceId: string, batchId: st
         reasonKey: sql`excluded.reason_key`,
         metadata: sql`excluded.metadata`,
         searchText: sql`excluded.search_text`,
+        seenPass: sql`coalesce(excluded.seen_pass, ${mirrorCalls.seenPass})`,
       },
     });
 }
@@ -74,4 +77,13 @@ export async function mirrorSummary(db: Database, workspaceId: string, batchId: 
 export async function mirrorJobIds(db: Database, workspaceId: string, batchId: string): Promise<Set<string>> {
   const rows = await db.select({ jobId: mirrorCalls.jobId }).from(mirrorCalls).where(batchRows(workspaceId, batchId));
   return new Set(rows.map((r) => r.jobId));
+}
+
+/** Calls of the batch that the given sync pass read (each job once: rows are keyed by job). */
+export async function countSeenInPass(db: Database, workspaceId: string, batchId: string, pass: number): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(mirrorCalls)
+    .where(and(batchRows(workspaceId, batchId), eq(mirrorCalls.seenPass, pass)));
+  return row?.n ?? 0;
 }

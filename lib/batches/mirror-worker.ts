@@ -1,51 +1,118 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { getDb } from "../db";
+import { getDb, type Database } from "../db";
 import { env } from "../env";
 import { appExportCache } from "../reports/cache";
 import { warmExportCache } from "../reports/export";
+import type { WorkspaceGateway } from "../trillet/gateway";
 import { findWorkspaceById } from "../workspaces";
-import { claimNextSync, runSync } from "./mirror-sync";
+import { SLICE_MS, SLICE_PAGES, SLOTS } from "./mirror-pace";
+import { claimNextSync, releaseClaims, runSync, STALE_AFTER_MS, type SyncJob, type SyncOptions, type SyncOutcome } from "./mirror-sync";
+
+export interface SliceEvent {
+  owner: string;
+  workspaceId: string;
+  batchId: string;
+  startedAt: number;
+  endedAt: number;
+  outcome: SyncOutcome | { state: "error"; error: string };
+}
+
+export interface MirrorRunnersOptions {
+  /** This instance's name; each slot owns jobs as `<instance>/<slot>`. */
+  instance: string;
+  database: () => Promise<Database>;
+  gatewayFor: (workspaceId: string) => Promise<WorkspaceGateway | null>;
+  /** Budget pacing passed to every slice (limitPerMinute, windowMs, minSpacingMs). */
+  sync: Pick<SyncOptions, "limitPerMinute" | "windowMs" | "minSpacingMs" | "heartbeatMs">;
+  slots?: number;
+  slice?: { maxPages: number; maxMs: number };
+  /** Idle slots look for due work this often. */
+  pollMs?: number;
+  staleAfterMs?: number;
+  afterFrozen?: (job: SyncJob, db: Database) => Promise<void>;
+  /** Told about every slice (tests, benchmarks). */
+  onSlice?: (event: SliceEvent) => void;
+}
 
 /**
- * The mirror's runner in this instance: claims due syncs one at a time (every instance runs one;
- * the claim keeps each batch to a single runner) until stopped. Idle, it looks again every pollMs.
+ * The mirror's runners in one instance: `slots` loops, each claiming one slice of the next due
+ * job (least recently served first), running it, and handing the job back. Batches progress page
+ * by page side by side, every read at background priority through the workspace's budget (which
+ * interleaves the slots' requests), so a small or new batch never waits for a big one's copy.
+ * Stopping hands back whatever this instance holds, due at once, for another instance to resume.
  */
-export function startMirrorWorker(pollMs = 2_000): { stop(): Promise<void> } {
-  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+export function startMirrorRunners(options: MirrorRunnersOptions): { stop(): Promise<void> } {
   const controller = new AbortController();
-  const done = (async () => {
-    while (!controller.signal.aborted) {
-      let worked = false;
+  const { signal } = controller;
+  const slots = options.slots ?? SLOTS;
+  const owners = Array.from({ length: slots }, (_, i) => `${options.instance}/${i + 1}`);
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      timer.unref?.();
+      signal.addEventListener("abort", wake, { once: true });
+    });
+
+  const slot = async (owner: string) => {
+    while (!signal.aborted) {
+      let job: SyncJob | null = null;
+      const startedAt = Date.now();
       try {
-        const db = await getDb();
-        const job = await claimNextSync(db, owner);
-        if (job) {
-          worked = true;
-          const workspace = await findWorkspaceById(db, job.workspaceId);
-          if (workspace) {
-            const outcome = await runSync(db, workspace.gateway, job, { limitPerMinute: env.TRILLET_RATE_LIMIT_PER_MINUTE, signal: controller.signal });
-            // Nearly everyone downloads a finished batch's report: have it ready as a file.
-            const cache = appExportCache();
-            if (outcome.frozen && cache) {
-              await warmExportCache(db, job.workspaceId, job.batchId, cache).catch((error: unknown) =>
-                console.error(`[mirror] report of ${job.batchId} not kept`, error instanceof Error ? error.message : error),
-              );
-            }
-          }
+        const db = await options.database();
+        job = await claimNextSync(db, owner, options.staleAfterMs ?? STALE_AFTER_MS);
+        if (!job) {
+          await pause(options.pollMs ?? 2_000);
+          continue;
         }
+        const gateway = await options.gatewayFor(job.workspaceId);
+        // The workspace was removed under us (its jobs go with it): nothing to copy.
+        if (!gateway) continue;
+        const outcome = await runSync(db, gateway, job, { ...options.sync, slice: options.slice ?? { maxPages: SLICE_PAGES, maxMs: SLICE_MS }, signal });
+        options.onSlice?.({ owner, workspaceId: job.workspaceId, batchId: job.batchId, startedAt, endedAt: Date.now(), outcome });
+        if (outcome.frozen) await options.afterFrozen?.(job, db);
       } catch (error) {
-        if (controller.signal.aborted) break;
-        console.error("[mirror] runner error", error instanceof Error ? error.message : error);
+        if (signal.aborted) break;
+        const message = error instanceof Error ? error.message : String(error);
+        console.error("[mirror] runner error", message);
+        if (job) options.onSlice?.({ owner, workspaceId: job.workspaceId, batchId: job.batchId, startedAt, endedAt: Date.now(), outcome: { state: "error", error: message } });
+        await pause(options.pollMs ?? 2_000);
       }
-      if (!worked) await new Promise((r) => setTimeout(r, pollMs).unref());
     }
-  })();
+  };
+
+  const done = Promise.all(owners.map(slot));
   return {
     async stop() {
       controller.abort(new Error("mirror worker stopped"));
       await done.catch(() => {});
+      const db = await options.database().catch(() => null);
+      if (db) await releaseClaims(db, owners).catch((error: unknown) => console.error("[mirror] claims not released", error instanceof Error ? error.message : error));
     },
   };
+}
+
+/** The app's runners (lib/startup.ts): the app's database, workspaces and budget settings. */
+export function startMirrorWorker(pollMs = 2_000): { stop(): Promise<void> } {
+  return startMirrorRunners({
+    instance: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    database: getDb,
+    gatewayFor: async (workspaceId) => (await findWorkspaceById(await getDb(), workspaceId))?.gateway ?? null,
+    sync: { limitPerMinute: env.TRILLET_RATE_LIMIT_PER_MINUTE },
+    pollMs,
+    // Nearly everyone downloads a finished batch's report: have it ready as a file.
+    async afterFrozen(job, db) {
+      const cache = appExportCache();
+      if (!cache) return;
+      await warmExportCache(db, job.workspaceId, job.batchId, cache).catch((error: unknown) =>
+        console.error(`[mirror] report of ${job.batchId} not kept`, error instanceof Error ? error.message : error),
+      );
+    },
+  });
 }

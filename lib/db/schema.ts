@@ -177,6 +177,9 @@ export const mirrorCalls = pgTable(
     metadata: jsonb("metadata").$type<Record<string, string>>().notNull(),
     // Lower-cased phone, metadata values and error, for substring search (trigram index).
     searchText: text("search_text").notNull(),
+    // The sync pass that last read this call: a final pass vouches job for job across slices and
+    // restarts (calls not seen by it are not listed by Trillet). Null when written by other paths.
+    seenPass: integer("seen_pass"),
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.batchId, t.jobId] }),
@@ -198,6 +201,10 @@ export const mirrorCalls = pgTable(
 
 export const SYNC_STATES = ["pending", "running", "done", "failed"] as const;
 export type SyncState = (typeof SYNC_STATES)[number];
+/** Why a pass started: the first copy, a refresh of a running batch's changing pages, the full
+ * check of a finished batch before freezing, or a full re-read after a pass came up short. */
+export const PASS_REASONS = ["first", "refresh", "final", "recheck"] as const;
+export type PassReason = (typeof PASS_REASONS)[number];
 
 /** One row per mirrored batch: the sync job (claimed with SKIP LOCKED, so one runner per batch). */
 export const mirrorSyncs = pgTable(
@@ -227,6 +234,23 @@ export const mirrorSyncs = pgTable(
     // call's own order), kept as pages are copied: jsonb does not keep a row's key order, and a
     // report's columns follow it. Null for batches mirrored before this column existed.
     metadataKeys: jsonb("metadata_keys").$type<string[]>(),
+    // The pass under way (or the last one), kept in the row so a pass survives slices, restarts and
+    // other runners: why it started, whether it is open, the pages it reads (null: every page),
+    // how many (pages_done counts up to it, never back), and Trillet's counts at its first read.
+    passReason: text("pass_reason", { enum: PASS_REASONS }),
+    inPass: boolean("in_pass").notNull().default(false),
+    passPlan: jsonb("pass_plan").$type<number[]>(),
+    passPages: integer("pass_pages").notNull().default(0),
+    passSummary: jsonb("pass_summary").$type<{ total: number; waiting: number; active: number; completed: number; failed: number }>(),
+    passStartedAt: timestamp("pass_started_at", { withTimezone: true }),
+    // The moment the copy describes: when the last complete pass started (every page read since).
+    copiedAt: timestamp("copied_at", { withTimezone: true }),
+    // When a runner last took a slice of this job: the scheduler serves the least recent first.
+    servedAt: timestamp("served_at", { withTimezone: true }),
+    // Refresh passes since the copy was complete (rotates the rarely changing pages re-read), and
+    // full passes in a row that came up short (bounded, then the sync fails).
+    refreshCount: integer("refresh_count").notNull().default(0),
+    recheckCount: integer("recheck_count").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.batchId] }), index("mirror_syncs_due_idx").on(t.state, t.nextSyncAt)],
 );

@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
+import { runCopyBench, type CopyBenchResult } from "./copy";
 import { runExportWalkBench, type ExportWalkResult } from "./export";
 import { runExportFreezeBench, type ExportFreezeResult } from "./export-freeze";
 import { openPglite, openPostgres, runMirrorBench, type MirrorResult } from "./mirror";
@@ -32,6 +33,7 @@ async function main() {
     wallboard?: WallboardResult;
     export?: ExportWalkResult;
     exportFreeze?: ExportFreezeResult;
+    copy?: CopyBenchResult;
     mirror: MirrorResult[];
   } = { mirror: [] };
 
@@ -48,7 +50,7 @@ async function main() {
     }
   };
 
-  // `npm run bench -- mirror` runs only the benchmarks named (walk, viewers, wallboard, export, freeze, mirror); default all.
+  // `npm run bench -- mirror` runs only the benchmarks named (walk, viewers, wallboard, export, freeze, copy, mirror); default all.
   const only = process.argv.slice(2);
   const wanted = (name: string) => only.length === 0 || only.includes(name);
 
@@ -61,6 +63,8 @@ async function main() {
   if (wanted("export")) report.export = await attempt("export", () => runExportWalkBench(log));
   // A first export plus the batch's freeze: upstream requests over pages (the export's walk fills the mirror).
   if (wanted("freeze")) report.exportFreeze = await attempt("freeze", () => runExportFreezeBench(log));
+  // Fair copies under Trillet's real minute (about 5 minutes): small batches and a running one beside a big copy.
+  if (wanted("copy")) report.copy = await attempt("copy", () => runCopyBench(log));
   const pglite = wanted("mirror") ? await attempt("mirror (PGlite)", () => runMirrorBench(openPglite, log)) : undefined;
   if (pglite) report.mirror.push(pglite);
   if (postgresUrl && wanted("mirror")) {

@@ -178,7 +178,7 @@ async function readyDrilldown(
   return {
     state: "ready",
     mirror,
-    copiedAt: mirror.lastSuccessAt,
+    copiedAt: mirror.copiedAt ?? mirror.lastSuccessAt,
     summary,
     failedTotal: summary.failed,
     reasonsTotal,
