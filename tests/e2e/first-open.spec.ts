@@ -99,3 +99,15 @@ test("a first open says 'not found' only when Trillet does: an outage is an outa
   if (await upstream.isVisible()) await expect(upstream).toHaveAttribute("data-total", String(summary.failed));
   else await expect(copied).toHaveAttribute("data-value", String(summary.failed));
 });
+
+test("a finished batch opened for the first time shows its charts by themselves once it is copied", async ({ page }) => {
+  // 60 pages: the copy takes some seconds, so the page first says the charts are on their way.
+  const { id } = await sandbox.createBatch("first-charts", 6_000, 0.3);
+  await page.goto(base(id));
+  const charts = page.getByTestId("batch-charts");
+  await expect(charts.getByText(/Available once the batch is copied/).first()).toBeVisible();
+  // A finished batch's page stops refreshing its numbers; the charts still arrive, with no reload.
+  await expect(charts.getByText(/Available once the batch is copied/)).toHaveCount(0, { timeout: 60_000 });
+  await expect(charts.getByText("Call duration: data as a table")).toBeVisible();
+  await expect(charts.getByText("Calls over time: data as a table")).toBeVisible();
+});
