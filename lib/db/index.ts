@@ -43,6 +43,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 
 async function openPostgres(url: string): Promise<DatabaseHandle> {
   const pool = new Pool({ connectionString: url, max: 10 });
+  // An idle connection the server ends (a restart, a failover, an admin) is an event on the pool:
+  // without a listener Node treats it as an uncaught error and stops the process. The pool drops
+  // that connection and opens another for the next query.
+  pool.on("error", (error) => console.warn("[db] an idle PostgreSQL connection was closed:", error.message));
   const client = await pool.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);

@@ -76,19 +76,22 @@ for (const id of ["no-such-batch", "bad%20id%3F"]) {
   });
 }
 
-// The error states use the live batch: a finished one is soon served from the mirror, without Trillet.
+// The error states use a batch nobody opened: a view never read, with no copy to stand in for it.
+// (A view read before, or a copied batch, shows that read or the copy marked stale: faults.spec.ts.)
 test.describe("upstream failures show a state a person can act on, never zeros", () => {
   test("credentials rejected", async ({ page }) => {
     await sandbox.setFaults([{ kind: "401", rate: 1 }]);
-    await page.goto(batchUrl("demo-live", "?page=2"));
+    const { id } = await sandbox.createBatch("unread-401");
+    await page.goto(batchUrl(id));
     await expect(page.getByTestId("batch-error")).toHaveAttribute("data-kind", "credentials");
     await expect(page.getByText("Trillet rejected this workspace's credentials")).toBeVisible();
     await expect(page.getByTestId("summary-total")).toHaveCount(0);
   });
 
   test("Trillet unreachable, with a retry that works once it is back", async ({ page }) => {
+    const { id } = await sandbox.createBatch("unread-5xx");
     await sandbox.setFaults([{ kind: "5xx", rate: 1 }]);
-    await page.goto(batchUrl("demo-live", "?page=3"));
+    await page.goto(batchUrl(id));
     await expect(page.getByTestId("batch-error")).toHaveAttribute("data-kind", "unavailable");
     await sandbox.clearFaults();
     await page.getByRole("link", { name: "Try again" }).click();
@@ -97,8 +100,9 @@ test.describe("upstream failures show a state a person can act on, never zeros",
 
   test("Trillet rate limit, with when it frees up", async ({ page }) => {
     // Every answer a 429 (each saying "one second"): the client retries a few times, then says so.
+    const { id } = await sandbox.createBatch("unread-429");
     await sandbox.setFaults([{ kind: "429", rate: 1 }]);
-    await page.goto(batchUrl("demo-live", "?page=4"));
+    await page.goto(batchUrl(id));
     await expect(page.getByTestId("batch-error")).toHaveAttribute("data-kind", "rate_limited");
     await expect(page.getByText("It frees up at")).toBeVisible();
   });
@@ -117,8 +121,9 @@ test.describe("the batch JSON API", () => {
   });
 
   test("maps upstream failures to statuses a client can act on", async ({ request }) => {
+    const { id } = await sandbox.createBatch("unread-api");
     await sandbox.setFaults([{ kind: "401", rate: 1 }]);
-    const rejected = await request.get("/api/w/sandbox/batches/demo-live?page=6");
+    const rejected = await request.get(`/api/w/sandbox/batches/${id}`);
     expect(rejected.status()).toBe(502);
     expect((await rejected.json()).kind).toBe("credentials");
     await sandbox.clearFaults();
