@@ -85,15 +85,22 @@ test("search and sort live in the URL once the batch is copied", async ({ page }
   await expect(page.getByRole("columnheader", { name: /Duration/ })).toHaveAttribute("aria-sort", "descending");
 });
 
-test("a running batch shows the copy's progress while it syncs", async ({ page }) => {
+test("a batch being copied shows the copy's progress, counting up", async ({ page }) => {
+  // 200 pages read slowly: the first copy is under way for a while.
+  const { id } = await sandbox.createBatch("copy-progress", 20_000, 0.3);
   await sandbox.configure({ latencyMs: 400 });
   try {
-    await page.goto("/w/sandbox/batches/demo-live?page=7");
-    await expect.poll(async () => {
+    await page.goto(`/w/sandbox/batches/${id}`);
+    const progress = page.getByTestId("mirror-progress");
+    const pagesDone = async () => {
       await page.reload();
-      return page.getByTestId("mirror-progress").count();
-    }, { timeout: 40_000 }).toBeGreaterThan(0);
-    await expect(page.getByTestId("mirror-progress")).toContainText(/\d+ of \d+ pages/);
+      const match = /(\d+) of 200 pages/.exec((await progress.textContent()) ?? "");
+      return match ? Number(match[1]) : -1;
+    };
+    await expect.poll(pagesDone, { timeout: 40_000 }).toBeGreaterThan(0);
+    const first = await pagesDone();
+    await expect.poll(pagesDone, { timeout: 40_000 }).toBeGreaterThan(first);
+    await expect(progress).toContainText("copying for search and reports");
   } finally {
     await sandbox.configure({ latencyMs: 0 });
   }
