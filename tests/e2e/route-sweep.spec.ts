@@ -45,3 +45,16 @@ test("a member without access to a workspace gets 404 for all of its pages and A
   expect(failures).toEqual([]);
   await outsider.context().close();
 });
+
+test.describe("static files", () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+
+  test("the favicon every browser asks for is served to anyone, as an icon", async ({ request }) => {
+    const response = await request.get("/favicon.ico", { maxRedirects: 0 });
+    expect(response.status()).toBe(200);
+    expect(response.headers()["content-type"]).toMatch(/icon/);
+    const body = await response.body();
+    // An ICO file: reserved 0, type 1 (icon), at least one image.
+    expect([...body.subarray(0, 4)]).toEqual([0, 0, 1, 0]);
+  });
+});
