@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Progress } from "@/components/ui/progress";
 import type { MirrorStatus } from "@/lib/batches/mirror-status";
-import { RefreshWhileCopying } from "./refresh-while-copying";
+import { RetryByItself } from "@/components/batches/retry-by-itself";
 
 /** Reasons need every failed call, so until the batch is copied this says how far the copy is. */
 export function CopyingState({ mirror, batchHref }: { mirror: (CopyProgressInput & Pick<MirrorStatus, "state" | "error">) | null; batchHref: string }) {
@@ -39,7 +39,7 @@ export function CopyingState({ mirror, batchHref }: { mirror: (CopyProgressInput
         <Button asChild variant="outline" className="self-start">
           <Link href={batchHref}>Go to the batch page</Link>
         </Button>
-        <RefreshWhileCopying />
+        <RetryByItself everyMs={4_000}>This page updates by itself.</RetryByItself>
       </CardContent>
     </Card>
   );
