@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { WORKSPACE_SLUG } from "./workspace-slug";
 
 // The one reader of process.env in app code. Every setting is validated once, here, with the
 // defaults that let `npm run demo` run on a fresh machine (PGlite, the Trillet sandbox).
@@ -16,7 +17,7 @@ const httpUrl = z
   .refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")
   .transform((u) => u.replace(/\/+$/, ""));
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "lowercase letters, digits and dashes");
+const slug = z.string().regex(WORKSPACE_SLUG, "lowercase letters, digits and dashes");
 
 export const SANDBOX_DEFAULT_API_KEY = "sk_sandbox_demo_0000";
 export const SANDBOX_DEFAULT_WORKSPACE_ID = "ws_sandbox_demo";

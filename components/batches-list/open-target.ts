@@ -1,8 +1,9 @@
 import { parseBatchInput } from "@/lib/batches/batch-input";
+import { WORKSPACE_SLUG_SOURCE } from "@/lib/workspace-slug";
 
 export type OpenTarget = { ok: true; href: string } | { ok: false; message: string };
 
-const WORKSPACE_IN_LINK = /^\/w\/([a-z0-9][a-z0-9-]{0,39})\/batches\/[^/]+(\/failed)?\/?$/;
+const WORKSPACE_IN_LINK = new RegExp(`^/w/(${WORKSPACE_SLUG_SOURCE})/batches/[^/]+(/failed)?/?$`);
 
 /**
  * Where "Open batch" goes for what was typed: a bare ID opens in this workspace; a pasted

@@ -4,6 +4,7 @@ import { getDb } from "../db";
 import { findWorkspaceFor, type Workspace } from "../workspaces";
 import { auth } from "./config";
 import type { AppUser } from "./users";
+import { WORKSPACE_SLUG } from "../workspace-slug";
 
 // The proxy already turned signed-out visitors away; every page, handler and action checks again
 // here, against the database, because the proxy is a convenience and not a wall.
@@ -29,9 +30,8 @@ export async function requireAdmin(): Promise<AppUser> {
   return user;
 }
 
-// The rule every workspace slug was created under (lib/env.ts, the workspace form). A value outside
-// it names no workspace and is answered without a query: a NUL in a path must never reach SQL.
-const WORKSPACE_SLUG = /^[a-z0-9][a-z0-9-]{0,39}$/;
+// A slug outside the rule every workspace was created under names no workspace and is answered
+// without a query: a NUL in a path must never reach SQL.
 
 /** The workspace if this user may use it; otherwise a 404 that does not say whether it exists. */
 export async function requireWorkspace(slug: string): Promise<{ user: AppUser; workspace: Workspace }> {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_BASE_URL } from "@/components/settings/workspace-defaults";
+import { WORKSPACE_SLUG } from "@/lib/workspace-slug";
 
 // The workspace form's fields. Messages never echo what was typed: two of the fields are secrets.
 
@@ -13,7 +14,7 @@ const slug = z
   .string({ error: "Enter a slug." })
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
+  .regex(WORKSPACE_SLUG, {
     error: "The slug is 1 to 40 lowercase letters, digits and dashes, starting with a letter or digit.",
   });
 
