@@ -1,6 +1,7 @@
 import "server-only";
 import type { Database } from "../db";
-import type { ListCallsParams, Read } from "../trillet/client";
+import type { ListCallsParams } from "../trillet/client";
+import type { ViewRead } from "../trillet/gateway";
 import { MAX_PAGE_SIZE, type CallsPage } from "../trillet/schemas";
 import type { Workspace } from "../workspaces";
 import { requestSync } from "./mirror-sync";
@@ -21,7 +22,7 @@ export async function ensureTracked(
   batchId: string,
   userId: string | null,
   read: ListCallsParams = FIRST_OPEN_READ,
-): Promise<Read<CallsPage> | null> {
+): Promise<ViewRead<CallsPage> | null> {
   if (await findTrackedBatch(db, workspace.id, batchId)) return null;
   const page = await workspace.gateway.listCalls(batchId, read, { priority: "interactive" });
   // Two people opening the same new link at once both land here: both writes are upserts.

@@ -9,7 +9,6 @@ import { requestSync } from "@/lib/batches/mirror-sync";
 import { reasonKey } from "@/lib/batches/reasons";
 import type { Database } from "@/lib/db";
 import { isSafeText } from "@/lib/http/segments";
-import type { Read } from "@/lib/trillet/client";
 import type { Staleness, ViewRead } from "@/lib/trillet/gateway";
 import { isTrilletError, retryAtOf, type TrilletErrorKind } from "@/lib/trillet/errors";
 import { MAX_PAGE_SIZE, type BatchSummary, type CallsPage, type TrilletCall } from "@/lib/trillet/schemas";
@@ -116,8 +115,8 @@ export async function loadFailureDrilldown(
   return { state: "copying", mirror: mirror ?? (await getMirrorStatus(db, workspace.id, batchId)), upstream };
 }
 
-async function upstreamFailures(workspace: Workspace, batchId: string, page: number, firstRead: Read<CallsPage> | null): Promise<UpstreamRead> {
-  let read: Read<CallsPage>;
+async function upstreamFailures(workspace: Workspace, batchId: string, page: number, firstRead: ViewRead<CallsPage> | null): Promise<UpstreamRead> {
+  let read: ViewRead<CallsPage>;
   if (firstRead && page === FIRST_OPEN_READ.page) read = firstRead;
   else {
     try {
@@ -138,7 +137,7 @@ async function upstreamFailures(workspace: Workspace, batchId: string, page: num
       summary: read.summary,
       readAt: read.receivedAt,
       // An older read shown because Trillet was slow or refused: the page says why.
-      stale: (read as ViewRead<CallsPage>).stale ?? null,
+      stale: read.stale ?? null,
       reasons: countReasons(read.calls),
     },
   };
