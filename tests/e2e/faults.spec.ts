@@ -81,6 +81,8 @@ FAULTS.forEach(({ fault, kind }, i) => {
     expect(staleMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
     await expect(page.getByTestId("stale-note")).toHaveAttribute("data-kind", staleKind);
     await expect(page.getByTestId("calls-table").locator("tbody tr").first()).toHaveAttribute("data-job-id", firstJob!);
+    // Trillet said 429 while Batchboard's own budget had room: another tool uses the same key.
+    if (fault === "429") await expect(page.getByTestId("stale-note")).toContainText("Another tool is using this workspace's Trillet key");
     // The fault ends: the open page shows fresh numbers by itself.
     await sandbox.clearFaults();
     await expect(page.getByTestId("stale-note")).toHaveCount(0, { timeout: 15_000 });
@@ -94,6 +96,7 @@ FAULTS.forEach(({ fault, kind }, i) => {
     expect(errorMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
     await expect(page.getByTestId("batch-error")).toHaveAttribute("data-kind", kind);
     await expect(page.getByTestId("retry-by-itself")).toBeVisible();
+    if (fault === "429") await expect(page.getByTestId("batch-error")).toContainText("Another tool is using this workspace's Trillet key");
     await sandbox.clearFaults();
     await expect(page.getByTestId("calls-table")).toBeVisible({ timeout: 20_000 });
     await expect(page.getByTestId("batch-error")).toHaveCount(0);
