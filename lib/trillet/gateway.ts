@@ -2,7 +2,7 @@ import "server-only";
 import { LRUCache } from "lru-cache";
 import { RequestBudget, type Budget, type Priority } from "./budget";
 import { TrilletClient, type ListCallsParams, type Read, type RequestOptions, type TrilletCredentials } from "./client";
-import { isForeignRateLimit, isTrilletError, retryAtOf, type TrilletErrorKind } from "./errors";
+import { isForeignRateLimit, isTrilletError, RateLimitedError, retryAtOf, type TrilletErrorKind } from "./errors";
 import { isFinished, type BatchStatus, type CallsPage } from "./schemas";
 import type { SharedReadCache } from "./shared-cache";
 
@@ -128,7 +128,12 @@ export class WorkspaceGateway {
       maxRateLimitWaitMs: options.maxRateLimitWaitMs,
       fetch: options.fetch,
       now: options.now,
-      beforeAttempt: ({ priority = "interactive", signal, maxWaitMs }) => this.budget.acquire(priority, signal, maxWaitMs),
+      // A read held back by a pause that another tool's 429 caused says so, like the 429 itself.
+      beforeAttempt: ({ priority = "interactive", signal, maxWaitMs }) =>
+        this.budget.acquire(priority, signal, maxWaitMs).catch((error: unknown) => {
+          const retryAt = retryAtOf(error);
+          throw retryAt !== undefined && !isForeignRateLimit(error) && this.#foreignUntil >= retryAt ? new RateLimitedError(retryAt, true) : error;
+        }),
       onRateLimited: (retryAt) => this.#rateLimited(retryAt),
     });
   }

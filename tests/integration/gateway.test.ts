@@ -151,6 +151,7 @@ describe("WorkspaceGateway page views", () => {
     // The pause holds the key's other readers back too: a second view answers at once, from the budget.
     const again = await timed(gateway.listCalls("demo-finished", { page: 2 }));
     expect("error" in again && again.error).toBeInstanceOf(RateLimitedError);
+    expect((again as { error: RateLimitedError }).error.foreign).toBe(true);
     expect(sb.sandbox.stats().byStatus["429"]).toBe(1);
   });
 
