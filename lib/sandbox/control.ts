@@ -19,6 +19,7 @@ const configBody = z.strictObject({
   latencyMs: z.number().int().min(0).max(600_000).optional(),
   liveSpeed: z.number().min(0).max(100_000).optional(),
   restartLive: z.union([z.boolean(), z.number().min(0)]).optional(),
+  uploadFailRate: z.number().min(0).max(1).optional(),
 });
 
 const batchBody = z.strictObject({
@@ -61,7 +62,8 @@ export async function handleControl(sandbox: Sandbox, request: Request, pathname
     case "POST /config": {
       const body = await readJson(request, configBody);
       if ("error" in body) return body.error;
-      const { rateLimitPerMinute, latencyMs, liveSpeed, restartLive } = body.data;
+      const { rateLimitPerMinute, latencyMs, liveSpeed, restartLive, uploadFailRate } = body.data;
+      if (uploadFailRate !== undefined) sandbox.setUploadFailRate(uploadFailRate);
       if (rateLimitPerMinute !== undefined) sandbox.setRateLimit(rateLimitPerMinute);
       if (latencyMs !== undefined) sandbox.setLatency(latencyMs);
       if (liveSpeed !== undefined) sandbox.setLiveSpeed(liveSpeed);
@@ -77,6 +79,9 @@ export async function handleControl(sandbox: Sandbox, request: Request, pathname
       if (!sandbox.addFinishedBatch(id, size, failRate)) return json(409, { error: "A batch with this id exists" });
       return json(201, { id, summary: sandbox.summary(id) });
     }
+    case "GET /created":
+      // What each POST /batch-calls carried, so a test can compare it field by field.
+      return json(200, { batches: sandbox.created() });
     case "GET /stats":
       return json(200, sandbox.stats());
     case "POST /stats/reset":

@@ -14,6 +14,7 @@ export const faultRuleSchema = z.strictObject({
   rate: z.number().min(0).max(1).optional(),
   batchId: z.string().min(1).optional(),
   afterRequests: z.number().int().min(0).optional(),
+  method: z.enum(["GET", "POST", "DELETE"]).optional(),
 });
 
 export const faultRulesSchema = z.array(faultRuleSchema);
@@ -78,11 +79,16 @@ export class FaultInjector {
     this.rng = mulberry32(FAULT_SEED);
   }
 
-  /** Called once per authenticated batch-endpoint request; returns the fault to inject, if any. */
-  pick(batchId: string): FiredFault | undefined {
+  /**
+   * Called once per authenticated batch-endpoint request (`batchId` is absent for POST, which
+   * creates one); returns the fault to inject, if any.
+   */
+  pick(batchId: string | undefined, method = "GET"): FiredFault | undefined {
     // Every matching rule counts the request, whether or not an earlier rule fires, so
     // `afterRequests` means "after N requests to this batch" regardless of other rules.
-    const matching = this.states.filter((s) => s.rule.batchId === undefined || s.rule.batchId === batchId);
+    const matching = this.states.filter(
+      (s) => (s.rule.batchId === undefined || s.rule.batchId === batchId) && (s.rule.method === undefined || s.rule.method === method),
+    );
     for (const state of matching) state.seen++;
     for (const state of matching) {
       const { rule } = state;

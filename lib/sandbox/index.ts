@@ -10,12 +10,13 @@ import { FaultInjector, parseFaultSpec, validateFaultRules } from "./faults";
 import { handleUpstream, type UpstreamContext } from "./handler";
 import { json } from "./http";
 import { SlidingWindowLimiter } from "./rate-limit";
-import { type Sandbox, type SandboxCall, type SandboxOptions } from "./types";
+import { type CreatedBatch, type Sandbox, type SandboxCall, type SandboxOptions } from "./types";
 
 export { parseFaultSpec } from "./faults";
 export { SANDBOX_BATCHES } from "./types";
 export type {
   CallStatus,
+  CreatedBatch,
   Sandbox,
   SandboxCall,
   SandboxCredential,
@@ -46,6 +47,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const limiter = new SlidingWindowLimiter(checkNumber("rateLimitPerMinute", options.rateLimitPerMinute ?? 60, { integer: true }));
   const faults = new FaultInjector(options.faults ?? []);
   let latencyMs = checkNumber("latencyMs", options.latencyMs ?? 0);
+  let uploadFailRate = Math.min(1, checkNumber("uploadFailRate", options.uploadFailRate ?? 0.2));
+  const created: CreatedBatch[] = [];
   let stats = { requests: 0, byStatus: {} as Record<string, number> };
   const count = (key: string) => {
     stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
@@ -59,6 +62,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     faults,
     retryAfterHeader: options.rateLimitRetryAfterHeader ?? true,
     latencyMs: () => latencyMs,
+    uploadFailRate: () => uploadFailRate,
+    onCreated: (batch) => created.push(batch),
   };
 
   const truth = (batchId: string): SandboxCall[] | undefined => {
@@ -106,10 +111,10 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       faults.setRules(validateFaultRules(rules));
     },
     setLiveSpeed(speed) {
-      clock.setSpeed(checkNumber("liveSpeed", speed), now());
+      ctx.catalogue.setSpeed(checkNumber("liveSpeed", speed), now());
     },
     restartLive(secondsAgo = startedAgo) {
-      clock.restart(checkNumber("restartLive secondsAgo", secondsAgo), now());
+      ctx.catalogue.restartLive(checkNumber("restartLive secondsAgo", secondsAgo), now());
     },
     setRateLimit(perMinute, windowMs) {
       limiter.setLimit(checkNumber("rateLimitPerMinute", perMinute, { integer: true }), windowMs);
@@ -119,6 +124,10 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     },
     addFinishedBatch(id, size, failRate = 0.2) {
       return ctx.catalogue.addFinished(id, checkNumber("size", size, { integer: true }), Math.min(1, checkNumber("failRate", failRate)));
+    },
+    created: () => created.map((batch) => ({ ...batch, rows: batch.rows.map((row) => ({ phone: row.phone, metadata: { ...row.metadata } })) })),
+    setUploadFailRate(rate) {
+      uploadFailRate = Math.min(1, checkNumber("uploadFailRate", rate));
     },
   };
   return sandbox;

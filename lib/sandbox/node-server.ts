@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 
 import type { Sandbox } from "./types";
+import { MAX_UPLOAD_BYTES } from "./upload";
 
 // node:http adapter: the sandbox speaks web Request/Response; this turns sockets into those.
 
@@ -13,7 +14,10 @@ export interface SandboxServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1_000_000;
+// Trillet takes files up to 20 MB; the multipart framing around one adds a little.
+const MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 64 * 1024;
+
+class BodyTooLarge extends Error {}
 // Hop-by-hop and framing headers belong to this socket, not to the Request being rebuilt.
 const SKIPPED_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"]);
 
@@ -23,10 +27,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) req.destroy(new Error("Request body too large"));
-      else chunks.push(chunk);
+      if (size > MAX_BODY_BYTES) {
+        // Stop buffering but keep reading, so the client gets the 413 instead of a reset.
+        if (chunks.length > 0) chunks.length = 0;
+      } else chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () => (size > MAX_BODY_BYTES ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks))));
     req.on("error", reject);
   });
 }
@@ -61,7 +67,13 @@ async function serve(sandbox: Sandbox, origin: string, req: IncomingMessage, res
     res.statusCode = response.status;
     response.headers.forEach((value, name) => res.setHeader(name, value));
     res.end(payload);
-  } catch {
+  } catch (error) {
+    if (error instanceof BodyTooLarge && !res.headersSent) {
+      res.statusCode = 413;
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ error: "File too large", message: "The file is larger than 20 MB." }));
+      return;
+    }
     if (controller.signal.aborted || res.headersSent) {
       res.destroy();
       return;

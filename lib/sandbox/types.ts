@@ -13,6 +13,21 @@ export interface SandboxFaultRule {
   batchId?: string;
   /** Skip the first N matching requests, then start, so a page walk can fail midway. */
   afterRequests?: number;
+  /**
+   * Only requests with this method (default: all). On POST and DELETE a "timeout" hangs after
+   * the batch was created or cancelled: the answer is lost, the change is not.
+   */
+  method?: "GET" | "POST" | "DELETE";
+}
+
+/** What a POST /batch-calls received, as the sandbox read it. */
+export interface CreatedBatch {
+  batchId: string;
+  receivedAt: number;
+  agentId: string;
+  scheduledAt?: number;
+  smartCallbackConfig?: Record<string, unknown>;
+  rows: Array<{ phone: string; metadata: Record<string, string> }>;
 }
 
 export interface SandboxCredential {
@@ -29,6 +44,8 @@ export interface SandboxOptions {
   liveStartedSecondsAgo?: number;
   /** Calls in the live batch (default 2,000). */
   liveSize?: number;
+  /** Share of failing calls in batches started by POST (default 0.2). */
+  uploadFailRate?: number;
   faults?: SandboxFaultRule[];
   control?: boolean;
   production?: boolean;
@@ -77,6 +94,9 @@ export interface Sandbox {
   setLatency(ms: number): void;
   /** A new finished batch of `size` calls (a share `failRate` failing); false when the id is taken. */
   addFinishedBatch(id: string, size: number, failRate?: number): boolean;
+  /** Every batch started by POST, oldest first, with what the request carried. */
+  created(): CreatedBatch[];
+  setUploadFailRate(rate: number): void;
   batchIds: readonly string[];
 }
 

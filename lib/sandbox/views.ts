@@ -73,8 +73,13 @@ function recentCall(call: SandboxCall) {
   };
 }
 
-function batchStatus(view: BatchView): { status: "queued" | "processing" | "completed"; isComplete: boolean } {
+type BatchStatus = "queued" | "processing" | "completed" | "cancelled";
+
+function batchStatus(view: BatchView): { status: BatchStatus; isComplete: boolean } {
   const { waiting, active, total } = view.snapshot.summary;
+  // The sandbox's reading of "waiting calls stop, active ones finish": the stopped calls stay
+  // "waiting" in the list, and the batch is complete once its last active call ended.
+  if (view.cancelled) return { status: "cancelled", isComplete: active === 0 };
   if (waiting + active === 0) return { status: "completed", isComplete: true };
   if (waiting === total) return { status: "queued", isComplete: false };
   return { status: "processing", isComplete: false };

@@ -260,16 +260,23 @@ describe("sandbox contract: errors and auth", () => {
   });
 
   it("answers 404 for unknown paths and 405 for other methods", async () => {
-    for (const path of ["/", "/v1/api/batch-calls", "/v1/api/batch-calls/demo-finished/calls/x", "/v1/api/other"]) {
+    for (const path of ["/", "/v1/api/batch-calls/demo-finished/calls/x", "/v1/api/other"]) {
       const { res, body } = await get(sandbox, path);
       expect(res.status).toBe(404);
       expect(flatErrorSchema.parse(body).error).toBeTruthy();
     }
-    const res = await sandbox.handle(
-      new Request(`http://sandbox.test/v1/api/batch-calls/${SANDBOX_BATCHES.finished}`, { method: "DELETE", headers: AUTH }),
-    );
-    expect(res.status).toBe(405);
-    expect(flatErrorSchema.parse(await res.json()).error).toBeTruthy();
+    const wrong: Array<[string, string, string]> = [
+      ["GET", "/v1/api/batch-calls", "POST"],
+      ["PUT", `/v1/api/batch-calls/${SANDBOX_BATCHES.finished}`, "GET, DELETE"],
+      ["DELETE", `/v1/api/batch-calls/${SANDBOX_BATCHES.finished}/calls`, "GET"],
+      ["POST", `/v1/api/batch-calls/${SANDBOX_BATCHES.finished}`, "GET, DELETE"],
+    ];
+    for (const [method, path, allow] of wrong) {
+      const res = await sandbox.handle(new Request(`http://sandbox.test${path}`, { method, headers: AUTH }));
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get("allow")).toBe(allow);
+      expect(flatErrorSchema.parse(await res.json()).error).toBeTruthy();
+    }
   });
 
   it.each([
