@@ -106,7 +106,8 @@ export async function findWorkspaceById(db: Database, id: string): Promise<Works
   return row ? { id: row.id, slug: row.slug, name: row.name, gateway: await gatewayFor(row) } : null;
 }
 
-export type ConnectionVerdict = "valid" | "rejected" | "unreachable";
+/** "blocked": the base URL breaks the outbound URL rule (lib/security/outbound-url.ts); nothing was sent. */
+export type ConnectionVerdict = "valid" | "rejected" | "unreachable" | "blocked";
 
 // A batch id no workspace has: Trillet checks credentials first, so "not found" proves them valid.
 const PROBE_BATCH = "batchboard-connection-check";
@@ -119,6 +120,8 @@ export async function testConnection(workspace: Workspace): Promise<ConnectionVe
   } catch (error) {
     if (isTrilletError(error) && error.kind === "not_found") return "valid";
     if (isTrilletError(error) && error.kind === "credentials") return "rejected";
+    // The same check as every read (the client's): a private or non-https URL is never probed.
+    if (isTrilletError(error) && error.name === "RefusedUrlError") return "blocked";
     return "unreachable";
   }
 }
