@@ -2,6 +2,7 @@ import "server-only";
 import { eq, lt, sql } from "drizzle-orm";
 import type { Database } from "../db";
 import { rateLimits } from "../db/schema";
+import { throttleAddress } from "../http/client-address";
 
 /*
  * Password attempts (sign-in, the current password on a password change, the setup and invite
@@ -100,7 +101,8 @@ export type Attempt =
   | { allowed: false; retryAfterMs: number };
 
 function keysOf(subject: AttemptSubject) {
-  const address = subject.address ?? "unknown";
+  // IPv6 clients by their /64: one subscriber gets a whole block to rotate through.
+  const address = throttleAddress(subject.address) ?? "unknown";
   const who = subject.account ?? `form:${subject.form ?? "unknown"}`;
   return {
     address: `${ADDRESS.prefix}:${address}`,

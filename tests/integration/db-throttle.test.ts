@@ -168,3 +168,15 @@ describe(`password attempt throttling (${usingPostgres() ? "PostgreSQL" : "PGlit
     expect(requestInfoFromHeaders(forged, 0).ip).toBeNull();
   });
 });
+
+describe("IPv6 clients", () => {
+  it("count by their /64, so rotating through one's own block does not escape the address limit", async () => {
+    const now = new Date("2030-03-01T00:00:00Z");
+    const outcomes = [];
+    for (let i = 0; i < ADDRESS.free + 1; i++) {
+      outcomes.push((await beginAttempt(db, { account: `v6-${i}@example.com`, address: `2001:db8:aa:bb::${(i + 1).toString(16)}` }, now)).allowed);
+    }
+    expect(outcomes.filter((ok) => !ok)).toHaveLength(1);
+    expect((await beginAttempt(db, { account: "v6-other@example.com", address: "2001:db8:aa:cc::1" }, now)).allowed).toBe(true);
+  });
+});
