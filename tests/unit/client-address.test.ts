@@ -11,7 +11,7 @@ let url: string;
 beforeAll(async () => {
   installPeerAddressHeader();
   server = http.createServer((req, res) => {
-    const headers = new Headers(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]));
+    const headers = new Headers(Object.entries(req.headers).map(([k, v]): [string, string] => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]));
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify({ direct: clientAddress(headers, 0), oneProxy: clientAddress(headers, 1), twoProxies: clientAddress(headers, 2) }));
   });
