@@ -17,8 +17,8 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   // Loaded from node_modules at run time: PGlite's WASM and the pg driver do not bundle, and
-  // rate-limiter-flexible imports drizzle-orm itself, so drizzle-orm must be that same copy.
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "drizzle-orm", "rate-limiter-flexible"],
+  // drizzle-orm stays one copy beside them.
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "drizzle-orm"],
   experimental: { authInterrupts: true },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
