@@ -36,7 +36,7 @@ describe(`auth data layer (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () =>
 
   it("hashes passwords with scrypt and verifies them; never stores the plain text", async () => {
     const hash = await hashPassword("correct horse battery");
-    expect(hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(hash).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(hash).not.toContain("correct horse");
     expect(await verifyPassword("correct horse battery", hash)).toBe(true);
     expect(await verifyPassword("correct horse batterY", hash)).toBe(false);
