@@ -28,7 +28,9 @@ function fromAddress(localAddress: string, method: string, path: string, headers
 /** A credentials sign-in through Auth.js's own endpoints; returns the `code` it redirects with. */
 async function signInAttempt(localAddress: string, email: string, forwardedFor: string): Promise<string | null> {
   const csrf = await fromAddress(localAddress, "GET", "/api/auth/csrf", { "x-forwarded-for": forwardedFor });
-  const cookie = (csrf.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
+  // The answer may set a cookie twice (the proxy's session check, then the route): the last one counts.
+  const jar = new Map((csrf.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]!.split(/=(.*)/s).slice(0, 2) as [string, string]));
+  const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
   const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
   const form = new URLSearchParams({ csrfToken, email, password: "some wrong password", callbackUrl: "/" }).toString();
   const answer = await fromAddress(
