@@ -1,6 +1,7 @@
 "use server";
 
 import { AuthError } from "next-auth";
+import { recordAudit } from "@/lib/audit";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { signIn, ThrottledSignin } from "@/lib/auth/config";
 import { currentRequestInfo } from "@/lib/auth/request-info";
@@ -25,13 +26,17 @@ export async function signInAction(_: SignInState, form: FormData): Promise<Sign
   const subject = { account: normaliseEmail(email), address: info.ip };
   // A read-only look first, so a delayed sign-in does not go through Auth.js at all; the slot
   // itself is taken in authorize() (lib/auth/password-check.ts), where parallel attempts meet.
-  const blocked = await attemptBlockedFor(await getDb(), subject);
-  if (blocked > 0) return { error: throttledMessage(blocked), email };
+  const db = await getDb();
+  const blocked = await attemptBlockedFor(db, subject);
+  if (blocked > 0) {
+    await recordAudit(db, { actor: { id: null, email: subject.account }, action: "auth.sign_in_throttled", request: info });
+    return { error: throttledMessage(blocked), email };
+  }
   try {
     await signIn("credentials", { email, password, redirectTo });
   } catch (error) {
     if (error instanceof ThrottledSignin || (error instanceof AuthError && error.message.includes("throttled"))) {
-      return { error: throttledMessage(Math.max(1_000, await attemptBlockedFor(await getDb(), subject))), email };
+      return { error: throttledMessage(Math.max(1_000, await attemptBlockedFor(db, subject))), email };
     }
     // Any other sign-in failure reads the same: no hint whether the account exists.
     if (error instanceof AuthError) return { error: INCORRECT, email };
