@@ -2,6 +2,9 @@
 // with a message naming the variable), the database is migrated, and first-run state is set up.
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
+    // First: requests must carry their TCP peer's address (lib/http/client-address.ts).
+    const { installPeerAddressHeader } = await import("./lib/http/client-address");
+    installPeerAddressHeader();
     const { startUp } = await import("./lib/startup");
     await startUp();
   }

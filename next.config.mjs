@@ -6,6 +6,8 @@ const securityHeaders = [
   { key: "X-Frame-Options", value: "DENY" },
   { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=()" },
   { key: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains" },
+  // A page this site opens (or that opens it) gets no handle on its window.
+  { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
 ];
 
 /** @type {import('next').NextConfig} */
@@ -15,8 +17,8 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   // Loaded from node_modules at run time: PGlite's WASM and the pg driver do not bundle, and
-  // rate-limiter-flexible imports drizzle-orm itself, so drizzle-orm must be that same copy.
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "drizzle-orm", "rate-limiter-flexible"],
+  // drizzle-orm stays one copy beside them.
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "drizzle-orm"],
   experimental: { authInterrupts: true },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

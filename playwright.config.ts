@@ -52,6 +52,10 @@ export default defineConfig({
       NODE_ENV: "production",
       // The app seeds the demo users and the "sandbox" workspace, pointing at this sandbox.
       DEMO_SEED: "true",
+      // A production build with public demo passwords, on 127.0.0.1, on purpose (lib/env.ts refuses it otherwise).
+      DEMO_SEED_IN_PRODUCTION: "true",
+      // The sandbox runs on http://127.0.0.1, a private address workspace URLs may not use by default.
+      ALLOW_PRIVATE_URLS: "true",
       PGLITE_DIR: E2E.pgliteDir,
       EXPORT_CACHE_DIR: E2E.exportCacheDir,
       AUTH_SECRET: "e2e-auth-secret-0123456789abcdefghijklmnop",

@@ -11,6 +11,9 @@ export default defineConfig({
   test: {
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
     environment: "node",
+    // The sandbox runs on http://127.0.0.1, which workspace URLs may only use with this setting
+    // (lib/security/outbound-url.ts); tests of the refusal pass the option explicitly.
+    env: { ALLOW_PRIVATE_URLS: "true" },
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // .ci/run names a second report for its PostgreSQL pass so the two do not overwrite each other.

@@ -11,6 +11,10 @@ export const DEMO_USERS = {
 
 /** The demo's admin, member and "Sandbox" workspace (pointing at the local sandbox). Idempotent. */
 export async function seedDemo(db: Database): Promise<string[]> {
+  // lib/env.ts refuses this combination at start-up; a second lock here, where the accounts are made.
+  if (env.NODE_ENV === "production" && !env.DEMO_SEED_IN_PRODUCTION) {
+    throw new Error("DEMO_SEED is refused with NODE_ENV=production unless DEMO_SEED_IN_PRODUCTION=true.");
+  }
   const workspace = await ensureWorkspaceFromSettings(db, {
     slug: "sandbox",
     name: "Sandbox",

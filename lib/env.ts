@@ -33,6 +33,14 @@ const emailList = z
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: int(1, 65_535).default(3000),
+  // The address `npm run demo` listens on; 0.0.0.0 (or ::) opens the demo to the network.
+  DEMO_HOST: z.string().min(1).default("127.0.0.1"),
+  // Proxy hops in front of Batchboard that append to X-Forwarded-For. 0: the client is the TCP
+  // peer and X-Forwarded-For is ignored; N: the N-th address from the right of X-Forwarded-For.
+  TRUSTED_PROXIES: int(0, 10).default(0),
+  // Lets workspace URLs (and other outbound requests) reach loopback, private and link-local
+  // hosts, over http or https: for the sandbox on http://127.0.0.1 in the demo and tests.
+  ALLOW_PRIVATE_URLS: bool.default(false),
   // The address people use to reach Batchboard (invite links start with it); unset: the address
   // the admin's browser used, which is wrong behind a proxy that rewrites the Host header.
   PUBLIC_URL: httpUrl.optional(),
@@ -49,6 +57,8 @@ const schema = z.object({
   ENCRYPTION_KEY: base64Key.optional(),
   // Seed the demo admin, member and Sandbox workspace on start, printing how to sign in.
   DEMO_SEED: bool.default(false),
+  // DEMO_SEED creates an admin whose password is in the README: refused in production unless this is set.
+  DEMO_SEED_IN_PRODUCTION: bool.default(false),
   // Optional OIDC sign-in: admits invited emails and the allowed domains.
   OIDC_ISSUER: httpUrl.optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -103,6 +113,14 @@ const refined = schema.superRefine((v, ctx) => {
     for (const key of ["AUTH_SECRET", "ENCRYPTION_KEY"] as const) {
       if (!v[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
     }
+  }
+  if (v.NODE_ENV === "production" && !building && v.DEMO_SEED && !v.DEMO_SEED_IN_PRODUCTION) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["DEMO_SEED"],
+      message:
+        "seeds demo accounts whose passwords are public: refused with NODE_ENV=production (set DEMO_SEED_IN_PRODUCTION=true to allow it on purpose)",
+    });
   }
   const oidc = [v.OIDC_ISSUER, v.OIDC_CLIENT_ID, v.OIDC_CLIENT_SECRET].filter(Boolean).length;
   if (oidc !== 0 && oidc !== 3) {

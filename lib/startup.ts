@@ -1,8 +1,9 @@
 import "server-only";
-import { getDb } from "./db";
+import { getDb, type Database } from "./db";
 import { env } from "./env";
 import { deleteExpiredSessions } from "./auth/sessions";
 import { issueSetupToken } from "./auth/setup";
+import { purgeExpiredThrottle } from "./auth/throttle";
 import { startMirrorWorker } from "./batches/mirror-worker";
 import { seedDemo } from "./demo-seed";
 import { ensureWorkspaceFromSettings } from "./workspaces";
@@ -12,6 +13,8 @@ export async function startUp(log: (line: string) => void = console.log) {
   const db = await getDb();
   // Expired sessions are refused anyway; clearing them at start keeps the table from growing.
   await deleteExpiredSessions(db);
+  // Throttle rows of idle keys count as fresh anyway: purge them now and every hour.
+  startThrottlePurge(db);
   if (env.TRILLET_API_KEY && env.TRILLET_WORKSPACE_ID) {
     await ensureWorkspaceFromSettings(db, {
       slug: env.WORKSPACE_SLUG,
@@ -31,4 +34,18 @@ export async function startUp(log: (line: string) => void = console.log) {
   if (setupToken) {
     log(`No user exists yet. Create the first admin at /setup?token=${setupToken} (or run npm run user:create).`);
   }
+}
+
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+const purgeHolder = globalThis as typeof globalThis & { __batchboardThrottlePurge?: NodeJS.Timeout };
+
+function startThrottlePurge(db: Database) {
+  const purge = () =>
+    purgeExpiredThrottle(db).catch((error: unknown) => {
+      console.warn(`[auth] purging expired throttle rows failed: ${error instanceof Error ? error.message : "error"}`);
+    });
+  void purge();
+  if (purgeHolder.__batchboardThrottlePurge) clearInterval(purgeHolder.__batchboardThrottlePurge);
+  purgeHolder.__batchboardThrottlePurge = setInterval(() => void purge(), PURGE_EVERY_MS);
+  purgeHolder.__batchboardThrottlePurge.unref();
 }

@@ -68,6 +68,14 @@ export interface WorkspaceInput {
   apiKey?: string;
 }
 
+/** Keys shorter than this show no last characters at all: 4 of them would be too much of the key. */
+export const MIN_KEY_LENGTH_FOR_HINT = 16;
+
+/** The last 4 characters of an API key, shown to admins to tell keys apart; "" for a short key. */
+export function keyHint(apiKey: string): string {
+  return apiKey.length >= MIN_KEY_LENGTH_FOR_HINT ? apiKey.slice(-4) : "";
+}
+
 export async function createWorkspace(db: Database, input: Required<WorkspaceInput>): Promise<WorkspaceInfo> {
   const id = crypto.randomUUID();
   const [row] = await db
@@ -78,7 +86,7 @@ export async function createWorkspace(db: Database, input: Required<WorkspaceInp
       name: input.name,
       baseUrl: input.baseUrl,
       apiKeyEnc: seal(input.apiKey, apiKeyAad(id)),
-      apiKeyLast4: input.apiKey.slice(-4),
+      apiKeyLast4: keyHint(input.apiKey),
       trilletWorkspaceIdEnc: seal(input.trilletWorkspaceId, workspaceIdAad(id)),
     })
     .returning(info);
@@ -93,7 +101,7 @@ export async function updateWorkspace(db: Database, id: string, input: Workspace
       name: input.name,
       baseUrl: input.baseUrl,
       updatedAt: new Date(),
-      ...(input.apiKey ? { apiKeyEnc: seal(input.apiKey, apiKeyAad(id)), apiKeyLast4: input.apiKey.slice(-4) } : {}),
+      ...(input.apiKey ? { apiKeyEnc: seal(input.apiKey, apiKeyAad(id)), apiKeyLast4: keyHint(input.apiKey) } : {}),
       ...(input.trilletWorkspaceId ? { trilletWorkspaceIdEnc: seal(input.trilletWorkspaceId, workspaceIdAad(id)) } : {}),
     })
     .where(eq(workspaces.id, id))
@@ -106,7 +114,8 @@ export async function findWorkspaceById(db: Database, id: string): Promise<Works
   return row ? { id: row.id, slug: row.slug, name: row.name, gateway: await gatewayFor(row) } : null;
 }
 
-export type ConnectionVerdict = "valid" | "rejected" | "unreachable";
+/** "blocked": the base URL breaks the outbound URL rule (lib/security/outbound-url.ts); nothing was sent. */
+export type ConnectionVerdict = "valid" | "rejected" | "unreachable" | "blocked";
 
 // A batch id no workspace has: Trillet checks credentials first, so "not found" proves them valid.
 const PROBE_BATCH = "batchboard-connection-check";
@@ -119,6 +128,8 @@ export async function testConnection(workspace: Workspace): Promise<ConnectionVe
   } catch (error) {
     if (isTrilletError(error) && error.kind === "not_found") return "valid";
     if (isTrilletError(error) && error.kind === "credentials") return "rejected";
+    // The same check as every read (the client's): a private or non-https URL is never probed.
+    if (isTrilletError(error) && error.name === "RefusedUrlError") return "blocked";
     return "unreachable";
   }
 }

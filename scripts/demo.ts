@@ -11,12 +11,17 @@ async function main() {
   const sandbox = usesSandbox ? await startSandboxFromEnv() : undefined;
   if (sandbox) console.log(`Trillet sandbox: ${sandbox.server.url}`);
 
-  // The app seeds the demo admin, member and Sandbox workspace, and prints how to sign in.
-  const appEnv = { ...process.env, ...localSecrets(), ...(usesSandbox ? { DEMO_SEED: "true" } : {}) };
+  // The app seeds the demo admin, member and Sandbox workspace, and prints how to sign in. Those
+  // passwords are public, so the production build the demo runs must be told this is on purpose,
+  // and it listens on DEMO_HOST (127.0.0.1 unless told otherwise): only this machine reaches it.
+  // The sandbox runs on http://127.0.0.1, which workspace URLs may only point at with ALLOW_PRIVATE_URLS.
+  const demoSettings = { DEMO_SEED: "true", DEMO_SEED_IN_PRODUCTION: "true", ALLOW_PRIVATE_URLS: "true" };
+  const appEnv = { ...process.env, ...localSecrets(), ...(usesSandbox ? demoSettings : {}) };
   buildIfStale(".next", appEnv);
-  const app = startNext({ port: env.PORT, distDir: ".next", env: appEnv });
+  const app = startNext({ port: env.PORT, host: env.DEMO_HOST, distDir: ".next", env: appEnv });
 
-  const base = `http://localhost:${env.PORT}`;
+  const shownHost = env.DEMO_HOST === "127.0.0.1" || env.DEMO_HOST === "0.0.0.0" || env.DEMO_HOST === "::" ? "localhost" : env.DEMO_HOST;
+  const base = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${env.PORT}`;
   const ws = `${base}/w/sandbox/batches`;
   console.log(
     [

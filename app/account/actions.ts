@@ -6,9 +6,11 @@ import { signOut } from "@/lib/auth/config";
 import { currentSessionId, requireUser } from "@/lib/auth/guards";
 import { currentRequestInfo } from "@/lib/auth/request-info";
 import { deleteUserSessions } from "@/lib/auth/sessions";
-import { findCredentials, setPassword } from "@/lib/auth/users";
+import { checkCurrentPassword } from "@/lib/auth/password-check";
+import { retryMessage } from "@/lib/auth/throttle";
+import { setPassword } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
-import { passwordProblem, verifyPassword } from "@/lib/security/password";
+import { passwordProblem } from "@/lib/security/password";
 
 export type FormState = { ok: boolean; message: string } | null;
 
@@ -40,10 +42,10 @@ export async function changePasswordAction(_: FormState, form: FormData): Promis
   if (problem) return { ok: false, message: problem };
   if (next !== confirm) return { ok: false, message: "The new passwords do not match." };
   const db = await getDb();
-  const found = await findCredentials(db, user.email);
-  if (!found || !(await verifyPassword(current, found.passwordHash))) {
-    return { ok: false, message: "Your current password is not correct." };
-  }
+  // The same throttle as sign-in (lib/auth/password-check.ts): a stolen session cannot guess the password.
+  const check = await checkCurrentPassword(db, user, current, await currentRequestInfo());
+  if (check.outcome === "throttled") return { ok: false, message: `Too many password attempts. ${retryMessage(check.retryAfterMs)}` };
+  if (check.outcome !== "ok") return { ok: false, message: "Your current password is not correct." };
   await setPassword(db, user.id, next);
   // A changed password ends the other sessions: whoever knew the old one is signed out.
   const keep = await currentSessionId();

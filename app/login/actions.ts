@@ -1,10 +1,11 @@
 "use server";
 
 import { AuthError } from "next-auth";
+import { recordAudit } from "@/lib/audit";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { signIn, ThrottledSignin } from "@/lib/auth/config";
 import { currentRequestInfo } from "@/lib/auth/request-info";
-import { signInBlockedFor } from "@/lib/auth/throttle";
+import { attemptBlockedFor, retryMessage } from "@/lib/auth/throttle";
 import { normaliseEmail } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
 
@@ -13,8 +14,7 @@ export type SignInState = { error: string; email: string } | null;
 const INCORRECT = "Email or password is incorrect.";
 
 function throttledMessage(ms: number) {
-  const minutes = Math.max(1, Math.ceil(ms / 60_000));
-  return `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+  return `Too many sign-in attempts. ${retryMessage(ms)}`;
 }
 
 export async function signInAction(_: SignInState, form: FormData): Promise<SignInState> {
@@ -23,13 +23,20 @@ export async function signInAction(_: SignInState, form: FormData): Promise<Sign
   const redirectTo = safeCallbackUrl(form.get("callbackUrl"));
   if (!email.trim() || !password) return { error: "Enter your email and password.", email };
   const info = await currentRequestInfo();
-  const blocked = await signInBlockedFor(await getDb(), normaliseEmail(email), info.ip);
-  if (blocked > 0) return { error: throttledMessage(blocked), email };
+  const subject = { account: normaliseEmail(email), address: info.ip };
+  // A read-only look first, so a delayed sign-in does not go through Auth.js at all; the slot
+  // itself is taken in authorize() (lib/auth/password-check.ts), where parallel attempts meet.
+  const db = await getDb();
+  const blocked = await attemptBlockedFor(db, subject);
+  if (blocked > 0) {
+    await recordAudit(db, { actor: { id: null, email: subject.account }, action: "auth.sign_in_throttled", request: info });
+    return { error: throttledMessage(blocked), email };
+  }
   try {
     await signIn("credentials", { email, password, redirectTo });
   } catch (error) {
     if (error instanceof ThrottledSignin || (error instanceof AuthError && error.message.includes("throttled"))) {
-      return { error: throttledMessage(15 * 60_000), email };
+      return { error: throttledMessage(Math.max(1_000, await attemptBlockedFor(db, subject))), email };
     }
     // Any other sign-in failure reads the same: no hint whether the account exists.
     if (error instanceof AuthError) return { error: INCORRECT, email };

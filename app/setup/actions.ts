@@ -4,9 +4,8 @@ import { z } from "zod";
 import { recordAudit } from "@/lib/audit";
 import { signIn } from "@/lib/auth/config";
 import { currentRequestInfo } from "@/lib/auth/request-info";
-import { completeSetup } from "@/lib/auth/setup";
+import { setupFirstAdmin } from "@/lib/auth/setup";
 import { getDb } from "@/lib/db";
-import { passwordProblem } from "@/lib/security/password";
 
 export type SetupState = { error: string } | null;
 
@@ -22,13 +21,13 @@ export async function setupAction(_: SetupState, form: FormData): Promise<SetupS
   const parsed = setupForm.safeParse(Object.fromEntries(form));
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Check the form." };
   const { token, name, email, password, confirm } = parsed.data;
-  const problem = passwordProblem(password);
-  if (problem) return { error: problem };
   if (password !== confirm) return { error: "The passwords do not match." };
   const db = await getDb();
-  const admin = await completeSetup(db, token, { email, name, password });
-  if (!admin) return { error: "This setup link is not valid (or setup is already done). Use the newest link from the server log." };
-  await recordAudit(db, { actor: admin, action: "setup.admin_created", target: admin.email, request: await currentRequestInfo() });
+  const request = await currentRequestInfo();
+  // Throttled, and the token checked before anything is hashed (lib/auth/setup.ts).
+  const result = await setupFirstAdmin(db, token, { email, name, password }, request);
+  if (!result.ok) return { error: result.error };
+  await recordAudit(db, { actor: result.admin, action: "setup.admin_created", target: result.admin.email, request });
   await signIn("credentials", { email, password, redirectTo: "/settings/workspaces" });
   return null;
 }

@@ -14,6 +14,7 @@ const VERDICTS: Record<ConnectionVerdict, { label: string; icon: LucideIcon; cla
   valid: { label: "Valid", icon: CircleCheckIcon, className: "text-status-completed" },
   rejected: { label: "Rejected", icon: CircleXIcon, className: "text-status-failed" },
   unreachable: { label: "Unreachable", icon: UnplugIcon, className: "text-status-failed" },
+  blocked: { label: "Address not allowed", icon: CircleXIcon, className: "text-status-failed" },
 };
 
 export function TestConnectionButton({ workspaceId, name }: { workspaceId: string; name: string }) {

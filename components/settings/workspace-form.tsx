@@ -69,7 +69,11 @@ export function WorkspaceForm({ workspace, onSaved }: { workspace?: EditableWork
       <Field
         id={`${id}-key`}
         label="API key"
-        hint={editing ? `The current key ends in ${workspace.apiKeyLast4}. ${KEEP}` : "Stored encrypted; only its last 4 characters are shown again."}
+        hint={
+          editing
+            ? `${workspace.apiKeyLast4 ? `The current key ends in ${workspace.apiKeyLast4}. ` : ""}${KEEP}`
+            : "Stored encrypted; of a key of 16 characters or more, only the last 4 are shown again."
+        }
       >
         <SecretInput id={`${id}-key`} name="apiKey" editing={editing} minLength={8} />
       </Field>

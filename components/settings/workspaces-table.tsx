@@ -30,8 +30,15 @@ export function WorkspacesTable({ workspaces }: { workspaces: readonly Workspace
             </TableCell>
             <TableCell className="font-mono text-xs">
               <span aria-hidden="true">••••</span>
-              <span className="sr-only">ending in </span>
-              {w.apiKeyLast4}
+              {/* A key under 16 characters shows none of its characters (lib/workspaces.ts keyHint). */}
+              {w.apiKeyLast4 ? (
+                <>
+                  <span className="sr-only">ending in </span>
+                  {w.apiKeyLast4}
+                </>
+              ) : (
+                <span className="sr-only">hidden</span>
+              )}
             </TableCell>
             <TableCell>
               <LocalTime ms={w.updatedAt.getTime()} />

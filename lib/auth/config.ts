@@ -5,13 +5,12 @@ import { z } from "zod";
 import { recordAudit } from "../audit";
 import { getDb } from "../db";
 import { env } from "../env";
-import { verifyPassword } from "../security/password";
 import { sameOriginPath } from "./callback-url";
 import { oidcProviders, admitOidcUser } from "./oidc";
 import { requestInfoOf } from "./request-info";
 import { createSession, deleteSession, resolveSession, SESSION_MAX_AGE_S } from "./sessions";
-import { clearSignInFailures, recordSignInFailure, signInBlockedFor } from "./throttle";
-import { findCredentials, findUserByEmail, normaliseEmail, type AppUser } from "./users";
+import { checkPasswordSignIn } from "./password-check";
+import { findUserByEmail, type AppUser } from "./users";
 
 export class ThrottledSignin extends CredentialsSignin {
   override code = "throttled";
@@ -41,28 +40,14 @@ const config: NextAuthConfig = {
         const parsed = credentialsInput.safeParse(raw);
         if (!parsed.success) return null;
         const db = await getDb();
-        const email = normaliseEmail(parsed.data.email);
         const info = requestInfoOf(request);
-        if ((await signInBlockedFor(db, email, info?.ip ?? null)) > 0) {
-          await recordAudit(db, { actor: { id: null, email }, action: "auth.sign_in_throttled", request: info });
-          throw new ThrottledSignin();
-        }
-        const found = await findCredentials(db, email);
-        const ok = await verifyPassword(parsed.data.password, found?.passwordHash ?? null);
-        if (!found || !ok || found.user.disabled) {
-          await recordSignInFailure(db, email, info?.ip ?? null);
-          await recordAudit(db, {
-            actor: { id: found?.user.id ?? null, email },
-            action: "auth.sign_in_failed",
-            detail: { reason: !found ? "unknown_email" : found.user.disabled ? "disabled" : "wrong_password" },
-            request: info,
-          });
-          return null;
-        }
-        await clearSignInFailures(db, email);
-        const sessionId = await createSession(db, found.user.id, info);
-        await recordAudit(db, { actor: found.user, action: "auth.sign_in", detail: { method: "password" }, request: info });
-        return { id: found.user.id, email: found.user.email, name: found.user.name, sessionId };
+        // Throttled before scrypt runs, audited, an old-parameter hash rehashed (lib/auth/password-check.ts).
+        const result = await checkPasswordSignIn(db, parsed.data.email, parsed.data.password, info);
+        if (result.outcome === "throttled") throw new ThrottledSignin();
+        if (result.outcome !== "ok") return null;
+        const sessionId = await createSession(db, result.user.id, info);
+        await recordAudit(db, { actor: result.user, action: "auth.sign_in", detail: { method: "password" }, request: info });
+        return { id: result.user.id, email: result.user.email, name: result.user.name, sessionId };
       },
     }),
     ...oidcProviders(),

@@ -2,7 +2,9 @@ import "server-only";
 import { and, asc, eq, gt, isNull } from "drizzle-orm";
 import type { Database } from "../db";
 import { invites, users, workspaceAccess, type Role } from "../db/schema";
-import { hashPassword } from "../security/password";
+import type { RequestInfo } from "../audit";
+import { hashPassword, passwordProblem } from "../security/password";
+import { beginAttempt, retryMessage } from "./throttle";
 import { randomToken, tokenHash } from "../security/tokens";
 import { normaliseEmail, type AppUser } from "./users";
 
@@ -23,6 +25,8 @@ export function inviteOrigin(publicUrl: string | undefined, headers: Pick<Header
 export class InviteError extends Error {
   override name = "InviteError";
 }
+
+const INVITE_INVALID = "This invite link is invalid, expired or already used.";
 
 const pending = (now: Date) => and(isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now));
 
@@ -85,6 +89,8 @@ export async function acceptInvite(
   by: { token: string } | { id: string },
   input: { name: string; password: string | null },
 ): Promise<AppUser> {
+  // The token first: a wrong one costs no scrypt run. (The claim below checks it again, atomically.)
+  if ("token" in by && !(await findPendingInvite(db, by.token))) throw new InviteError(INVITE_INVALID);
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   return db.transaction(async (tx) => {
     const match = "token" in by ? eq(invites.tokenHash, tokenHash(by.token)) : eq(invites.id, by.id);
@@ -93,7 +99,7 @@ export async function acceptInvite(
       .set({ acceptedAt: new Date() })
       .where(and(match, pending(new Date())))
       .returning();
-    if (!invite) throw new InviteError("This invite link is invalid, expired or already used.");
+    if (!invite) throw new InviteError(INVITE_INVALID);
     const [user] = await tx
       .insert(users)
       .values({ email: invite.email, name: input.name.trim(), role: invite.role, passwordHash })
@@ -108,4 +114,28 @@ export async function acceptInvite(
     }
     return { ...user, disabled: false };
   });
+}
+
+/**
+ * The invite form: throttled per client address like a sign-in (lib/auth/throttle.ts), the token
+ * checked before the password is looked at or hashed, then the invite accepted.
+ */
+export async function acceptInviteWithPassword(
+  db: Database,
+  token: string,
+  input: { name: string; password: string },
+  request: RequestInfo | null,
+): Promise<{ ok: true; user: AppUser } | { ok: false; error: string }> {
+  const attempt = await beginAttempt(db, { account: null, address: request?.ip ?? null, form: "invite" });
+  if (!attempt.allowed) return { ok: false, error: `Too many attempts. ${retryMessage(attempt.retryAfterMs)}` };
+  if (!(await findPendingInvite(db, token))) return { ok: false, error: INVITE_INVALID };
+  await attempt.succeeded();
+  const problem = passwordProblem(input.password);
+  if (problem) return { ok: false, error: problem };
+  try {
+    return { ok: true, user: await acceptInvite(db, { token }, input) };
+  } catch (error) {
+    if (error instanceof InviteError) return { ok: false, error: error.message };
+    throw error;
+  }
 }

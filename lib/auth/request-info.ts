@@ -1,18 +1,20 @@
 import "server-only";
 import { headers } from "next/headers";
 import type { RequestInfo } from "../audit";
+import { env } from "../env";
+import { clientAddress } from "../http/client-address";
 
-function fromHeaders(h: Headers): RequestInfo {
-  // The first X-Forwarded-For hop is the client as our reverse proxy (or Next itself) saw it.
-  const forwarded = h.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return { ip: forwarded || h.get("x-real-ip") || null, userAgent: h.get("user-agent") };
+// The client address follows TRUSTED_PROXIES (see lib/http/client-address.ts): with the default 0
+// it is the TCP peer and X-Forwarded-For, which the client can write, is ignored.
+export function requestInfoFromHeaders(h: Pick<Headers, "get">, trustedProxies = env.TRUSTED_PROXIES): RequestInfo {
+  return { ip: clientAddress(h, trustedProxies), userAgent: h.get("user-agent") };
 }
 
 export function requestInfoOf(request: Request | undefined): RequestInfo | null {
-  return request ? fromHeaders(request.headers) : null;
+  return request ? requestInfoFromHeaders(request.headers) : null;
 }
 
 /** The current request's client address and user agent (server components and actions). */
 export async function currentRequestInfo(): Promise<RequestInfo> {
-  return fromHeaders(await headers());
+  return requestInfoFromHeaders(await headers());
 }

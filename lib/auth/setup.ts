@@ -2,7 +2,9 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import type { Database } from "../db";
 import { appState, users } from "../db/schema";
-import { hashPassword } from "../security/password";
+import type { RequestInfo } from "../audit";
+import { hashPassword, passwordProblem } from "../security/password";
+import { beginAttempt, retryMessage } from "./throttle";
 import { randomToken, tokenHash } from "../security/tokens";
 import { countUsers, normaliseEmail, type AppUser } from "./users";
 
@@ -37,6 +39,8 @@ export async function completeSetup(
   token: string,
   input: { email: string; name: string; password: string },
 ): Promise<AppUser | null> {
+  // The token first: without it nothing is hashed (scrypt is the expensive part).
+  if (!(await checkSetupToken(db, token))) return null;
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const [state] = await tx.select().from(appState).where(eq(appState.key, KEY)).for("update");
@@ -50,4 +54,26 @@ export async function completeSetup(
     await tx.delete(appState).where(eq(appState.key, KEY));
     return { ...user!, disabled: false };
   });
+}
+
+export const SETUP_LINK_INVALID = "This setup link is not valid (or setup is already done). Use the newest link from the server log.";
+
+/**
+ * The setup form: throttled per client address like a sign-in (lib/auth/throttle.ts), the token
+ * checked before the password is looked at or hashed, then the first admin created.
+ */
+export async function setupFirstAdmin(
+  db: Database,
+  token: string,
+  input: { email: string; name: string; password: string },
+  request: RequestInfo | null,
+): Promise<{ ok: true; admin: AppUser } | { ok: false; error: string }> {
+  const attempt = await beginAttempt(db, { account: null, address: request?.ip ?? null, form: "setup" });
+  if (!attempt.allowed) return { ok: false, error: `Too many attempts. ${retryMessage(attempt.retryAfterMs)}` };
+  if (!(await checkSetupToken(db, token))) return { ok: false, error: SETUP_LINK_INVALID };
+  await attempt.succeeded();
+  const problem = passwordProblem(input.password);
+  if (problem) return { ok: false, error: problem };
+  const admin = await completeSetup(db, token, input);
+  return admin ? { ok: true, admin } : { ok: false, error: SETUP_LINK_INVALID };
 }

@@ -128,11 +128,13 @@ export const appState = pgTable("app_state", {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
-// Storage of rate-limiter-flexible's RateLimiterDrizzle (sign-in throttling), shared by instances.
+// Password-attempt throttling (lib/auth/throttle.ts), shared by instances: attempts of a key,
+// when the key forgets them (expire), and until when its next attempt must wait.
 export const rateLimits = pgTable("rate_limits", {
   key: text("key").primaryKey(),
   points: integer("points").notNull().default(0),
   expire: timestamp("expire", { withTimezone: true }),
+  blockedUntil: timestamp("blocked_until", { withTimezone: true }),
 });
 
 // ---- Batch data engine -------------------------------------------------------------------

@@ -24,7 +24,9 @@ export function seal(plaintext: string, associatedData: string): string {
 export function open(sealed: string, associatedData: string): string {
   const [version, iv, tag, body] = sealed.split(":");
   if (version !== VERSION || !iv || !tag || body === undefined) throw new Error("Unreadable sealed secret.");
-  const decipher = createDecipheriv("aes-256-gcm", key(), Buffer.from(iv, "base64"));
+  // authTagLength pins the tag to 16 bytes: otherwise a truncated (4-byte) tag is accepted, and a
+  // forgery needs only 2^32 tries.
+  const decipher = createDecipheriv("aes-256-gcm", key(), Buffer.from(iv, "base64"), { authTagLength: 16 });
   decipher.setAAD(Buffer.from(associatedData, "utf8"));
   decipher.setAuthTag(Buffer.from(tag, "base64"));
   return Buffer.concat([decipher.update(Buffer.from(body, "base64")), decipher.final()]).toString("utf8");

@@ -2,6 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import {
   BatchNotFoundError,
+  RefusedUrlError,
   CredentialsRejectedError,
   InvalidRequestError,
   InvalidResponseError,
@@ -21,6 +22,8 @@ import {
 } from "./schemas";
 import type { Priority } from "./budget";
 import { attemptSignal } from "./attempt-signal";
+import { env } from "../env";
+import { assertOutboundUrl, OutboundUrlError } from "../security/outbound-url";
 import { sleep } from "./sleep";
 
 export interface TrilletCredentials {
@@ -47,6 +50,8 @@ export interface TrilletClientOptions {
   onRateLimited?: (retryAt: number) => boolean | void;
   random?: () => number;
   now?: () => number;
+  /** Private and loopback hosts allowed (lib/security/outbound-url.ts); default ALLOW_PRIVATE_URLS. */
+  allowPrivateUrls?: boolean;
 }
 
 export interface RequestOptions {
@@ -112,6 +117,14 @@ export class TrilletClient {
     let failures = 0;
     let rateLimited = 0;
     let lastFailure: TrilletError | undefined;
+    // The outbound URL rule, before every read: a stored URL from before the rule, or a host name
+    // that now resolves to a private address, is refused before the API key leaves.
+    try {
+      await assertOutboundUrl(this.#creds.baseUrl, { allowPrivate: this.#opts.allowPrivateUrls ?? env.ALLOW_PRIVATE_URLS });
+    } catch (error) {
+      if (error instanceof OutboundUrlError) throw new RefusedUrlError(error.message);
+      throw error;
+    }
     for (;;) {
       signal?.throwIfAborted();
       if (left() <= 0) throw lastFailure ?? new UpstreamUnavailableError("no answer before the page's deadline");
@@ -129,6 +142,8 @@ export class TrilletClient {
             "x-workspace-id": this.#creds.workspaceId,
           },
           cache: "no-store",
+          // Never follow a redirect: it would carry the API key to a host nobody configured.
+          redirect: "error",
           signal: attempt.signal,
         });
         if (response.ok) {
@@ -148,6 +163,7 @@ export class TrilletClient {
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         if (error instanceof TrilletError && !(error instanceof InvalidResponseError)) throw error;
+        if (isRedirectRefusal(error)) throw new UpstreamUnavailableError("it answered with a redirect, which Batchboard does not follow");
         failure = error instanceof InvalidResponseError ? error : toNetworkError(error, attemptMs);
       } finally {
         attempt.done();
@@ -209,6 +225,12 @@ async function readJson(response: Response): Promise<unknown> {
 function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   return issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "unknown";
+}
+
+/** Node's fetch with `redirect: "error"` fails with "unexpected redirect" as the cause. */
+function isRedirectRefusal(error: unknown): boolean {
+  const cause = (error as { cause?: { message?: unknown } } | null)?.cause;
+  return typeof cause?.message === "string" && /redirect/i.test(cause.message);
 }
 
 function toNetworkError(error: unknown, timeoutMs: number): UpstreamUnavailableError {

@@ -83,6 +83,14 @@ export class InvalidRequestError extends TrilletError {
   }
 }
 
+/** The workspace's base URL breaks the outbound URL rule (lib/security/outbound-url.ts): nothing was sent. */
+export class RefusedUrlError extends TrilletError {
+  override name = "RefusedUrlError";
+  constructor(message: string) {
+    super("invalid_request", message);
+  }
+}
+
 /** A walk that could not account for every call of the batch: never a silently short result. */
 export class WalkIncompleteError extends TrilletError {
   override name = "WalkIncompleteError";

@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
+import { env } from "../../lib/env";
 import { runCopyBench, type CopyBenchResult } from "./copy";
 import { runExportWalkBench, type ExportWalkResult } from "./export";
 import { runExportFreezeBench, type ExportFreezeResult } from "./export-freeze";
@@ -17,6 +18,8 @@ const log = (line: string) => console.log(line);
 
 async function main() {
   const started = Date.now();
+  // The benchmarks' Trillet is the sandbox on http://127.0.0.1 (lib/security/outbound-url.ts).
+  env.ALLOW_PRIVATE_URLS = true;
   // Like tests/support/db.ts reads TEST_DATABASE_URL: a benchmark knob, not an app setting.
   const postgresUrl = process.env.BENCH_DATABASE_URL;
   const load = () => loadavg().map((n) => n.toFixed(2)).join(" ");

@@ -141,6 +141,9 @@ export async function runWallboardBench(log: (line: string) => void): Promise<Wa
     AUTH_SECRET: "bench-auth-secret-0123456789abcdefghijklmnop",
     ENCRYPTION_KEY: "YmVuY2gtZW5jcnlwdGlvbi1rZXktMDEyMzQ1Njc4OWE=",
     DEMO_SEED: "true",
+    // A production build with the public demo passwords, on 127.0.0.1, on purpose; the sandbox is on loopback.
+    DEMO_SEED_IN_PRODUCTION: "true",
+    ALLOW_PRIVATE_URLS: "true",
     PGLITE_DIR: path.join(dataDir, "pglite"),
     EXPORT_CACHE_DIR: path.join(dataDir, "export-cache"),
     SANDBOX_PORT: new URL(sb.url).port,

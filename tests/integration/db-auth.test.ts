@@ -4,7 +4,6 @@ import { acceptInvite, createInvite, findPendingInvite, InviteError, revokeInvit
 import { admitOidcUser } from "@/lib/auth/oidc";
 import { createSession, deleteUserSessions, resolveSession } from "@/lib/auth/sessions";
 import { checkSetupToken, completeSetup, issueSetupToken } from "@/lib/auth/setup";
-import { ACCOUNT_FAILURES, clearSignInFailures, recordSignInFailure, signInBlockedFor } from "@/lib/auth/throttle";
 import { createUser, findCredentials, setDisabled } from "@/lib/auth/users";
 import type { Database } from "@/lib/db";
 import { sessions } from "@/lib/db/schema";
@@ -37,7 +36,7 @@ describe(`auth data layer (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () =>
 
   it("hashes passwords with scrypt and verifies them; never stores the plain text", async () => {
     const hash = await hashPassword("correct horse battery");
-    expect(hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(hash).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(hash).not.toContain("correct horse");
     expect(await verifyPassword("correct horse battery", hash)).toBe(true);
     expect(await verifyPassword("correct horse batterY", hash)).toBe(false);
@@ -63,25 +62,6 @@ describe(`auth data layer (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () =>
     const d = await createSession(db, user.id, req);
     await db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(sql`${sessions.id} = ${d}`);
     expect(await resolveSession(db, d)).toBeNull();
-  });
-
-  it(`throttles the account after ${ACCOUNT_FAILURES} failed attempts, and a success clears it`, async () => {
-    const email = "victim@example.com";
-    for (let i = 0; i < ACCOUNT_FAILURES; i++) {
-      expect(await signInBlockedFor(db, email, `198.51.100.${i}`)).toBe(0);
-      await recordSignInFailure(db, email, `198.51.100.${i}`);
-    }
-    const blocked = await signInBlockedFor(db, email, "198.51.100.99");
-    expect(blocked).toBeGreaterThan(14 * 60_000);
-    expect(await signInBlockedFor(db, "someone-else@example.com", "198.51.100.99")).toBe(0);
-    await clearSignInFailures(db, email);
-    expect(await signInBlockedFor(db, email, "198.51.100.99")).toBe(0);
-  });
-
-  it("throttles a client address that tries many accounts", async () => {
-    for (let i = 0; i < 30; i++) await recordSignInFailure(db, `spray${i}@example.com`, "192.0.2.50");
-    expect(await signInBlockedFor(db, "fresh@example.com", "192.0.2.50")).toBeGreaterThan(0);
-    expect(await signInBlockedFor(db, "fresh@example.com", "192.0.2.51")).toBe(0);
   });
 
   it("turns an invite into a member exactly once, storing only the token's hash", async () => {

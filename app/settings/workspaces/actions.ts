@@ -87,6 +87,7 @@ const VERDICT_MESSAGES: Record<ConnectionVerdict, (name: string) => string> = {
   valid: (name) => `${name}: Trillet accepted the credentials.`,
   rejected: (name) => `${name}: Trillet rejected the API key or workspace ID.`,
   unreachable: (name) => `${name}: Trillet could not be reached at the base URL.`,
+  blocked: (name) => `${name}: the base URL is not allowed (it must be https, and not a private or local address).`,
 };
 
 export async function testWorkspaceConnection(

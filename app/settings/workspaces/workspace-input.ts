@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_BASE_URL } from "@/components/settings/workspace-defaults";
+import { env } from "@/lib/env";
+import { checkOutboundUrl } from "@/lib/security/outbound-url";
 import { WORKSPACE_SLUG } from "@/lib/workspace-slug";
 
 // The workspace form's fields. Messages never echo what was typed: two of the fields are secrets.
@@ -22,7 +24,12 @@ const baseUrl = z
   .string({ error: "Enter the base URL." })
   .trim()
   .transform((v) => v || DEFAULT_BASE_URL)
-  .pipe(z.url({ protocol: /^https?$/, error: "Enter the base URL as http(s)://host, like https://api.trillet.ai." }))
+  .pipe(z.url({ protocol: /^https?$/, error: "Enter the base URL as https://host, like https://api.trillet.ai." }))
+  // https only, no private or local host unless ALLOW_PRIVATE_URLS (lib/security/outbound-url.ts).
+  .superRefine((v, ctx) => {
+    const verdict = checkOutboundUrl(v, { allowPrivate: env.ALLOW_PRIVATE_URLS });
+    if (!verdict.ok) ctx.addIssue({ code: "custom", message: verdict.message });
+  })
   .transform((v) => v.replace(/\/+$/, ""));
 
 const secret = (label: string, min: number) =>
