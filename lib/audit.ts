@@ -35,6 +35,12 @@ export type AuditAction =
   | "workspace.tested"
   | "batch.renamed"
   | "batch.removed"
+  | "batch.started"
+  | "batch.start_failed"
+  | "batch.start_unknown"
+  | "batch.cancelled"
+  | "batch.cancel_failed"
+  | "batch.cancel_unknown"
   | "export.completed"
   | "export.failed";
 

@@ -35,6 +35,10 @@ const COPY: Record<TrilletErrorKind, { title: string; body: string }> = {
     title: "Trillet sent an answer we could not read",
     body: "The response did not match Trillet's documented format. Try again; if it persists, Trillet may have changed its API.",
   },
+  outcome_unknown: {
+    title: "Trillet did not confirm the change",
+    body: "The request may or may not have reached Trillet. Check the batch in Trillet before trying again.",
+  },
   incomplete: {
     title: "The batch could not be read completely",
     body: "Some pages of the batch could not be read, so nothing partial is shown.",

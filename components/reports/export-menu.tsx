@@ -213,9 +213,9 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
   const running = state.phase === "running";
   const items: { filter: ExportFilter; format: Format; label: string; testId: string }[] = [
     { filter: view, format: "report", label: `${viewLabel}: report`, testId: "export-view-report" },
-    { filter: view, format: "retry", label: `${viewLabel}: calls to retry`, testId: "export-view-retry" },
+    { filter: view, format: "retry", label: `${viewLabel}: upload file for Trillet (calls to retry)`, testId: "export-view-retry" },
     { filter: {}, format: "report", label: "All calls: report", testId: "export-all-report" },
-    { filter: {}, format: "retry", label: "All calls: calls to retry", testId: "export-all-retry" },
+    { filter: {}, format: "retry", label: "All calls: upload file for Trillet (calls to retry)", testId: "export-all-retry" },
   ];
 
   return (

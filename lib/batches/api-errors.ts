@@ -11,6 +11,8 @@ const STATUS: Record<TrilletErrorKind, number> = {
   invalid_response: 502,
   incomplete: 502,
   invalid_request: 400,
+  // A start or cancel Trillet may or may not have carried out: the gateway did not get an answer.
+  outcome_unknown: 504,
 };
 
 export function upstreamErrorResponse(error: unknown): Response {

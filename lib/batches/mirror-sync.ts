@@ -212,7 +212,7 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
   try {
     for (;;) {
       if (!row.inPass) {
-        const reason = row.copiedAt === null ? "first" : row.upstreamSummary && isFinished(row.upstreamSummary) ? "final" : "refresh";
+        const reason = row.copiedAt === null ? "first" : row.upstreamSummary && settled(row.upstreamSummary) ? "final" : "refresh";
         await openPass(reason);
       }
       while (row.pagesDone < passLength(row)) {
@@ -240,10 +240,15 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
     clearInterval(heartbeat);
   }
 
+  /** Finished: nothing waiting or active, or cancelled with nothing active (its stopped calls stay waiting). */
+  function settled(counts: BatchSummary): boolean {
+    return isFinished(counts) || (row.cancelled && counts.active === 0);
+  }
+
   /** Ends the pass just read: the next pass at once, or the job done (frozen after a clean final check). */
   async function completePass(pass: SyncJob, latest: BatchSummary): Promise<SyncOutcome | null> {
     const full = pass.passPlan === null;
-    const final = full && pass.passSummary !== null && isFinished(pass.passSummary);
+    const final = full && pass.passSummary !== null && settled(pass.passSummary);
     const mirrored = await mirrorSummary(db, workspaceId, batchId);
     const seen = final ? await countSeenInPass(db, workspaceId, batchId, pass.pass) : latest.total;
     // Calls moved between pages under us, or the pass could not vouch for every job: read all again.
@@ -273,7 +278,7 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
       const took = now.getTime() - (pass.passStartedAt?.getTime() ?? now.getTime());
       const spacing = Math.min(windowMs / 2, Math.max(0, period - took));
       const refreshed = pass.passReason === "refresh" ? pass.refreshCount + 1 : 0;
-      const next = new Date(isFinished(latest) ? now.getTime() : now.getTime() + spacing);
+      const next = new Date(settled(latest) ? now.getTime() : now.getTime() + spacing);
       if (!(await write({ ...done, mismatch: null, refreshCount: refreshed, nextSyncAt: next }))) throw new JobLost();
       return { state: "done", frozen: false, mismatch: null, error: null };
     }

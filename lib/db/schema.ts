@@ -66,6 +66,8 @@ export const workspaces = pgTable(
     trilletWorkspaceIdEnc: text("trillet_workspace_id_enc").notNull(),
     apiKeyEnc: text("api_key_enc").notNull(),
     apiKeyLast4: text("api_key_last4").notNull(),
+    // The Trillet agent a retry batch uses unless the person starting it picks another.
+    defaultAgentId: text("default_agent_id"),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -82,6 +84,8 @@ export const workspaceAccess = pgTable(
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
     grantedAt: createdAt(),
+    // Extra permissions an admin granted this member in this workspace (e.g. "batches.start").
+    grants: jsonb("grants").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
   },
   (t) => [primaryKey({ columns: [t.userId, t.workspaceId] }), index("workspace_access_ws_idx").on(t.workspaceId)],
 );
@@ -153,8 +157,52 @@ export const trackedBatches = pgTable(
     lastSummary: jsonb("last_summary").$type<{ total: number; waiting: number; active: number; completed: number; failed: number }>(),
     summaryReadAt: timestamp("summary_read_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
+    // Lineage: a retry batch points at the batch it retried and at the first batch of its line.
+    parentBatchId: text("parent_batch_id"),
+    rootBatchId: text("root_batch_id"),
+    attempt: integer("attempt").notNull().default(1),
+    // Set when a cancel from Batchboard succeeded, or Trillet's status said "cancelled".
+    cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.batchId] })],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.batchId] }), index("tracked_batches_root_idx").on(t.workspaceId, t.rootBatchId)],
+);
+
+export const BATCH_START_STATES = ["sending", "created", "failed", "unknown"] as const;
+export type BatchStartState = (typeof BATCH_START_STATES)[number];
+
+/**
+ * One row per "start a retry batch" request, written before anything is sent to Trillet: its
+ * idempotency key makes a double click or a resubmitted form find the first request instead of
+ * sending a second, and a lost answer stays visible as "unknown" instead of being retried.
+ */
+export const batchStarts = pgTable(
+  "batch_starts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    idempotencyKey: text("idempotency_key").notNull(),
+    parentBatchId: text("parent_batch_id").notNull(),
+    // The failure reason retried (its folded key and a label), or null for every failed call.
+    reasonKey: text("reason_key"),
+    reasonLabel: text("reason_label"),
+    agentId: text("agent_id").notNull(),
+    scheduledAt: timestamp("scheduled_at", { withTimezone: true }),
+    smartCallbackConfig: jsonb("smart_callback_config").$type<Record<string, unknown>>(),
+    rowCount: integer("row_count").notNull(),
+    excludedCount: integer("excluded_count").notNull().default(0),
+    state: text("state", { enum: BATCH_START_STATES }).notNull().default("sending"),
+    childBatchId: text("child_batch_id"),
+    error: text("error"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("batch_starts_key").on(t.workspaceId, t.idempotencyKey),
+    index("batch_starts_parent_idx").on(t.workspaceId, t.parentBatchId),
+  ],
 );
 
 /** Calls copied from Trillet. Finished calls never change, so a finished batch is copied once. */
@@ -219,6 +267,9 @@ export const mirrorSyncs = pgTable(
     state: text("state", { enum: SYNC_STATES }).notNull().default("pending"),
     // Set after the final pass of a finished batch: never fetched again.
     frozen: boolean("frozen").notNull().default(false),
+    // Cancelled through Batchboard: its stopped calls stay "waiting", so it is finished (and can
+    // freeze) as soon as no call is active.
+    cancelled: boolean("cancelled").notNull().default(false),
     owner: text("owner"),
     pass: integer("pass").notNull().default(0),
     pagesDone: integer("pages_done").notNull().default(0),

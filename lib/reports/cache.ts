@@ -10,7 +10,8 @@ import { env } from "../env";
 // the folder passes its size; the files hold call data, so they are readable by this user only.
 
 /** Bumped whenever the bytes of a report change for the same data (columns, guard, CSV options). */
-const FORMAT_VERSION = 1;
+// 2: retry files carry Trillet's values unguarded.
+const FORMAT_VERSION = 2;
 const READ_CHUNK = 256 * 1024;
 /** Temp files of writes that never finished (a crashed process) are removed after this. */
 const STALE_TEMP_MS = 60 * 60_000;

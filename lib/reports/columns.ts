@@ -2,8 +2,10 @@ import type { TrilletCall } from "../trillet/schemas";
 import { guardCell } from "./guard";
 import { flattenValue } from "./metadata";
 
-// The two layouts of a download. A report has fixed columns then one per metadata key; a retry
-// file is Trillet's start-batch CSV (phone_number, then the original metadata columns).
+// The two layouts of a download. A report has fixed columns then one per metadata key, guarded
+// against spreadsheet formulas (it is opened in a spreadsheet). A retry file is Trillet's
+// start-batch CSV (phone_number, then the original metadata columns) with every value exactly as
+// Trillet listed it: it is uploaded to Trillet, where an added apostrophe would become data.
 
 export const EXPORT_FORMATS = ["report", "retry"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -66,11 +68,12 @@ export function columnSpec(format: ExportFormat, batchId: string, keys: readonly
   };
   if (format === "retry") {
     return {
-      header: ["phone_number", ...metadataHeader(["phone_number"], keys)].map(guardCell),
+      header: ["phone_number", ...metadataHeader(["phone_number"], keys)],
       row: (call) => {
         const out = new Array<string>(1 + metaCount);
-        out[0] = guardCell(call.phoneNumber);
-        return fill(out, 1, call.metadata);
+        out[0] = call.phoneNumber;
+        for (let i = 0; i < metaCount; i++) out[1 + i] = flattenValue(call.metadata[keys[i]!]);
+        return out;
       },
     };
   }

@@ -6,6 +6,7 @@ import {
   CredentialsRejectedError,
   InvalidRequestError,
   InvalidResponseError,
+  OutcomeUnknownError,
   RateLimitedError,
   TrilletError,
   UpstreamUnavailableError,
@@ -14,11 +15,14 @@ import { batchIdSchema } from "../batches/batch-id";
 import {
   batchStatusSchema,
   callsPageSchema,
+  cancelledBatchSchema,
+  startedBatchSchema,
   errorBodySchema,
   MAX_PAGE_SIZE,
   type BatchStatus,
   type CallStatusFilter,
   type CallsPage,
+  type StartedBatch,
 } from "./schemas";
 import type { Priority } from "./budget";
 import { attemptSignal } from "./attempt-signal";
@@ -69,6 +73,17 @@ export interface RequestOptions {
 /** An upstream answer and when it arrived (epoch ms), so a cached copy can say how old it is. */
 export type Read<T> = T & { receivedAt: number };
 
+/** A new batch in Trillet's start-batch layout (trillet-api.md, POST /v1/api/batch-calls). */
+export interface StartBatchInput {
+  /** The CSV: a phone_number column, then the metadata columns, values exactly as Trillet should get them. */
+  csv: string;
+  agentId: string;
+  /** Epoch ms; absent starts at once. */
+  scheduledAt?: number;
+  smartCallbackConfig?: Record<string, unknown>;
+  filename?: string;
+}
+
 export interface ListCallsParams {
   page?: number;
   limit?: number;
@@ -102,6 +117,78 @@ export class TrilletClient {
 
   async getBatchStatus(batchId: string, request: RequestOptions = {}): Promise<Read<BatchStatus>> {
     return this.#request(batchPath(batchId), batchId, batchStatusSchema, request);
+  }
+
+  /**
+   * Starts a batch. Sent at most once: a POST is not idempotent upstream, so nothing here retries
+   * it. An answer that never came (timeout, reset, 5xx, unreadable 2xx) is OutcomeUnknownError.
+   */
+  async startBatch(input: StartBatchInput, request: RequestOptions = {}): Promise<StartedBatch> {
+    const form = new FormData();
+    form.append("file", new Blob([input.csv], { type: "text/csv" }), input.filename ?? "batch.csv");
+    form.append("agentId", input.agentId);
+    if (input.scheduledAt !== undefined) form.append("scheduledAt", new Date(input.scheduledAt).toISOString());
+    if (input.smartCallbackConfig) form.append("smartCallbackConfig", JSON.stringify(input.smartCallbackConfig));
+    return this.#write("POST", "/v1/api/batch-calls", form, undefined, startedBatchSchema, request);
+  }
+
+  /** Cancels a batch (waiting calls stop, active ones finish). Sent once, like startBatch. */
+  async cancelBatch(batchId: string, request: RequestOptions = {}): Promise<void> {
+    await this.#write("DELETE", batchPath(batchId), undefined, batchId, cancelledBatchSchema, request);
+  }
+
+  async #write<S extends z.ZodType<object>>(
+    method: "POST" | "DELETE",
+    path: string,
+    body: FormData | undefined,
+    batchId: string | undefined,
+    schema: S,
+    request: RequestOptions,
+  ): Promise<z.output<S>> {
+    const fetchImpl = this.#opts.fetch ?? fetch;
+    await this.#opts.beforeAttempt?.(request);
+    const attempt = attemptSignal(request.signal, this.#opts.timeoutMs);
+    let response: Response;
+    try {
+      response = await fetchImpl(this.#creds.baseUrl + path, {
+        method,
+        headers: { accept: "application/json", "x-api-key": this.#creds.apiKey, "x-workspace-id": this.#creds.workspaceId },
+        body,
+        cache: "no-store",
+        // The key never follows a redirect to another host; a redirect is a failure.
+        redirect: "error",
+        signal: attempt.signal,
+      });
+    } catch (error) {
+      attempt.done();
+      // Refused before a byte was sent: nothing reached Trillet, so the outcome is known.
+      const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+      if (cause?.code === "ECONNREFUSED" || cause?.code === "ENOTFOUND" || cause?.code === "EAI_AGAIN") throw toNetworkError(error, this.#opts.timeoutMs);
+      // A redirect is an answer: whatever it points at, this address did not act on the request.
+      if (typeof cause?.message === "string" && /redirect/i.test(cause.message)) {
+        throw new UpstreamUnavailableError(`answered HTTP 3xx with a redirect, which is not followed`);
+      }
+      throw new OutcomeUnknownError(toNetworkError(error, this.#opts.timeoutMs).message.replace(/^Trillet is unreachable: |\.$/g, ""));
+    }
+    try {
+      const parsedBody = await readJson(response).catch(() => undefined);
+      if (response.ok) {
+        const parsed = schema.safeParse(parsedBody);
+        if (parsed.success) return parsed.data;
+        throw new OutcomeUnknownError(`HTTP ${response.status} with an unreadable body`);
+      }
+      const { status } = response;
+      if (status >= 500) throw new OutcomeUnknownError(`HTTP ${status}`);
+      const outcome = batchId === undefined && status === 404 ? new InvalidRequestError("Trillet has no start-batch endpoint at this address (HTTP 404).", 404) : this.#classify(response, parsedBody, batchId ?? "");
+      if (outcome instanceof TrilletError) {
+        // Trillet's own words on a refused file say which row or field to fix; they carry no secret.
+        throw outcome instanceof InvalidRequestError && outcome.status !== 404 ? new InvalidRequestError(refusal(status, parsedBody), status) : outcome;
+      }
+      // A 429 is refused before anything is done: the caller may try again after retryAt.
+      throw new RateLimitedError(outcome.retryAt ?? this.#now() + DEFAULT_RATE_LIMIT_WAIT_MS, this.#opts.onRateLimited?.(outcome.retryAt ?? this.#now()) === true);
+    } finally {
+      attempt.done();
+    }
   }
 
   async #request<S extends z.ZodType<object>>(
@@ -220,6 +307,18 @@ async function readJson(response: Response): Promise<unknown> {
   } catch {
     throw new InvalidResponseError(`malformed JSON (HTTP ${response.status}, ${text.length} bytes)`);
   }
+}
+
+/** "Trillet refused the request (HTTP 400): Row 3: ..." with Trillet's message, bounded and on one line. */
+function refusal(status: number, body: unknown): string {
+  const parsed = errorBodySchema.safeParse(body);
+  const said = parsed.success
+    ? typeof parsed.data.error === "string"
+      ? [parsed.data.error, parsed.data.message].filter(Boolean).join(": ")
+      : (parsed.data.error.message ?? parsed.data.error.code ?? "")
+    : "";
+  const text = said.replace(/\s+/g, " ").trim().slice(0, 300);
+  return `Trillet refused the request (HTTP ${status})${text ? `: ${text}` : "."}`;
 }
 
 function describeIssue(error: z.ZodError): string {

@@ -10,7 +10,8 @@ export type TrilletErrorKind =
   | "unavailable"
   | "invalid_response"
   | "invalid_request"
-  | "incomplete";
+  | "incomplete"
+  | "outcome_unknown";
 
 // Next bundles pages and route handlers separately, so one gateway (shared per process) may throw
 // an error class from another bundle's copy of this module: recognise errors by brand, not class.
@@ -96,6 +97,17 @@ export class WalkIncompleteError extends TrilletError {
   override name = "WalkIncompleteError";
   constructor(detail: string) {
     super("incomplete", `Reading the whole batch failed: ${detail}.`);
+  }
+}
+
+/**
+ * A write (start or cancel) whose request may have reached Trillet but whose answer did not reach
+ * us: it may or may not have taken effect. Never retried automatically; the user is told what to check.
+ */
+export class OutcomeUnknownError extends TrilletError {
+  override name = "OutcomeUnknownError";
+  constructor(detail: string) {
+    super("outcome_unknown", `Trillet did not confirm the request (${detail}); it may or may not have taken effect.`);
   }
 }
 

@@ -1,9 +1,9 @@
 import "server-only";
 import { LRUCache } from "lru-cache";
 import { RequestBudget, type Budget, type Priority } from "./budget";
-import { TrilletClient, type ListCallsParams, type Read, type RequestOptions, type TrilletCredentials } from "./client";
+import { TrilletClient, type ListCallsParams, type Read, type RequestOptions, type StartBatchInput, type TrilletCredentials } from "./client";
 import { isForeignRateLimit, isTrilletError, RateLimitedError, retryAtOf, type TrilletErrorKind } from "./errors";
-import { isFinished, type BatchStatus, type CallsPage } from "./schemas";
+import { isFinished, type BatchStatus, type CallsPage, type StartedBatch } from "./schemas";
 import type { SharedReadCache } from "./shared-cache";
 
 export interface GatewayOptions {
@@ -189,6 +189,25 @@ export class WorkspaceGateway {
       (request) => this.#client.getBatchStatus(batchId, request),
       (s) => s.isComplete,
     );
+  }
+
+  /**
+   * Starts a batch (one request, paid from the budget like a page view, never retried: see
+   * TrilletClient.startBatch).
+   */
+  startBatch(input: StartBatchInput, options: { signal?: AbortSignal } = {}): Promise<StartedBatch> {
+    return this.#client.startBatch(input, { priority: "interactive", signal: options.signal });
+  }
+
+  /** Cancels a batch, then forgets this process's reads of it so the next view shows the change. */
+  async cancelBatch(batchId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    try {
+      await this.#client.cancelBatch(batchId, { priority: "interactive", signal: options.signal });
+    } finally {
+      for (const key of [...this.#cache.keys()]) {
+        if (key.split("\n")[1] === batchId) this.#cache.delete(key);
+      }
+    }
   }
 
   /** Requests Trillet allows this workspace key per minute (the budget's limit). */

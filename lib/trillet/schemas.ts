@@ -187,6 +187,16 @@ export const errorBodySchema = z.union([
   z.looseObject({ error: z.string(), message: z.string().optional() }),
 ]);
 
+// POST /batch-calls and DELETE /batch-calls/{id}: only the id and count are relied on.
+export const startedBatchSchema = z.looseObject({
+  batchId: z.string().min(1),
+  totalCalls: z.number().int().nonnegative().optional(),
+  status: z.string().optional(),
+});
+export type StartedBatch = z.output<typeof startedBatchSchema>;
+
+export const cancelledBatchSchema = z.looseObject({ status: z.string().optional() });
+
 export function isFinished(summary: BatchSummary): boolean {
   return summary.waiting === 0 && summary.active === 0;
 }

@@ -208,7 +208,13 @@ describe(`CSV exports (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     expect(response.headers.get("content-disposition")).toMatch(/demo-failing_retry_\d{8}T\d{4}Z\.csv/);
     const retry = await parse(response);
     expect(retry.header).toEqual(["phone_number", ...keysOf(failed)]);
-    expect(retry.rows).toEqual(failed.map((c) => [guardCell(c.phone_number), ...keysOf(failed).map((k) => guardCell(c.metadata[k] ?? ""))]));
+    // An upload file for Trillet: every value exactly as Trillet listed it, formula-looking ones too.
+    expect(retry.rows).toEqual(failed.map((c) => [c.phone_number, ...keysOf(failed).map((k) => c.metadata[k] ?? "")]));
+    const raw = retry.rows.flat();
+    for (const trigger of ["=", "+", "-", "@"]) expect(raw.some((v) => v.startsWith(trigger)), trigger).toBe(true);
+    expect(raw.some((v) => v.startsWith("'"))).toBe(false);
+    // The report of the same calls is for spreadsheets: it keeps the guard.
+    expect(report.rows.flat().some((v) => /^'[=+\-@]/.test(v))).toBe(true);
     expect(keys.length).toBeGreaterThan(0);
 
     // One reason, filtered in TypeScript on walked rows as the mirror filters (reason key).

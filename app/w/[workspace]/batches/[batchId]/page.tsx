@@ -6,13 +6,18 @@ import { BatchErrorState } from "@/components/batches/batch-error-state";
 import { BatchHeader } from "@/components/batches/batch-header";
 import { BatchOverviewSkeleton } from "@/components/batches/batch-overview";
 import { LiveBatch } from "@/components/batches/live-batch";
+import { BatchLineage } from "@/components/loop/batch-lineage";
+import { CancelBatchButton } from "@/components/loop/cancel-batch-button";
+import { RetryDialog } from "@/components/loop/retry-dialog";
 import { ExportMenu } from "@/components/reports/export-menu";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { LocalTime } from "@/components/batches/local-time";
+import { loadBatchLoop } from "@/lib/batches/batch-loop";
 import { getBatchPage } from "@/lib/batches/batch-page";
 import { batchViewQuery, parseBatchView, type BatchView } from "@/lib/batches/search-params";
 import { isForeignRateLimit, isTrilletError, retryAtOf } from "@/lib/trillet/errors";
 import { batchIdSchema } from "@/lib/batches/batch-id";
 import { requireWorkspace } from "@/lib/auth/guards";
-import { findTrackedBatch } from "@/lib/batches/tracked";
 import { getDb } from "@/lib/db";
 import type { Workspace } from "@/lib/workspaces";
 
@@ -43,21 +48,38 @@ export default async function BatchPage({ params, searchParams }: Props) {
 
   const view = parseBatchView(await searchParams);
   const basePath = `/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}`;
+  const apiPath = `/api/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}`;
+  const loop = await loadBatchLoop(await getDb(), user, workspace, batchId.data);
   return (
     <PageContainer className="flex flex-col gap-6">
       <BatchHeader
         workspaceName={workspace.name}
         workspaceSlug={workspace.slug}
         batchId={batchId.data}
-        label={(await findTrackedBatch(await getDb(), workspace.id, batchId.data))?.label || undefined}
+        label={loop.label ?? undefined}
         actions={
-          <ExportMenu
-            exportPath={`/api/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}/export`}
-            batchId={batchId.data}
-            view={{ status: view.status, reason: view.reason, q: view.q }}
-          />
+          <>
+            {loop.canStart && loop.failed > 0 ? (
+              <RetryDialog workspace={workspace.slug} batchId={batchId.data} reason="" failedCount={loop.failed} defaultAgentId={loop.defaultAgentId} />
+            ) : null}
+            {loop.canCancel && loop.running ? (
+              <CancelBatchButton workspace={workspace.slug} batchId={batchId.data} apiPath={apiPath} waiting={loop.waiting ?? 0} />
+            ) : null}
+            <ExportMenu exportPath={`${apiPath}/export`} batchId={batchId.data} view={{ status: view.status, reason: view.reason, q: view.q }} />
+          </>
         }
       />
+      {loop.cancelledAt ? (
+        <Alert data-testid="batch-cancelled">
+          <AlertTitle>Cancelled</AlertTitle>
+          <AlertDescription>
+            <span>
+              Cancelled <LocalTime ms={loop.cancelledAt.getTime()} />: the calls that were still waiting were not made.
+            </span>
+          </AlertDescription>
+        </Alert>
+      ) : null}
+      {loop.funnel ? <BatchLineage funnel={loop.funnel} batchId={batchId.data} batchesPath={`/w/${workspace.slug}/batches`} /> : null}
       {/* Keyed by the view so a new filter or page shows the skeleton, not stale rows. */}
       <Suspense key={batchViewQuery(view)} fallback={<BatchOverviewSkeleton />}>
         <BatchData workspace={workspace} userId={user.id} batchId={batchId.data} view={view} basePath={basePath} />

@@ -8,7 +8,9 @@ import { CopyingState } from "@/components/failures/copying-state";
 import { DrilldownSkeleton } from "@/components/failures/drilldown-skeleton";
 import { FailuresHeader } from "@/components/failures/failures-header";
 import { UpstreamFailures } from "@/components/failures/upstream-failures";
+import { RetryDialog } from "@/components/loop/retry-dialog";
 import { ExportMenu } from "@/components/reports/export-menu";
+import { loadBatchLoop } from "@/lib/batches/batch-loop";
 import { Button } from "@/components/ui/button";
 import { requireWorkspace } from "@/lib/auth/guards";
 import { batchIdSchema } from "@/lib/batches/batch-id";
@@ -16,7 +18,7 @@ import { getDb } from "@/lib/db";
 import { pageSegment } from "@/lib/http/segments";
 import { isTrilletError, retryAtOf } from "@/lib/trillet/errors";
 import { drilldownQuery, loadFailureDrilldown, parseDrilldownView, type DrilldownView, type FailureDrilldown } from "./drilldown";
-import { ReadyDrilldown } from "./ready-drilldown";
+import { ReadyDrilldown, type RetryTarget } from "./ready-drilldown";
 
 interface Props {
   params: Promise<{ workspace: string; batchId: string }>;
@@ -47,6 +49,8 @@ export default async function FailedCallsPage({ params, searchParams }: Props) {
   );
   const batchHref = `/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}`;
   const exportPath = `/api/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}/export`;
+  const loop = await loadBatchLoop(await getDb(), user, workspace, batchId.data);
+  const retry: RetryTarget | null = loop.canStart ? { workspace: workspace.slug, batchId: batchId.data, defaultAgentId: loop.defaultAgentId } : null;
   return (
     <PageContainer className="flex flex-col gap-6">
       <FailuresHeader
@@ -56,14 +60,17 @@ export default async function FailedCallsPage({ params, searchParams }: Props) {
         batchHref={batchHref}
         actions={
           // The menu's "this reason" needs the data; a stand-in until then, so no open menu is swapped away.
-          <Suspense fallback={<ExportPlaceholder />}>
-            <DrilldownExport loaded={loaded} exportPath={exportPath} batchId={batchId.data} />
-          </Suspense>
+          <>
+            {retry && loop.failed > 0 ? <RetryDialog {...retry} reason="" failedCount={loop.failed} /> : null}
+            <Suspense fallback={<ExportPlaceholder />}>
+              <DrilldownExport loaded={loaded} exportPath={exportPath} batchId={batchId.data} />
+            </Suspense>
+          </>
         }
       />
       {/* Keyed by the view so a new reason or page shows the skeleton, not the previous calls. */}
       <Suspense key={drilldownQuery(view)} fallback={<DrilldownSkeleton />}>
-        <DrilldownData loaded={loaded} view={view} batchHref={batchHref} />
+        <DrilldownData loaded={loaded} view={view} batchHref={batchHref} retry={retry} />
       </Suspense>
     </PageContainer>
   );
@@ -83,7 +90,7 @@ function ExportPlaceholder() {
   );
 }
 
-async function DrilldownData({ loaded, view, batchHref }: { loaded: Promise<Loaded>; view: DrilldownView; batchHref: string }) {
+async function DrilldownData({ loaded, view, batchHref, retry }: { loaded: Promise<Loaded>; view: DrilldownView; batchHref: string; retry: RetryTarget | null }) {
   const result = await loaded;
   const failedHref = `${batchHref}/failed`;
   if ("error" in result) {
@@ -94,7 +101,7 @@ async function DrilldownData({ loaded, view, batchHref }: { loaded: Promise<Load
     return <BatchErrorState kind={error.kind} retryAt={retryAtOf(error)} retryHref={`${failedHref}${drilldownQuery(view)}`} />;
   }
   const { data } = result;
-  if (data.state === "ready") return <ReadyDrilldown data={data} batchHref={batchHref} failedHref={failedHref} />;
+  if (data.state === "ready") return <ReadyDrilldown data={data} batchHref={batchHref} failedHref={failedHref} retry={retry} />;
   return (
     <>
       <CopyingState mirror={data.mirror} batchHref={batchHref} />

@@ -4,6 +4,7 @@ import { formatCount } from "@/components/batches/format";
 import { FailedCallList } from "@/components/failures/failed-call-list";
 import { FailedCallsPagination } from "@/components/failures/failed-calls-pagination";
 import { FailureTotals } from "@/components/failures/failure-totals";
+import { RetryDialog } from "@/components/loop/retry-dialog";
 import { ReasonTable } from "@/components/failures/reason-table";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -11,8 +12,15 @@ import { drilldownQuery, FAILED_PAGE_SIZE, type FailureDrilldown, type SelectedR
 
 type Ready = Extract<FailureDrilldown, { state: "ready" }>;
 
+/** Where a "Retry N calls" of a reason goes, when this person may start batches. */
+export interface RetryTarget {
+  workspace: string;
+  batchId: string;
+  defaultAgentId: string;
+}
+
 /** The drilldown once the batch is copied: totals, reasons ranked, the chosen reason's calls. */
-export function ReadyDrilldown({ data, batchHref, failedHref }: { data: Ready; batchHref: string; failedHref: string }) {
+export function ReadyDrilldown({ data, batchHref, failedHref, retry }: { data: Ready; batchHref: string; failedHref: string; retry: RetryTarget | null }) {
   return (
     <>
       <FailureTotals
@@ -42,12 +50,12 @@ export function ReadyDrilldown({ data, batchHref, failedHref }: { data: Ready; b
           </CardContent>
         </Card>
       )}
-      {data.selected ? <ReasonCalls selected={data.selected} failedHref={failedHref} /> : null}
+      {data.selected ? <ReasonCalls selected={data.selected} failedHref={failedHref} retry={retry} /> : null}
     </>
   );
 }
 
-function ReasonCalls({ selected, failedHref }: { selected: SelectedReason; failedHref: string }) {
+function ReasonCalls({ selected, failedHref, retry }: { selected: SelectedReason; failedHref: string; retry: RetryTarget | null }) {
   const { reason, calls, total, page } = selected;
   return (
     <Card id="reason-calls" data-testid="reason-calls" data-reason-key={reason.key} role="region" aria-labelledby="reason-calls-title">
@@ -60,11 +68,14 @@ function ReasonCalls({ selected, failedHref }: { selected: SelectedReason; faile
             {formatCount(total)} failed {total === 1 ? "call" : "calls"}, in Trillet&apos;s order
           </CardDescription>
         </div>
-        <Button asChild variant="ghost" size="sm">
-          <Link href={failedHref} scroll={false}>
-            Clear selection
-          </Link>
-        </Button>
+        <div className="flex flex-wrap items-center gap-2">
+          {retry && total > 0 ? <RetryDialog {...retry} reason={reason.key} reasonLabel={reason.label} failedCount={total} /> : null}
+          <Button asChild variant="ghost" size="sm">
+            <Link href={failedHref} scroll={false}>
+              Clear selection
+            </Link>
+          </Button>
+        </div>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
         {calls.length > 0 ? (

@@ -1,0 +1,46 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import type { AppUser } from "../auth/users";
+import type { Database } from "../db";
+import { workspaces } from "../db/schema";
+import type { WorkspaceInfo } from "../workspaces";
+import { lineageFunnel, type Funnel } from "./lineage";
+import { mayInWorkspace } from "./loop-access";
+import { findTrackedBatch } from "./tracked";
+
+/** What a batch's page needs for retry, cancel and lineage: from the database only. */
+export interface BatchLoop {
+  label: string | null;
+  canStart: boolean;
+  canCancel: boolean;
+  /** Failed calls at the last read (the retry button's count). */
+  failed: number;
+  /** Waiting calls at the last read; null before the first. */
+  waiting: number | null;
+  running: boolean;
+  cancelledAt: Date | null;
+  funnel: Funnel | null;
+  defaultAgentId: string;
+}
+
+export async function loadBatchLoop(db: Database, user: AppUser, workspace: WorkspaceInfo, batchId: string): Promise<BatchLoop> {
+  const [tracked, canStart, canCancel, [settings]] = await Promise.all([
+    findTrackedBatch(db, workspace.id, batchId),
+    mayInWorkspace(db, user, workspace.id, "batches.start"),
+    mayInWorkspace(db, user, workspace.id, "batches.cancel"),
+    db.select({ agent: workspaces.defaultAgentId }).from(workspaces).where(eq(workspaces.id, workspace.id)),
+  ]);
+  const summary = tracked?.lastSummary ?? null;
+  const cancelledAt = tracked?.cancelledAt ?? null;
+  return {
+    label: tracked?.label || null,
+    canStart,
+    canCancel,
+    failed: summary?.failed ?? 0,
+    waiting: summary?.waiting ?? null,
+    running: tracked !== null && cancelledAt === null && tracked.finishedAt === null && (summary === null || summary.waiting > 0),
+    cancelledAt,
+    funnel: tracked ? await lineageFunnel(db, workspace.id, batchId) : null,
+    defaultAgentId: settings?.agent ?? "",
+  };
+}
