@@ -1,5 +1,6 @@
 import "server-only";
 import { and, asc, eq } from "drizzle-orm";
+import { seesEveryWorkspace } from "./auth/permissions";
 import type { AppUser } from "./auth/users";
 import type { Database } from "./db";
 import { workspaceAccess, workspaces } from "./db/schema";
@@ -29,7 +30,7 @@ export interface WorkspaceSettings extends WorkspaceInfo {
 const info = { id: workspaces.id, slug: workspaces.slug, name: workspaces.name };
 
 export async function listWorkspacesFor(db: Database, user: AppUser): Promise<WorkspaceInfo[]> {
-  if (user.role === "admin") return db.select(info).from(workspaces).orderBy(asc(workspaces.name));
+  if (seesEveryWorkspace(user)) return db.select(info).from(workspaces).orderBy(asc(workspaces.name));
   return db
     .select(info)
     .from(workspaces)
@@ -42,7 +43,7 @@ export async function listWorkspacesFor(db: Database, user: AppUser): Promise<Wo
 export async function findWorkspaceFor(db: Database, user: AppUser, slug: string): Promise<Workspace | null> {
   const [row] = await db.select().from(workspaces).where(eq(workspaces.slug, slug));
   if (!row) return null;
-  if (user.role !== "admin") {
+  if (!seesEveryWorkspace(user)) {
     const [grant] = await db
       .select()
       .from(workspaceAccess)
