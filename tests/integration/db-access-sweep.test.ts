@@ -123,7 +123,7 @@ describe(`every route and action answers each person as the table says (${usingP
       const permission = ROUTES[route.key] as Permission;
       const sample = ROUTE_SAMPLES[route.key]!;
       const handler = (await loadModule(route.file))[route.method] as (r: Request, c: { params: Promise<Record<string, string>> }) => Promise<Response>;
-      const params = { workspace: SLUG, ...sample.params };
+      const params: Record<string, string> = { workspace: SLUG, ...sample.params };
       const url = `http://board.test${route.pattern.replace(/\[(\w+)\]/g, (_, name: string) => encodeURIComponent(params[name] ?? ""))}${sample.query ? `?${sample.query}` : ""}`;
       const got: Record<string, Verdict> = {};
       const want: Record<string, Verdict> = {};
