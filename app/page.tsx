@@ -4,6 +4,7 @@ import { PageContainer } from "@/components/app-shell/page-container";
 import { OpenBatchField } from "@/components/batches-list/open-batch-field";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requireUser } from "@/lib/auth/guards";
+import { can } from "@/lib/auth/permissions";
 import { getDb } from "@/lib/db";
 import { listWorkspacesFor } from "@/lib/workspaces";
 
@@ -23,7 +24,7 @@ export default async function HomePage() {
           <CardHeader>
             <CardTitle>No workspace yet</CardTitle>
             <CardDescription>
-              {user.role === "admin"
+              {can(user, "workspaces.manage")
                 ? "Add a Trillet connection under Settings › Workspaces to get started."
                 : "Ask an admin to give you access to a Trillet workspace."}
             </CardDescription>

@@ -1,5 +1,6 @@
 import "server-only";
 import { and, asc, eq } from "drizzle-orm";
+import { GRANTABLE_PER_WORKSPACE, seesEveryWorkspace, type WorkspacePermission } from "./auth/permissions";
 import type { AppUser } from "./auth/users";
 import type { Database } from "./db";
 import { workspaceAccess, workspaces } from "./db/schema";
@@ -17,6 +18,8 @@ export interface WorkspaceInfo {
 
 export interface Workspace extends WorkspaceInfo {
   gateway: WorkspaceGateway;
+  /** Extra permissions an admin granted this user in this workspace (lib/auth/permissions.ts). */
+  grants?: WorkspacePermission[];
 }
 
 /** The admin's view of a connection: the key only as its last four characters. */
@@ -29,7 +32,7 @@ export interface WorkspaceSettings extends WorkspaceInfo {
 const info = { id: workspaces.id, slug: workspaces.slug, name: workspaces.name };
 
 export async function listWorkspacesFor(db: Database, user: AppUser): Promise<WorkspaceInfo[]> {
-  if (user.role === "admin") return db.select(info).from(workspaces).orderBy(asc(workspaces.name));
+  if (seesEveryWorkspace(user)) return db.select(info).from(workspaces).orderBy(asc(workspaces.name));
   return db
     .select(info)
     .from(workspaces)
@@ -42,14 +45,16 @@ export async function listWorkspacesFor(db: Database, user: AppUser): Promise<Wo
 export async function findWorkspaceFor(db: Database, user: AppUser, slug: string): Promise<Workspace | null> {
   const [row] = await db.select().from(workspaces).where(eq(workspaces.slug, slug));
   if (!row) return null;
-  if (user.role !== "admin") {
+  let grants: WorkspacePermission[] = [];
+  if (!seesEveryWorkspace(user)) {
     const [grant] = await db
       .select()
       .from(workspaceAccess)
       .where(and(eq(workspaceAccess.userId, user.id), eq(workspaceAccess.workspaceId, row.id)));
     if (!grant) return null;
+    grants = grant.grants.filter((g): g is WorkspacePermission => (GRANTABLE_PER_WORKSPACE as readonly string[]).includes(g));
   }
-  return { id: row.id, slug: row.slug, name: row.name, gateway: await gatewayFor(row) };
+  return { id: row.id, slug: row.slug, name: row.name, gateway: await gatewayFor(row), grants };
 }
 
 export async function listWorkspaceSettings(db: Database): Promise<WorkspaceSettings[]> {

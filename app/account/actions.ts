@@ -3,7 +3,8 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit";
 import { signOut } from "@/lib/auth/config";
-import { currentSessionId, requireUser } from "@/lib/auth/guards";
+import { withAction, withFormAction } from "@/lib/auth/action";
+import { currentSessionId } from "@/lib/auth/guards";
 import { currentRequestInfo } from "@/lib/auth/request-info";
 import { deleteUserSessions } from "@/lib/auth/sessions";
 import { checkCurrentPassword } from "@/lib/auth/password-check";
@@ -19,13 +20,12 @@ export async function signOutAction() {
 }
 
 /** Ends every session of this user, this one included: the next request of each must sign in. */
-export async function signOutEverywhereAction() {
-  const user = await requireUser();
+export const signOutEverywhereAction = withFormAction({ permission: "account.manage", input: z.object({}) }, async ({ user }) => {
   const db = await getDb();
   await deleteUserSessions(db, user.id);
   await recordAudit(db, { actor: user, action: "auth.sign_out_everywhere", request: await currentRequestInfo() });
   await signOut({ redirectTo: "/login" });
-}
+});
 
 const passwordForm = z.object({
   current: z.string().min(1, "Enter your current password."),
@@ -33,23 +33,23 @@ const passwordForm = z.object({
   confirm: z.string(),
 });
 
-export async function changePasswordAction(_: FormState, form: FormData): Promise<FormState> {
-  const user = await requireUser();
-  const parsed = passwordForm.safeParse(Object.fromEntries(form));
-  if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? "Check the form." };
-  const { current, password: next, confirm } = parsed.data;
-  const problem = passwordProblem(next);
-  if (problem) return { ok: false, message: problem };
-  if (next !== confirm) return { ok: false, message: "The new passwords do not match." };
-  const db = await getDb();
-  // The same throttle as sign-in (lib/auth/password-check.ts): a stolen session cannot guess the password.
-  const check = await checkCurrentPassword(db, user, current, await currentRequestInfo());
-  if (check.outcome === "throttled") return { ok: false, message: `Too many password attempts. ${retryMessage(check.retryAfterMs)}` };
-  if (check.outcome !== "ok") return { ok: false, message: "Your current password is not correct." };
-  await setPassword(db, user.id, next);
-  // A changed password ends the other sessions: whoever knew the old one is signed out.
-  const keep = await currentSessionId();
-  await deleteUserSessions(db, user.id, keep ?? undefined);
-  await recordAudit(db, { actor: user, action: "auth.password_changed", request: await currentRequestInfo() });
-  return { ok: true, message: "Password changed. Your other sessions were signed out." };
-}
+export const changePasswordAction = withAction(
+  { permission: "account.manage", input: passwordForm, refuse: (message): FormState => ({ ok: false, message }) },
+  async ({ input, user }): Promise<FormState> => {
+    const { current, password: next, confirm } = input;
+    const problem = passwordProblem(next);
+    if (problem) return { ok: false, message: problem };
+    if (next !== confirm) return { ok: false, message: "The new passwords do not match." };
+    const db = await getDb();
+    // The same throttle as sign-in (lib/auth/password-check.ts): a stolen session cannot guess the password.
+    const check = await checkCurrentPassword(db, user, current, await currentRequestInfo());
+    if (check.outcome === "throttled") return { ok: false, message: `Too many password attempts. ${retryMessage(check.retryAfterMs)}` };
+    if (check.outcome !== "ok") return { ok: false, message: "Your current password is not correct." };
+    await setPassword(db, user.id, next);
+    // A changed password ends the other sessions: whoever knew the old one is signed out.
+    const keep = await currentSessionId();
+    await deleteUserSessions(db, user.id, keep ?? undefined);
+    await recordAudit(db, { actor: user, action: "auth.password_changed", request: await currentRequestInfo() });
+    return { ok: true, message: "Password changed. Your other sessions were signed out." };
+  },
+);

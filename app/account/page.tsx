@@ -2,14 +2,14 @@ import type { Metadata } from "next";
 import { PageContainer } from "@/components/app-shell/page-container";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { requireUser } from "@/lib/auth/guards";
+import { requirePermission } from "@/lib/auth/guards";
 import { signOutAction, signOutEverywhereAction } from "./actions";
 import { ChangePasswordForm } from "./change-password-form";
 
 export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
-  const user = await requireUser();
+  const user = await requirePermission("account.manage");
   return (
     <PageContainer className="flex max-w-2xl flex-col gap-6">
       <div>

@@ -2,7 +2,7 @@ import { PageContainer } from "@/components/app-shell/page-container";
 import { SettingsNav } from "@/components/settings/settings-nav";
 
 // No access check here on purpose: layouts do not re-render on client navigation, so every page
-// (and every action) calls requireAdmin itself.
+// checks its permission itself (requirePermission), and every action through withAction.
 export default function SettingsLayout({ children }: { children: React.ReactNode }) {
   return (
     <PageContainer className="flex flex-col gap-6">

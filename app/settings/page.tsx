@@ -1,7 +1,7 @@
 import { redirect } from "next/navigation";
-import { requireAdmin } from "@/lib/auth/guards";
+import { requirePermission } from "@/lib/auth/guards";
 
 export default async function SettingsPage() {
-  await requireAdmin();
+  await requirePermission("members.manage");
   redirect("/settings/members");
 }

@@ -10,6 +10,7 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
+import { can } from "@/lib/auth/permissions";
 import type { AppUser } from "@/lib/auth/users";
 
 export function UserMenu({ user }: { user: AppUser }) {
@@ -34,24 +35,26 @@ export function UserMenu({ user }: { user: AppUser }) {
             <UserIcon aria-hidden="true" /> Account
           </Link>
         </DropdownMenuItem>
-        {user.role === "admin" ? (
-          <>
-            <DropdownMenuItem asChild>
-              <Link href="/settings/members">
-                <UsersIcon aria-hidden="true" /> Members
-              </Link>
-            </DropdownMenuItem>
-            <DropdownMenuItem asChild>
-              <Link href="/settings/workspaces">
-                <SettingsIcon aria-hidden="true" /> Workspaces
-              </Link>
-            </DropdownMenuItem>
-            <DropdownMenuItem asChild>
-              <Link href="/settings/audit">
-                <ScrollTextIcon aria-hidden="true" /> Audit log
-              </Link>
-            </DropdownMenuItem>
-          </>
+        {can(user, "members.manage") ? (
+          <DropdownMenuItem asChild>
+            <Link href="/settings/members">
+              <UsersIcon aria-hidden="true" /> Members
+            </Link>
+          </DropdownMenuItem>
+        ) : null}
+        {can(user, "workspaces.manage") ? (
+          <DropdownMenuItem asChild>
+            <Link href="/settings/workspaces">
+              <SettingsIcon aria-hidden="true" /> Workspaces
+            </Link>
+          </DropdownMenuItem>
+        ) : null}
+        {can(user, "audit.read") ? (
+          <DropdownMenuItem asChild>
+            <Link href="/settings/audit">
+              <ScrollTextIcon aria-hidden="true" /> Audit log
+            </Link>
+          </DropdownMenuItem>
         ) : null}
         <DropdownMenuSeparator />
         <form action={signOutAction}>

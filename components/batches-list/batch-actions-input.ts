@@ -18,7 +18,3 @@ export const renameBatchInput = z.object({
 });
 
 export const removeBatchInput = z.object({ batchId });
-
-export function batchActionFields(formData: FormData) {
-  return { batchId: formData.get("batchId") ?? undefined, label: formData.get("label") ?? undefined };
-}

@@ -13,7 +13,8 @@ export const smartCallbackInput = z.object({
   intervalMinutes: z.number().int().min(5, { error: "Callbacks: at least 5 minutes apart." }).max(1_440, { error: "Callbacks: at most a day apart." }),
 });
 
-const optionalNumber = (raw: FormDataEntryValue | null) => (typeof raw === "string" && raw.trim() !== "" ? Number(raw) : undefined);
+/** A form field holding a number, or nothing (an empty field). */
+const optionalNumber = z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : undefined), z.number().optional());
 
 export const retryInput = z
   .object({
@@ -26,10 +27,10 @@ export const retryInput = z
       .max(AGENT_ID_MAX, { error: `Keep the agent ID to ${AGENT_ID_MAX} characters.` }),
     when: z.enum(["now", "later"], { error: "Choose when the calls start." }),
     /** Epoch ms, computed in the browser from the chosen date, time and time zone. */
-    scheduledAt: z.number().int().optional(),
-    callbacks: z.boolean(),
-    maxAttempts: z.number().optional(),
-    intervalMinutes: z.number().optional(),
+    scheduledAt: optionalNumber,
+    callbacks: z.preprocess((v) => v === "on", z.boolean()),
+    maxAttempts: optionalNumber,
+    intervalMinutes: optionalNumber,
     idempotencyKey: z.string().uuid({ error: "Reload the page and try again." }),
   })
   .superRefine((value, ctx) => {
@@ -50,23 +51,14 @@ export const retryInput = z
 
 export type RetryInput = z.output<typeof retryInput>;
 
-export function retryFields(formData: FormData) {
-  return {
-    batchId: formData.get("batchId") ?? undefined,
-    reason: formData.get("reason") ?? undefined,
-    agentId: formData.get("agentId") ?? undefined,
-    when: formData.get("when") ?? undefined,
-    scheduledAt: optionalNumber(formData.get("scheduledAt")),
-    callbacks: formData.get("callbacks") === "on",
-    maxAttempts: optionalNumber(formData.get("maxAttempts")),
-    intervalMinutes: optionalNumber(formData.get("intervalMinutes")),
-    idempotencyKey: formData.get("idempotencyKey") ?? undefined,
-  };
-}
+export const previewInput = z.object({
+  batchId: z.string({ error: "Reload the page and try again." }).pipe(batchIdSchema),
+  reason: z.string().max(300).default(""),
+});
 
 export const cancelInput = z.object({
   batchId: z.string({ error: "Reload the page and try again." }).pipe(batchIdSchema),
-  waiting: z.coerce.number().int().min(0).optional(),
+  waiting: z.coerce.number().int().min(0).max(10_000_000).optional(),
 });
 
 /** What the retry dialog shows before anything is sent. */

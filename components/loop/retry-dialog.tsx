@@ -111,7 +111,11 @@ function RetryForm({
 
   useEffect(() => {
     let live = true;
-    previewRetry(workspace, batchId, reason).then(
+    const form = new FormData();
+    form.set("workspace", workspace);
+    form.set("batchId", batchId);
+    form.set("reason", reason);
+    previewRetry(null, form).then(
       (result) => {
         if (!live) return;
         if (result?.ok) setPreview({ state: "ready", data: result.data });

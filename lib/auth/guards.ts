@@ -3,11 +3,14 @@ import { forbidden, notFound, redirect } from "next/navigation";
 import { getDb } from "../db";
 import { findWorkspaceFor, type Workspace } from "../workspaces";
 import { auth } from "./config";
+import { can, type Permission, type WorkspacePermission } from "./permissions";
 import type { AppUser } from "./users";
 import { WORKSPACE_SLUG } from "../workspace-slug";
 
 // The proxy already turned signed-out visitors away; every page, handler and action checks again
-// here, against the database, because the proxy is a convenience and not a wall.
+// here, against the database, because the proxy is a convenience and not a wall. What each role
+// may do is lib/auth/permissions.ts; route handlers and server actions check it through
+// lib/http/route.ts and lib/auth/action.ts, pages through the two functions at the bottom.
 
 export async function currentUser(): Promise<AppUser | null> {
   const session = await auth();
@@ -24,38 +27,30 @@ export async function requireUser(): Promise<AppUser> {
   return user;
 }
 
-export async function requireAdmin(): Promise<AppUser> {
-  const user = await requireUser();
-  if (user.role !== "admin") forbidden();
-  return user;
-}
-
 // A slug outside the rule every workspace was created under names no workspace and is answered
 // without a query: a NUL in a path must never reach SQL.
 
-/** The workspace if this user may use it; otherwise a 404 that does not say whether it exists. */
-export async function requireWorkspace(slug: string): Promise<{ user: AppUser; workspace: Workspace }> {
+/** The workspace if this user can see it, else null (the caller answers 404: absent and hidden look alike). */
+export async function visibleWorkspace(user: AppUser, slug: string): Promise<Workspace | null> {
+  if (!WORKSPACE_SLUG.test(slug)) return null;
+  return findWorkspaceFor(await getDb(), user, slug);
+}
+
+/** For pages: the user if their role holds this app-wide permission; otherwise the 403 page. */
+export async function requirePermission(permission: Exclude<Permission, WorkspacePermission>): Promise<AppUser> {
   const user = await requireUser();
-  if (!WORKSPACE_SLUG.test(slug)) notFound();
-  const workspace = await findWorkspaceFor(await getDb(), user, slug);
-  if (!workspace) notFound();
-  return { user, workspace };
-}
-
-const json = (status: number, error: string) => Response.json({ error }, { status });
-
-/** For route handlers: the user and workspace, or the 401/404 response to return instead. */
-export async function apiWorkspace(slug: string): Promise<{ user: AppUser; workspace: Workspace } | Response> {
-  const user = await currentUser();
-  if (!user) return json(401, "Sign in to continue.");
-  const workspace = WORKSPACE_SLUG.test(slug) ? await findWorkspaceFor(await getDb(), user, slug) : null;
-  if (!workspace) return json(404, "No such workspace, or no access to it.");
-  return { user, workspace };
-}
-
-export async function apiAdmin(): Promise<AppUser | Response> {
-  const user = await currentUser();
-  if (!user) return json(401, "Sign in to continue.");
-  if (user.role !== "admin") return json(403, "Admins only.");
+  if (!can(user, permission)) forbidden();
   return user;
+}
+
+/** For pages: the workspace if this user can see it (else a 404 that does not say whether it exists) and the permission in it (else 403). */
+export async function requireWorkspace(
+  slug: string,
+  permission: WorkspacePermission = "batches.read",
+): Promise<{ user: AppUser; workspace: Workspace }> {
+  const user = await requireUser();
+  const workspace = await visibleWorkspace(user, slug);
+  if (!workspace) notFound();
+  if (!can(user, permission, workspace.grants)) forbidden();
+  return { user, workspace };
 }

@@ -3,9 +3,9 @@ import { eq } from "drizzle-orm";
 import type { AppUser } from "../auth/users";
 import type { Database } from "../db";
 import { workspaces } from "../db/schema";
-import type { WorkspaceInfo } from "../workspaces";
+import type { Workspace } from "../workspaces";
 import { lineageFunnel, type Funnel } from "./lineage";
-import { mayInWorkspace } from "./loop-access";
+import { can } from "../auth/permissions";
 import { findTrackedBatch } from "./tracked";
 
 /** What a batch's page needs for retry, cancel and lineage: from the database only. */
@@ -23,11 +23,11 @@ export interface BatchLoop {
   defaultAgentId: string;
 }
 
-export async function loadBatchLoop(db: Database, user: AppUser, workspace: WorkspaceInfo, batchId: string): Promise<BatchLoop> {
-  const [tracked, canStart, canCancel, [settings]] = await Promise.all([
+export async function loadBatchLoop(db: Database, user: AppUser, workspace: Workspace, batchId: string): Promise<BatchLoop> {
+  const canStart = can(user, "batches.start", workspace.grants);
+  const canCancel = can(user, "batches.cancel", workspace.grants);
+  const [tracked, [settings]] = await Promise.all([
     findTrackedBatch(db, workspace.id, batchId),
-    mayInWorkspace(db, user, workspace.id, "batches.start"),
-    mayInWorkspace(db, user, workspace.id, "batches.cancel"),
     db.select({ agent: workspaces.defaultAgentId }).from(workspaces).where(eq(workspaces.id, workspace.id)),
   ]);
   const summary = tracked?.lastSummary ?? null;

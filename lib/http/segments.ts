@@ -15,24 +15,20 @@ export function isSafeText(value: string, maxLength: number): boolean {
 }
 
 /**
- * A dynamic segment as a page receives it. Next hands pages their params percent-encoded
- * (`encodeURIComponent` of the path's value), so it is decoded once here. Null for a malformed
- * escape, a control character (NUL included) or an overlong value: a link that cannot name anything.
+ * The one way a dynamic path segment is read. Next hands pages their params percent-encoded
+ * (`encodeURIComponent` of the path's value) but route handlers theirs already decoded, so a page's
+ * is decoded once here and a route's never again (that would turn a job ID like "%2500" into a
+ * NUL). Null for a malformed escape, a control character (NUL included) or an overlong value: a
+ * link that cannot name anything. Pages answer null with 404, route handlers with 400.
  */
-export function pageSegment(raw: string, maxLength = MAX_SEGMENT_LENGTH): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    return null;
+export function decodeSegment(raw: string, from: "page" | "route", maxLength = MAX_SEGMENT_LENGTH): string | null {
+  let decoded = raw;
+  if (from === "page") {
+    try {
+      decoded = decodeURIComponent(raw);
+    } catch {
+      return null;
+    }
   }
   return isSafeText(decoded, maxLength) ? decoded : null;
-}
-
-/**
- * A dynamic segment as a route handler receives it: Next has already decoded it, so decoding again
- * would turn a job ID like "%2500" into a NUL. Null under the same rules as pageSegment.
- */
-export function routeSegment(raw: string, maxLength = MAX_SEGMENT_LENGTH): string | null {
-  return isSafeText(raw, maxLength) ? raw : null;
 }

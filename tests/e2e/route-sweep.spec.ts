@@ -1,16 +1,26 @@
-import { appRoutes, PUBLIC_PATTERNS } from "./fixtures/routes";
+import type { APIRequestContext } from "@playwright/test";
+import { can, scopeOf } from "@/lib/auth/permissions";
+import { appRoutes, type AppRoute } from "./fixtures/routes";
 import { acceptInvite, inviteFromSettings, uniqueEmail } from "./fixtures/team";
 import { expect, test } from "./fixtures/test";
 
-const routes = appRoutes();
-const guarded = routes.filter((r) => !PUBLIC_PATTERNS.includes(r.pattern));
+// Every page and API route of the app (read from app/), over HTTP, as each kind of person; what
+// each must get is read from lib/auth/access-registry.ts and the table in lib/auth/permissions.ts.
 
-test("the sweep sees the app's routes", () => {
+const routes = appRoutes();
+const guarded = routes.filter((r) => r.access !== "public");
+/** The route's refusal for the signed-in, as JSON clients see it (lib/http/route.ts). */
+const NO_WORKSPACE = "No such workspace, or no access to it.";
+/** Past the access checks, the export is refused for its query: the sweep does not download CSVs. */
+const ALLOWED_QUERY: Record<string, string> = { "/api/w/[workspace]/batches/[batchId]/export": "?status=failed&status=all" };
+
+test("the sweep sees the app's routes, each declared in the access registry", () => {
   const patterns = routes.map((r) => r.pattern);
   expect(patterns).toContain("/w/[workspace]/batches/[batchId]");
   expect(patterns).toContain("/api/w/[workspace]/batches/[batchId]");
   expect(patterns).toContain("/settings/members");
   expect(guarded.length).toBeGreaterThan(6);
+  expect(routes.filter((r) => r.access === undefined).map((r) => r.pattern)).toEqual([]);
 });
 
 test.describe("signed out", () => {
@@ -31,19 +41,54 @@ test.describe("signed out", () => {
   }
 });
 
-test("a member without access to a workspace gets 404 for all of its pages and APIs, 403 for admin pages", async ({
-  page,
-  browser,
-}) => {
-  const outsider = await acceptInvite(browser, await inviteFromSettings(page, uniqueEmail("outsider"), []));
+type Verdict = "allowed" | "hidden" | "forbidden" | "sign in";
+
+/** What the table says a signed-in person of this role gets, seeing the workspace or not. */
+function expected(route: AppRoute, role: "admin" | "member", seesWorkspace: boolean): Verdict {
+  const access = route.access;
+  if (access === "signed-in") return "allowed";
+  if (access === undefined || access === "public") throw new Error(`${route.pattern} is not guarded`);
+  if (scopeOf(access) === "workspace" && !seesWorkspace) return "hidden";
+  return can({ role }, access) ? "allowed" : "forbidden";
+}
+
+async function verdict(request: APIRequestContext, route: AppRoute, allowedQuery: boolean): Promise<{ verdict: Verdict; status: number }> {
+  const response = await request.get(`${route.url}${allowedQuery ? (ALLOWED_QUERY[route.pattern] ?? "") : ""}`, { maxRedirects: 0 });
+  const status = response.status();
+  const location = response.headers()["location"] ?? "";
+  if (status === 401 || new URL(location, "http://x").pathname === "/login") return { verdict: "sign in", status };
+  if (status === 403) return { verdict: "forbidden", status };
+  if (status === 404 && (route.kind === "page" || ((await response.json()) as { error?: string }).error === NO_WORKSPACE)) {
+    return { verdict: "hidden", status };
+  }
+  expect(status, `${route.url} answered ${status}`).toBeLessThan(500);
+  return { verdict: "allowed", status };
+}
+
+async function sweep(request: APIRequestContext, role: "admin" | "member", seesWorkspace: boolean) {
   const failures: string[] = [];
   for (const route of guarded) {
-    const response = await outsider.request.get(route.url, { maxRedirects: 0 });
-    const expected = route.workspaceScoped ? 404 : route.pattern.startsWith("/settings") ? 403 : 200;
-    if (response.status() !== expected) failures.push(`${route.url}: ${response.status()} (expected ${expected})`);
+    const want = expected(route, role, seesWorkspace);
+    const got = await verdict(request, route, want === "allowed");
+    if (got.verdict !== want) failures.push(`${route.url}: ${got.verdict} (${got.status}), the table says ${want}`);
   }
-  expect(failures).toEqual([]);
+  return failures;
+}
+
+test("a member without access to a workspace: 404 for all of its pages and APIs, the rest as the table says", async ({ page, browser }) => {
+  const outsider = await acceptInvite(browser, await inviteFromSettings(page, uniqueEmail("outsider"), []));
+  expect(await sweep(outsider.request, "member", false)).toEqual([]);
   await outsider.context().close();
+});
+
+test("a member with access to the workspace gets what the table gives a member", async ({ page, browser }) => {
+  const member = await acceptInvite(browser, await inviteFromSettings(page, uniqueEmail("granted"), ["Sandbox"]));
+  expect(await sweep(member.request, "member", true)).toEqual([]);
+  await member.context().close();
+});
+
+test("an admin gets what the table gives an admin", async ({ page }) => {
+  expect(await sweep(page.request, "admin", true)).toEqual([]);
 });
 
 test.describe("static files", () => {

@@ -10,11 +10,8 @@ const session = vi.hoisted(() => ({
   user: { id: "", email: "member@example.com", role: "member" as const, name: "", disabled: false },
 }));
 vi.mock("@/lib/auth/guards", () => ({
-  requireWorkspace: async (slug: string) => {
-    const workspace = session.workspaces.get(slug);
-    if (!workspace) throw new Error("NEXT_NOT_FOUND");
-    return { user: session.user, workspace };
-  },
+  currentUser: async () => session.user,
+  visibleWorkspace: async (_user: unknown, slug: string) => session.workspaces.get(slug) ?? null,
 }));
 vi.mock("next/cache", () => ({ revalidatePath: (path: string) => session.revalidated.push(path) }));
 vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": "192.0.2.9", "user-agent": "vitest" }) }));
@@ -194,7 +191,7 @@ describe("rename and remove", () => {
       error: "That batch is no longer in the list. Reload the page.",
     });
     expect((await findTrackedBatch(db, other.id, "theirs"))?.label).toBe("Not yours");
-    await expect(renameBatch(null, form({ workspace: "nope", batchId: "bravo", label: "x" }))).rejects.toThrow("NEXT_NOT_FOUND");
+    await expect(renameBatch(null, form({ workspace: "nope", batchId: "bravo", label: "x" }))).rejects.toMatchObject({ digest: "NEXT_HTTP_ERROR_FALLBACK;404" });
     expect(session.revalidated).toEqual([]);
   });
 

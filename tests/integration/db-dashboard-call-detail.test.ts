@@ -4,11 +4,8 @@ import type { Workspace } from "@/lib/workspaces";
 // One call of a batch, read from the mirror only: the service and its route handler (session stubbed).
 const session = vi.hoisted(() => ({ workspaces: new Map<string, Workspace>(), userId: "" }));
 vi.mock("@/lib/auth/guards", () => ({
-  apiWorkspace: async (slug: string) => {
-    const workspace = session.workspaces.get(slug);
-    if (!workspace) return Response.json({ error: "No such workspace, or no access to it." }, { status: 404 });
-    return { user: { id: session.userId, email: "member@example.com", role: "member" }, workspace };
-  },
+  currentUser: async () => ({ id: session.userId, email: "member@example.com", name: "Member", role: "member", disabled: false }),
+  visibleWorkspace: async (_user: unknown, slug: string) => session.workspaces.get(slug) ?? null,
 }));
 
 import { GET } from "@/app/api/w/[workspace]/batches/[batchId]/calls/[jobId]/route";

@@ -2,17 +2,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AppUser } from "@/lib/auth/users";
 
 // The members page's server actions against a real database, with the session and request
-// stubbed: who is signed in (requireAdmin) and the headers the request arrived with.
+// stubbed: who is signed in (currentUser) and the headers the request arrived with.
 const request = vi.hoisted(() => ({
   admin: null as AppUser | null,
   headers: new Headers({ host: "board.example.com", "x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9", "user-agent": "vitest" }),
 }));
-vi.mock("@/lib/auth/guards", () => ({
-  requireAdmin: async () => {
-    if (!request.admin) throw new Error("signed out");
-    return request.admin;
-  },
-}));
+vi.mock("@/lib/auth/guards", () => ({ currentUser: async () => request.admin }));
 vi.mock("next/headers", () => ({ headers: async () => request.headers }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 

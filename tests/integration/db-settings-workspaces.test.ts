@@ -7,12 +7,7 @@ const request = vi.hoisted(() => ({
   admin: null as AppUser | null,
   headers: new Headers({ host: "board.example.com", "x-forwarded-for": "203.0.113.9" }),
 }));
-vi.mock("@/lib/auth/guards", () => ({
-  requireAdmin: async () => {
-    if (!request.admin) throw new Error("signed out");
-    return request.admin;
-  },
-}));
+vi.mock("@/lib/auth/guards", () => ({ currentUser: async () => request.admin }));
 vi.mock("next/headers", () => ({ headers: async () => request.headers }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 

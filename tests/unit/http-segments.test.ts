@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { isSafeText, MAX_SEGMENT_LENGTH, pageSegment, routeSegment } from "@/lib/http/segments";
+import { decodeSegment, isSafeText, MAX_SEGMENT_LENGTH } from "@/lib/http/segments";
 import { batchViewSchema, parseBatchView, parseExportView } from "@/lib/batches/search-params";
 
 // Route segments and query values are refused before any I/O when no real ID or filter could hold them.
+
+const pageSegment = (raw: string) => decodeSegment(raw, "page");
+const routeSegment = (raw: string, maxLength?: number) => decodeSegment(raw, "route", maxLength);
 
 describe("route segments", () => {
   it("decodes a page's percent-encoded segment once", () => {

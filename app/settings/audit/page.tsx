@@ -6,7 +6,7 @@ import { EmptyState } from "@/components/settings/empty-state";
 import { SectionHeading } from "@/components/settings/section-heading";
 import { Skeleton } from "@/components/ui/skeleton";
 import { listAudit } from "@/lib/audit";
-import { requireAdmin } from "@/lib/auth/guards";
+import { requirePermission } from "@/lib/auth/guards";
 import { getDb } from "@/lib/db";
 import { AUDIT_PAGE_SIZE, auditPageHref, parseAuditPage } from "./search-params";
 
@@ -17,7 +17,7 @@ interface Props {
 }
 
 export default async function AuditPage({ searchParams }: Props) {
-  await requireAdmin();
+  await requirePermission("audit.read");
   const page = parseAuditPage(await searchParams);
   return (
     <section aria-labelledby="audit-heading" className="flex flex-col gap-4">

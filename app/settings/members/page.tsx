@@ -5,7 +5,7 @@ import { MembersTable } from "@/components/settings/members-table";
 import { PendingInvites } from "@/components/settings/pending-invites";
 import { SectionHeading } from "@/components/settings/section-heading";
 import { Card, CardContent } from "@/components/ui/card";
-import { requireAdmin } from "@/lib/auth/guards";
+import { requirePermission } from "@/lib/auth/guards";
 import { listPendingInvites } from "@/lib/auth/invites";
 import { listUsers } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
@@ -14,7 +14,7 @@ import { listWorkspacesFor } from "@/lib/workspaces";
 export const metadata: Metadata = { title: "Members" };
 
 export default async function MembersPage() {
-  const admin = await requireAdmin();
+  const admin = await requirePermission("members.manage");
   const db = await getDb();
   const [members, invites, workspaces] = await Promise.all([
     listUsers(db),

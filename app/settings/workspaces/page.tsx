@@ -3,14 +3,14 @@ import { EmptyState } from "@/components/settings/empty-state";
 import { SectionHeading } from "@/components/settings/section-heading";
 import { WorkspaceDialog } from "@/components/settings/workspace-dialog";
 import { WorkspacesTable } from "@/components/settings/workspaces-table";
-import { requireAdmin } from "@/lib/auth/guards";
+import { requirePermission } from "@/lib/auth/guards";
 import { getDb } from "@/lib/db";
 import { listWorkspaceSettings } from "@/lib/workspaces";
 
 export const metadata: Metadata = { title: "Workspaces" };
 
 export default async function WorkspacesPage() {
-  await requireAdmin();
+  await requirePermission("workspaces.manage");
   const workspaces = await listWorkspaceSettings(await getDb());
   return (
     <section aria-labelledby="workspaces-heading" className="flex flex-col gap-4">

@@ -61,17 +61,6 @@ export const workspaceIdInput = z.object({
   workspaceId: z.uuid({ error: "That workspace no longer exists. Reload the page." }),
 });
 
-export function workspaceFields(formData: FormData) {
-  return {
-    workspaceId: formData.get("workspaceId"),
-    name: formData.get("name"),
-    slug: formData.get("slug"),
-    baseUrl: formData.get("baseUrl"),
-    trilletWorkspaceId: formData.get("trilletWorkspaceId"),
-    apiKey: formData.get("apiKey"),
-  };
-}
-
 /** Postgres' unique_violation (23505), found through Drizzle's wrapping of the driver error. */
 export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === "23505";

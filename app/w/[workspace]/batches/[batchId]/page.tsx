@@ -18,6 +18,7 @@ import { batchViewQuery, parseBatchView, type BatchView } from "@/lib/batches/se
 import { isForeignRateLimit, isTrilletError, retryAtOf } from "@/lib/trillet/errors";
 import { batchIdSchema } from "@/lib/batches/batch-id";
 import { requireWorkspace } from "@/lib/auth/guards";
+import { decodeSegment } from "@/lib/http/segments";
 import { getDb } from "@/lib/db";
 import type { Workspace } from "@/lib/workspaces";
 
@@ -26,24 +27,16 @@ interface Props {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }
 
-/** A malformed escape (%E0) is just a batch id that cannot exist, not a server error. */
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return "";
-  }
-}
-
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { batchId } = await params;
-  return { title: `Batch ${safeDecode(batchId)}` };
+  const id = batchIdSchema.safeParse(decodeSegment(batchId, "page"));
+  return { title: `Batch ${id.success ? id.data : ""}`.trim() };
 }
 
 export default async function BatchPage({ params, searchParams }: Props) {
   const { workspace: slug, batchId: rawId } = await params;
   const { user, workspace } = await requireWorkspace(slug);
-  const batchId = batchIdSchema.safeParse(safeDecode(rawId));
+  const batchId = batchIdSchema.safeParse(decodeSegment(rawId, "page"));
   if (!batchId.success) notFound();
 
   const view = parseBatchView(await searchParams);

@@ -1,24 +1,22 @@
-import { apiWorkspace } from "@/lib/auth/guards";
-import { upstreamErrorResponse } from "@/lib/batches/api-errors";
+import { z } from "zod";
 import { batchIdSchema } from "@/lib/batches/batch-id";
 import { getBatchPage } from "@/lib/batches/batch-page";
 import { parseBatchView } from "@/lib/batches/search-params";
 import { getDb } from "@/lib/db";
+import { withRoute } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
 /** The batch page's data (summary and one page of calls, from one read) as JSON, for live refresh. */
-export async function GET(request: Request, { params }: { params: Promise<{ workspace: string; batchId: string }> }) {
-  const { workspace: slug, batchId: rawId } = await params;
-  const access = await apiWorkspace(slug);
-  if (access instanceof Response) return access;
-  const batchId = batchIdSchema.safeParse(rawId);
-  if (!batchId.success) return Response.json({ error: batchId.error.issues[0]?.message }, { status: 400 });
-  const view = parseBatchView(Object.fromEntries(new URL(request.url).searchParams));
-  try {
-    const data = await getBatchPage(await getDb(), access.workspace, batchId.data, view, access.user.id);
-    return Response.json({ view, ...data }, { headers: { "cache-control": "private, no-store" } });
-  } catch (error) {
-    return upstreamErrorResponse(error);
-  }
-}
+export const GET = withRoute(
+  {
+    permission: "batches.read",
+    params: z.object({ batchId: batchIdSchema }),
+    // A malformed view falls back to its defaults, as the page does.
+    query: z.record(z.string(), z.union([z.string(), z.array(z.string())])).transform(parseBatchView),
+  },
+  async ({ workspace, user, params, query: view }) => {
+    const data = await getBatchPage(await getDb(), workspace, params.batchId, view, user.id);
+    return Response.json({ view, ...data });
+  },
+);

@@ -15,7 +15,7 @@ import { Button } from "@/components/ui/button";
 import { requireWorkspace } from "@/lib/auth/guards";
 import { batchIdSchema } from "@/lib/batches/batch-id";
 import { getDb } from "@/lib/db";
-import { pageSegment } from "@/lib/http/segments";
+import { decodeSegment } from "@/lib/http/segments";
 import { isTrilletError, retryAtOf } from "@/lib/trillet/errors";
 import { drilldownQuery, loadFailureDrilldown, parseDrilldownView, type DrilldownView, type FailureDrilldown } from "./drilldown";
 import { ReadyDrilldown, type RetryTarget } from "./ready-drilldown";
@@ -27,7 +27,7 @@ interface Props {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { batchId } = await params;
-  const id = batchIdSchema.safeParse(pageSegment(batchId));
+  const id = batchIdSchema.safeParse(decodeSegment(batchId, "page"));
   return { title: `Failed calls · ${id.success ? id.data : "batch"}` };
 }
 
@@ -39,7 +39,7 @@ type Loaded = { data: FailureDrilldown } | { error: unknown };
 export default async function FailedCallsPage({ params, searchParams }: Props) {
   const { workspace: slug, batchId: rawId } = await params;
   const { user, workspace } = await requireWorkspace(slug);
-  const batchId = batchIdSchema.safeParse(pageSegment(rawId));
+  const batchId = batchIdSchema.safeParse(decodeSegment(rawId, "page"));
   if (!batchId.success) notFound();
 
   const view = parseDrilldownView(await searchParams);

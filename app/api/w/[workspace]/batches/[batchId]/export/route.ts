@@ -1,6 +1,7 @@
-import { apiWorkspace } from "@/lib/auth/guards";
+import { z } from "zod";
 import { requestInfoOf } from "@/lib/auth/request-info";
 import { getDb } from "@/lib/db";
+import { withRoute } from "@/lib/http/route";
 import { appExportCache } from "@/lib/reports/cache";
 import { runExport } from "@/lib/reports/export";
 
@@ -10,19 +11,18 @@ export const dynamic = "force-dynamic";
  * A CSV download of a batch (report or calls to retry) with the batch page's filters; streamed,
  * complete or visibly failed. See lib/reports/export.ts.
  */
-export async function GET(request: Request, { params }: { params: Promise<{ workspace: string; batchId: string }> }) {
-  const { workspace: slug, batchId: rawId } = await params;
-  // The batch id and the query are validated by runExport (400, audited).
-  const access = await apiWorkspace(slug);
-  if (access instanceof Response) return access;
-  return runExport({
-    db: await getDb(),
-    workspace: access.workspace,
-    actor: { id: access.user.id, email: access.user.email },
-    batchId: rawId,
-    params: new URL(request.url).searchParams,
-    signal: request.signal,
-    request: requestInfoOf(request),
-    cache: appExportCache(),
-  });
-}
+export const GET = withRoute(
+  // The batch id and the query are validated by runExport, which records a refused export too (400, audited).
+  { permission: "batches.export", params: z.object({ batchId: z.string({ error: "That is not a valid batch ID." }) }) },
+  async ({ request, workspace, user, params }) =>
+    runExport({
+      db: await getDb(),
+      workspace,
+      actor: { id: user.id, email: user.email },
+      batchId: params.batchId,
+      params: new URL(request.url).searchParams,
+      signal: request.signal,
+      request: requestInfoOf(request),
+      cache: appExportCache(),
+    }),
+);
