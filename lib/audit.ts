@@ -30,6 +30,7 @@ export type AuditAction =
   | "invite.revoked"
   | "access.granted"
   | "access.revoked"
+  | "access.permissions_changed"
   | "workspace.created"
   | "workspace.updated"
   | "workspace.tested"

@@ -150,6 +150,14 @@ export async function ensureWorkspaceFromSettings(
   return (await updateWorkspace(db, existing.id, input))!;
 }
 
+/** The extra permissions a member holds in a workspace they have access to (replaces the list). */
+export async function setWorkspaceGrants(db: Database, userId: string, workspaceId: string, grants: readonly WorkspacePermission[]) {
+  await db
+    .update(workspaceAccess)
+    .set({ grants: [...grants] })
+    .where(and(eq(workspaceAccess.userId, userId), eq(workspaceAccess.workspaceId, workspaceId)));
+}
+
 export async function setWorkspaceAccess(db: Database, userId: string, workspaceId: string, granted: boolean) {
   if (granted) {
     await db.insert(workspaceAccess).values({ userId, workspaceId }).onConflictDoNothing();

@@ -16,6 +16,8 @@ export interface MemberRow {
   disabled: boolean;
   createdAt: Date;
   workspaceIds: string[];
+  /** Per workspace id, the extra permissions granted there. */
+  grants: Record<string, string[]>;
 }
 
 interface Props {
@@ -73,6 +75,7 @@ export function MembersTable({ members, workspaces, currentUserId }: Props) {
                       userId={m.id}
                       email={m.email}
                       grantedIds={m.workspaceIds}
+                      grants={m.grants}
                       workspaces={workspaces}
                     />
                   )}

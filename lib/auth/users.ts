@@ -75,6 +75,8 @@ export async function listUsers(db: Database) {
     ...toAppUser(u),
     createdAt: u.createdAt,
     workspaceIds: grants.filter((g) => g.userId === u.id).map((g) => g.workspaceId),
+    /** Per workspace, what an admin granted on top of the role (e.g. batches.start). */
+    grants: Object.fromEntries(grants.filter((g) => g.userId === u.id).map((g) => [g.workspaceId, g.grants])) as Record<string, string[]>,
   }));
 }
 

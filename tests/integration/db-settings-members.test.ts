@@ -17,7 +17,10 @@ import { listAudit } from "@/lib/audit";
 import { findPendingInvite, listPendingInvites } from "@/lib/auth/invites";
 import { createUser, findUserById, listUsers, setDisabled } from "@/lib/auth/users";
 import type { Database } from "@/lib/db";
-import { createWorkspace } from "@/lib/workspaces";
+import type { IncomingMessage } from "node:http";
+import { can } from "@/lib/auth/permissions";
+import { PEER_HEADER, stampPeer } from "@/lib/http/client-address";
+import { createWorkspace, findWorkspaceFor } from "@/lib/workspaces";
 import { openTestDatabase } from "../support/db";
 
 const form = (fields: Record<string, string | string[]>) => {
@@ -31,6 +34,10 @@ let db: Database;
 let admin: AppUser;
 let member: AppUser;
 beforeAll(async () => {
+  // The client address is the TCP peer the server stamped (TRUSTED_PROXIES=0), not X-Forwarded-For.
+  const incoming = { socket: { remoteAddress: "203.0.113.9" }, headers: {} as Record<string, string> } as unknown as IncomingMessage;
+  stampPeer(incoming);
+  request.headers.set(PEER_HEADER, String(incoming.headers[PEER_HEADER]));
   handle = await openTestDatabase();
   db = handle.db;
   admin = await createUser(db, { email: "admin@example.com", name: "Ada", role: "admin" });
@@ -97,6 +104,26 @@ describe("members settings actions", () => {
     const events = (await listAudit(db, 1, 3)).rows.map((r) => `${r.action} ${String(r.detail.workspace)}`);
     expect(events.sort()).toEqual(["access.granted sales", "access.granted support", "access.revoked sales"]);
     expect(await updateMemberAccess(null, form({ userId: member.id, workspaceIds: [crypto.randomUUID()] }))).toMatchObject({ ok: false });
+  });
+
+  it("grants starting and cancelling batches per workspace, only where the member has access", async () => {
+    const c = await createWorkspace(db, { slug: "calls", name: "Calls", baseUrl: "http://127.0.0.1:9", apiKey: "sk_test_cccccccc", trilletWorkspaceId: "ws_c" });
+    const d = await createWorkspace(db, { slug: "other", name: "Other", baseUrl: "http://127.0.0.1:9", apiKey: "sk_test_dddddddd", trilletWorkspaceId: "ws_d" });
+    const result = await updateMemberAccess(
+      null,
+      form({ userId: member.id, workspaceIds: [c.id], grants: [`${c.id}:batches.start`, `${d.id}:batches.cancel`] }),
+    );
+    expect(result).toMatchObject({ ok: true });
+    const mine = (await listUsers(db)).find((u) => u.id === member.id)!;
+    // The grant for a workspace without access is dropped.
+    expect(mine.grants).toEqual({ [c.id]: ["batches.start"] });
+    const seen = await findWorkspaceFor(db, member, "calls");
+    expect(can(member, "batches.start", seen?.grants)).toBe(true);
+    expect(can(member, "batches.cancel", seen?.grants)).toBe(false);
+    expect(await lastEvent()).toMatchObject({ action: "access.permissions_changed", target: member.email, detail: { workspace: "calls", permissions: ["batches.start"] } });
+    expect(await updateMemberAccess(null, form({ userId: member.id, workspaceIds: [c.id], grants: [`${c.id}:members.manage`] }))).toMatchObject({ ok: false });
+    expect(await updateMemberAccess(null, form({ userId: member.id, workspaceIds: [c.id] }))).toMatchObject({ ok: true });
+    expect((await listUsers(db)).find((u) => u.id === member.id)!.grants).toEqual({ [c.id]: [] });
   });
 
   it("returns the invite link once, built from the request's origin, and never records its token", async () => {

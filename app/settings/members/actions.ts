@@ -10,7 +10,8 @@ import { countActiveAdmins, findUserById, LastAdminError, listUsers, setDisabled
 import { getDb } from "@/lib/db";
 import { ROLES } from "@/lib/db/schema";
 import { listOf } from "@/lib/http/fields";
-import { listWorkspacesFor, setWorkspaceAccess } from "@/lib/workspaces";
+import { GRANTABLE_PER_WORKSPACE } from "@/lib/auth/permissions";
+import { listWorkspacesFor, setWorkspaceAccess, setWorkspaceGrants } from "@/lib/workspaces";
 import { refuseAdminChange, roleLabel } from "./admin-guard";
 
 const PATH = "/settings/members";
@@ -95,9 +96,12 @@ export const setMemberDisabled = withAction(
   },
 );
 
+const GRANT_FIELD = new RegExp(`^[0-9a-f-]{36}:(${GRANTABLE_PER_WORKSPACE.map((p) => p.replace(".", "\\.")).join("|")})$`);
+
 const accessInput = z.object({
   userId,
   workspaceIds: listOf(z.uuid({ error: "A selected workspace no longer exists. Reload the page." }), 1_000),
+  grants: listOf(z.string().regex(GRANT_FIELD, { error: "A permission was not recognised. Reload the page." }), 2_000),
 });
 
 /** Saves a member's whole checkbox list: one grant or revoke (and audit event) per change. */
@@ -115,7 +119,13 @@ export const updateMemberAccess = withAction(
     }
     const had = new Set(member.workspaceIds);
     const changes = workspaces.filter((w) => wanted.has(w.id) !== had.has(w.id));
-    if (changes.length === 0) return succeeded(`No change to ${member.email}'s access.`);
+    // Extra permissions only mean something where the member has access.
+    const grantsFor = (workspaceId: string) =>
+      GRANTABLE_PER_WORKSPACE.filter((p) => wanted.has(workspaceId) && input.grants.includes(`${workspaceId}:${p}`));
+    const grantChanges = workspaces.filter(
+      (w) => wanted.has(w.id) && grantsFor(w.id).join() !== GRANTABLE_PER_WORKSPACE.filter((p) => member.grants[w.id]?.includes(p)).join(),
+    );
+    if (changes.length === 0 && grantChanges.length === 0) return succeeded(`No change to ${member.email}'s access.`);
 
     const request = await currentRequestInfo();
     for (const workspace of changes) {
@@ -126,6 +136,17 @@ export const updateMemberAccess = withAction(
         action: granted ? "access.granted" : "access.revoked",
         target: member.email,
         detail: { workspace: workspace.slug },
+        request,
+      });
+    }
+    for (const workspace of grantChanges) {
+      const permissions = grantsFor(workspace.id);
+      await setWorkspaceGrants(db, member.id, workspace.id, permissions);
+      await recordAudit(db, {
+        actor: admin,
+        action: "access.permissions_changed",
+        target: member.email,
+        detail: { workspace: workspace.slug, permissions },
         request,
       });
     }
