@@ -5,21 +5,14 @@ import { notificationChannels, notificationOutbox, trackedBatches, workspaces } 
 import { env } from "../env";
 import { failureReasons } from "../batches/mirror-queries";
 import type { BatchSummary } from "../trillet/schemas";
+import type { NotificationEvent } from "./event-types";
 
 // Events and their payloads, and the outbox they are written to. An event has a stable id (the
 // same fact always gets the same id), and the outbox holds one row per event and channel under a
 // unique (event_id, channel_id): a second enqueue of the same fact, from a repeated pass or from
 // another instance, inserts nothing. The worker (worker.ts) delivers the rows.
 
-export const NOTIFICATION_EVENTS = ["batch.finished", "batch.failure_rate", "batch.stalled", "batch.retry_started"] as const;
-export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
-
-export const EVENT_LABELS: Record<NotificationEvent, string> = {
-  "batch.finished": "Batch finished",
-  "batch.failure_rate": "Failure rate above threshold",
-  "batch.stalled": "Batch stalled",
-  "batch.retry_started": "Retry batch started",
-};
+export { EVENT_LABELS, NOTIFICATION_EVENTS, type NotificationEvent } from "./event-types";
 
 /** Failure reasons a payload lists (the most frequent first). */
 export const TOP_REASONS = 5;
