@@ -1,4 +1,8 @@
 import { createHmac } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { newSigningSecret, REPLAY_WINDOW_S, sign, signatureHeader, verifySignature } from "@/lib/notifications/signature";
 
@@ -48,5 +52,24 @@ describe("webhook signatures", () => {
     const a = newSigningSecret();
     expect(a).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
     expect(newSigningSecret()).not.toBe(a);
+  });
+});
+
+describe("the verification snippet in docs/notifications.md", () => {
+  it("accepts Batchboard's signatures and refuses tampering, other secrets and replays", async () => {
+    const doc = readFileSync(path.join(process.cwd(), "docs", "notifications.md"), "utf8");
+    const code = /```js\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(code).toContain("export function verifyBatchboard");
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "snippet-")), "verify.mjs");
+    writeFileSync(file, code!);
+    const { verifyBatchboard } = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as {
+      verifyBatchboard: (header: string | null, body: string, secret: string, nowMs?: number) => boolean;
+    };
+    const header = signatureHeader(secret, body, now);
+    expect(verifyBatchboard(header, body, secret, now)).toBe(true);
+    expect(verifyBatchboard(header, `${body} `, secret, now)).toBe(false);
+    expect(verifyBatchboard(header, body, "whsec_other", now)).toBe(false);
+    expect(verifyBatchboard(header, body, secret, now + (REPLAY_WINDOW_S + 1) * 1000)).toBe(false);
+    expect(verifyBatchboard(null, body, secret, now)).toBe(false);
   });
 });
