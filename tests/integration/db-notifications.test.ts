@@ -238,6 +238,19 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     await removeChannel(db, ws, webhook.id);
   });
 
+  it("never hands one row to two claims made at the same moment", async () => {
+    const { channel: webhook } = await channel();
+    for (let i = 0; i < 60; i++) {
+      const id = `batch.finished:claims:${i}`;
+      await enqueue(db, { id, type: "batch.finished", workspaceId: ws, payload: await payloadFor(id) }, [webhook.id]);
+    }
+    const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => claimDue(db, `owner-${i}`, 5, 60_000)));
+    const ids = claims.flat().map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(60);
+    await removeChannel(db, ws, webhook.id);
+  });
+
   it("gives up after the last attempt, and never follows a redirect", async () => {
     const { channel: webhook } = await channel();
     receiver.script(302, 302, 302);
