@@ -95,11 +95,22 @@ export function startNotificationRunners(options: NotificationWorkerOptions): No
   const mine = (id: number) =>
     and(eq(notificationOutbox.id, id), eq(notificationOutbox.state, "sending"), eq(notificationOutbox.leaseOwner, owner));
 
-  const deliver = async (db: Database, row: Claimed) => {
-    const target = await channelTarget(db, row.channel_id);
+  const attempt = async (db: Database, row: Claimed): Promise<AttemptResult | null> => {
+    let target;
+    try {
+      target = await channelTarget(db, row.channel_id);
+    } catch {
+      // Unreadable sealed URL (ENCRYPTION_KEY changed): an attempt that failed, retried like any.
+      return { ok: false, statusCode: null, error: "The channel's URL could not be decrypted (was ENCRYPTION_KEY changed?).", durationMs: 0 };
+    }
     // The channel was removed: its rows go with it (cascade); nothing to send.
-    if (!target) return;
-    const result = await sendOnce(target, row.payload, { timeoutMs: options.timeoutMs, allowPrivate: options.allowPrivate, signal });
+    if (!target) return null;
+    return sendOnce(target, row.payload, { timeoutMs: options.timeoutMs, allowPrivate: options.allowPrivate, signal });
+  };
+
+  const deliver = async (db: Database, row: Claimed) => {
+    const result = await attempt(db, row);
+    if (!result) return;
     if (!result.ok && signal.aborted) {
       // Stopped mid-attempt: not counted, due again at once for whoever runs next.
       await db
@@ -154,7 +165,12 @@ export function startNotificationRunners(options: NotificationWorkerOptions): No
           await pause(options.pollMs ?? 2_000);
           continue;
         }
-        await Promise.all(rows.map((row) => deliver(db, row)));
+        // One row's trouble (say, a database error while recording it) does not hold up the others;
+        // its lease runs out and it is claimed again.
+        const outcomes = await Promise.allSettled(rows.map((row) => deliver(db, row)));
+        for (const o of outcomes) {
+          if (o.status === "rejected" && !signal.aborted) console.error("[notifications] delivery error", o.reason instanceof Error ? o.reason.message : String(o.reason));
+        }
       } catch (error) {
         if (signal.aborted) break;
         console.error("[notifications] delivery error", error instanceof Error ? error.message : String(error));

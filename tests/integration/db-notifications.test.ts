@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { claimNextSync, requestSync, runSync } from "@/lib/batches/mirror-sync";
 import { failureReasons } from "@/lib/batches/mirror-queries";
 import type { Database } from "@/lib/db";
-import { notificationBatchWatch, notificationDeliveries, notificationOutbox } from "@/lib/db/schema";
+import { notificationBatchWatch, notificationChannels, notificationDeliveries, notificationOutbox } from "@/lib/db/schema";
 import { createChannel, recentDeliveries, removeChannel, type ChannelInput } from "@/lib/notifications/channels";
 import { enqueue, enqueueRetryStarted, eventIds, type BatchEventPayload, type NotificationEvent } from "@/lib/notifications/events";
 import { observeBatch } from "@/lib/notifications/observe";
@@ -265,6 +265,20 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     // Neither the log nor the outbox repeats the URL's path or query (they are secret).
     const stored = JSON.stringify([log, await outboxRows(id)]);
     expect(stored).not.toMatch(/s3cr3t|q-secret|hooks/);
+    await removeChannel(db, ws, webhook.id);
+  });
+
+  it("counts a channel it cannot decrypt as a failed attempt, and gives up in the end", async () => {
+    const { channel: webhook } = await channel();
+    await db.update(notificationChannels).set({ urlEnc: "v1:broken:sealed:value" }).where(eq(notificationChannels.id, webhook.id));
+    const id = "batch.finished:unreadable-test";
+    await enqueue(db, { id, type: "batch.finished", workspaceId: ws, payload: await payloadFor(id) }, [webhook.id]);
+    worker("instance-1", { maxAttempts: 2 });
+    await waitUntil(async () => (await outboxRows(id))[0]?.state === "failed", 10_000, "failed");
+    const log = (await recentDeliveries(db, [webhook.id])).get(webhook.id)!;
+    expect(log.map((l) => [l.attempt, l.outcome])).toEqual([[2, "failed"], [1, "retrying"]]);
+    expect(log[0]!.error).toMatch(/decrypted/);
+    expect(receiver.received).toHaveLength(0);
     await removeChannel(db, ws, webhook.id);
   });
 
