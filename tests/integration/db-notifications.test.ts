@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { claimNextSync, requestSync, runSync } from "@/lib/batches/mirror-sync";
+import { takeOverSync } from "@/lib/batches/mirror-from-walk";
 import { failureReasons } from "@/lib/batches/mirror-queries";
 import type { Database } from "@/lib/db";
 import { notificationBatchWatch, notificationChannels, notificationDeliveries, notificationOutbox } from "@/lib/db/schema";
@@ -10,7 +11,7 @@ import { observeBatch } from "@/lib/notifications/observe";
 import { verifySignature } from "@/lib/notifications/signature";
 import { sendTest } from "@/lib/notifications/test-send";
 import { claimDue, startNotificationRunners, type NotificationWorker } from "@/lib/notifications/worker";
-import type { BatchSummary } from "@/lib/trillet/schemas";
+import { MAX_PAGE_SIZE, type BatchSummary } from "@/lib/trillet/schemas";
 import { createWorkspace } from "@/lib/workspaces";
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { syncUntilFrozen } from "../support/mirror";
@@ -165,6 +166,25 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     ]);
     await removeChannel(db, ws, webhook.id);
   }, 60_000);
+
+  it("sends batch.finished when an export's walk freezes a batch the mirror saw running", async () => {
+    const { channel: webhook } = await channel({ events: ["batch.finished"] });
+    const batchId = await startBatch(8);
+    expect((await syncOnce(batchId)).frozen).toBe(false);
+    clock += 3 * 3_600_000;
+    const fill = (await takeOverSync(db, ws, batchId, "export-1"))!;
+    const gateway = sb.gateway();
+    let result = await gateway.listCalls(batchId, { page: 1, limit: MAX_PAGE_SIZE, status: "all" }, { fresh: true });
+    await fill.page({ page: 1, pass: 1, status: "all", limit: MAX_PAGE_SIZE, result });
+    for (let page = 2; page <= (result.pagination.totalPages ?? 1); page++) {
+      result = await gateway.listCalls(batchId, { page, limit: MAX_PAGE_SIZE, status: "all" }, { fresh: true });
+      await fill.page({ page, pass: 1, status: "all", limit: MAX_PAGE_SIZE, result });
+    }
+    expect(await fill.finish(result.summary, true)).toBe("frozen");
+    const [row] = await outboxRows(eventIds.finished(ws, batchId));
+    expect(row).toMatchObject({ channelId: webhook.id, payload: { counts: sb.sandbox.summary(batchId) } });
+    await removeChannel(db, ws, webhook.id);
+  });
 
   it("announces nothing for a batch first seen finished", async () => {
     const { channel: webhook } = await channel();
