@@ -76,7 +76,9 @@ export async function observeBatch(db: Database, o: Observation): Promise<number
     }
   }
 
-  if (!isFinished(o.summary) && waiting > 0) {
+  // A batch none of whose calls has started may be scheduled for later: not a stall.
+  const started = done + o.summary.active > 0;
+  if (!isFinished(o.summary) && waiting > 0 && started) {
     const stalledMs = at.getTime() - watch.progressAt.getTime();
     const stalled = takes("batch.stalled").filter((c) => stalledMs >= c.stallMinutes * 60_000);
     for (const c of stalled) {

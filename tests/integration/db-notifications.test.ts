@@ -344,6 +344,12 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     // A batch with nothing waiting has not stalled (it is finishing or finished).
     await backdate(60);
     expect(await observe(summary({ waiting: 0, active: 0, completed: 88, failed: 12 }))).toBe(0);
+    // A batch whose calls all still wait may be scheduled for later: not stalled.
+    const scheduled = () =>
+      observeBatch(db, { workspaceId: ws, batchId: "scheduled-batch", summary: summary({ waiting: 100 }), sawRunning: true, final: false });
+    expect(await scheduled()).toBe(0);
+    await db.update(notificationBatchWatch).set({ progressAt: new Date(Date.now() - 120 * 60_000) }).where(eq(notificationBatchWatch.batchId, "scheduled-batch"));
+    expect(await scheduled()).toBe(0);
     const rows = (await outboxRows()).filter((r) => r.eventType === "batch.stalled");
     expect(rows).toHaveLength(2);
     expect(new Set(rows.map((r) => r.eventId)).size).toBe(2);
