@@ -75,6 +75,7 @@ export default defineConfig({
       TRILLET_VIEW_DEADLINE_MS: "1500",
       GATEWAY_CACHE_LIVE_MS: "500",
       GATEWAY_CACHE_FINISHED_MS: "500",
+      // Notification channels may point at the receivers tests start on 127.0.0.1.
     },
   },
 });

@@ -94,6 +94,10 @@ const schema = z.object({
   EXPORT_MAX_PER_USER: int(1, 100).default(2),
   EXPORT_MAX_PER_WORKSPACE: int(1, 1_000).default(4),
 
+  // Notification delivery: the deadline of one attempt, and attempts before a delivery is failed.
+  NOTIFY_TIMEOUT_MS: int(500, 60_000).default(10_000),
+  NOTIFY_MAX_ATTEMPTS: int(1, 50).default(10),
+
   SANDBOX_PORT: int(0, 65_535).default(4010),
   SANDBOX_API_KEY: z.string().min(8).default(SANDBOX_DEFAULT_API_KEY),
   SANDBOX_WORKSPACE_ID: z.string().min(1).default(SANDBOX_DEFAULT_WORKSPACE_ID),

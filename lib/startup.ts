@@ -6,6 +6,7 @@ import { issueSetupToken } from "./auth/setup";
 import { purgeExpiredThrottle } from "./auth/throttle";
 import { startMirrorWorker } from "./batches/mirror-worker";
 import { seedDemo } from "./demo-seed";
+import { startNotificationWorker } from "./notifications/worker";
 import { ensureWorkspaceFromSettings } from "./workspaces";
 
 /** Runs once per server process (instrumentation.ts): schema, configured workspace, first-run setup. */
@@ -30,6 +31,8 @@ export async function startUp(log: (line: string) => void = console.log) {
   }
   // Copies opened batches into the database in the background (one runner per instance).
   startMirrorWorker();
+  // Delivers notifications from the outbox (one worker per instance; stop() hands its claims back).
+  startNotificationWorker();
   const setupToken = await issueSetupToken(db);
   if (setupToken) {
     log(`No user exists yet. Create the first admin at /setup?token=${setupToken} (or run npm run user:create).`);

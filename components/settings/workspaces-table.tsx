@@ -1,4 +1,7 @@
+import { BellIcon } from "lucide-react";
+import Link from "next/link";
 import { LocalTime } from "@/components/batches/local-time";
+import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { WorkspaceSettings } from "@/lib/workspaces";
 import { TestConnectionButton } from "./test-connection-button";
@@ -47,7 +50,13 @@ export function WorkspacesTable({ workspaces }: { workspaces: readonly Workspace
               {/* Keyed by the last save: a verdict about the old credentials must not linger. */}
               <TestConnectionButton key={w.updatedAt.getTime()} workspaceId={w.id} name={w.name} />
             </TableCell>
-            <TableCell className="text-right">
+            <TableCell className="flex justify-end gap-2">
+              <Button asChild size="sm" variant="outline">
+                <Link href={`/settings/workspaces/${w.slug}/notifications`}>
+                  <BellIcon aria-hidden="true" />
+                  Notifications<span className="sr-only"> of {w.name}</span>
+                </Link>
+              </Button>
               <WorkspaceDialog
                 key={w.updatedAt.getTime()}
                 workspace={{ id: w.id, name: w.name, slug: w.slug, baseUrl: w.baseUrl, apiKeyLast4: w.apiKeyLast4 }}

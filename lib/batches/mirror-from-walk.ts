@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db";
 import { mirrorSyncs, type PassReason } from "../db/schema";
+import { observeBatch } from "../notifications/observe";
 import { KeyUnion } from "../reports/metadata";
 import { isFinished, type BatchSummary } from "../trillet/schemas";
 import type { WalkPage } from "../trillet/walker";
@@ -144,6 +145,8 @@ export async function takeOverSync(
       const extra = mirrored.total - (await countSeenInPass(db, workspaceId, batchId, pass));
       const mismatch = compare(summary, mirrored, extra);
       await recordBatchRead(db, workspaceId, batchId, summary, new Date(), null);
+      // A verified final pass, as the sync's: batch.finished if the batch was seen running.
+      await observeBatch(db, { workspaceId, batchId, summary, sawRunning: false, final: true });
       // Fresh planner statistics for search, as after a sync (PGlite has no autovacuum).
       await db.execute(sql`analyze mirror_calls`);
       const now = Date.now();

@@ -3,6 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db";
 import { mirrorSyncs, type PassReason } from "../db/schema";
 import { KeyUnion } from "../reports/metadata";
+import { observeBatch } from "../notifications/observe";
 import { isTrilletError } from "../trillet/errors";
 import type { WorkspaceGateway } from "../trillet/gateway";
 import { isFinished, MAX_PAGE_SIZE, type BatchSummary, type CallsPage } from "../trillet/schemas";
@@ -260,6 +261,16 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
     const now = new Date();
     // The workspace's batch list shows the counts of the latest complete read.
     await recordBatchRead(db, workspaceId, batchId, latest, now, null);
+    // Notifications (finished, failure rate, stalled) before the pass is marked done: a crash in
+    // between repeats the pass and the enqueue, which the events' stable ids make a no-op.
+    await observeBatch(db, {
+      workspaceId,
+      batchId,
+      summary: latest,
+      sawRunning: !isFinished(latest) || (pass.passSummary !== null && !isFinished(pass.passSummary)),
+      final,
+      at: now,
+    });
     // Fresh planner statistics after a full pass (PGlite has no autovacuum): without them search
     // skips the trigram index and scans the batch (measured: 200 ms -> 20 ms at 100,000 calls).
     if (full) await db.execute(sql`analyze mirror_calls`);

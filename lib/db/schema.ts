@@ -357,3 +357,110 @@ export const exportSlots = pgTable(
   },
   (t) => [index("export_slots_workspace_idx").on(t.workspaceId, t.heartbeatAt)],
 );
+
+// ---- Notifications -----------------------------------------------------------------------
+
+export const CHANNEL_KINDS = ["slack", "webhook"] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/** Where a workspace's notifications go. The URL (and a webhook's signing secret) are sealed secrets. */
+export const notificationChannels = pgTable(
+  "notification_channels",
+  {
+    id: uuid("id").primaryKey(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: CHANNEL_KINDS }).notNull(),
+    // AES-256-GCM ciphertext bound to the row (lib/security/secret-box.ts); only the host is shown.
+    urlEnc: text("url_enc").notNull(),
+    urlHost: text("url_host").notNull(),
+    signingSecretEnc: text("signing_secret_enc"),
+    events: jsonb("events").$type<string[]>().notNull(),
+    // batch.failure_rate: failed / finished calls at or above this percentage, once at least this many finished.
+    failureRatePercent: integer("failure_rate_percent").notNull().default(20),
+    minFinishedCalls: integer("min_finished_calls").notNull().default(50),
+    // batch.stalled: no change in the counts for this long while calls wait.
+    stallMinutes: integer("stall_minutes").notNull().default(15),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("notification_channels_workspace_idx").on(t.workspaceId)],
+);
+
+export const OUTBOX_STATES = ["pending", "sending", "delivered", "failed"] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+
+/**
+ * One row per event and channel, written in the database before anything is sent (the outbox):
+ * the event's stable id makes a second enqueue of the same event a no-op, and the row carries
+ * the delivery's state across restarts and instances (claimed with SKIP LOCKED and a lease).
+ */
+export const notificationOutbox = pgTable(
+  "notification_outbox",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    eventId: text("event_id").notNull(),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => notificationChannels.id, { onDelete: "cascade" }),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    eventType: text("event_type").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    state: text("state", { enum: OUTBOX_STATES }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    leaseOwner: text("lease_owner"),
+    leaseUntil: timestamp("lease_until", { withTimezone: true }),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("notification_outbox_event_channel_key").on(t.eventId, t.channelId),
+    index("notification_outbox_due_idx").on(t.state, t.nextAttemptAt),
+  ],
+);
+
+/** Every attempt to deliver, per channel (the log shown in settings): never the URL or a secret. */
+export const notificationDeliveries = pgTable(
+  "notification_deliveries",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => notificationChannels.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    attempt: integer("attempt").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    // delivered, retrying (another attempt is due), failed (no more attempts), or a "Send test".
+    outcome: text("outcome").notNull(),
+    statusCode: integer("status_code"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (t) => [index("notification_deliveries_channel_idx").on(t.channelId, t.at)],
+);
+
+/**
+ * What the notifier has observed of a batch, for events that depend on history: whether it was
+ * ever seen running (a batch first seen finished is not announced), and since when its counts
+ * have not changed (batch.stalled).
+ */
+export const notificationBatchWatch = pgTable(
+  "notification_batch_watch",
+  {
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    batchId: text("batch_id").notNull(),
+    seenRunningAt: timestamp("seen_running_at", { withTimezone: true }),
+    progressKey: text("progress_key").notNull(),
+    progressAt: timestamp("progress_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.batchId] })],
+);

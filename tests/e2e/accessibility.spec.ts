@@ -18,6 +18,7 @@ const PAGES: { name: string; url: string; ready: (page: Page) => Promise<void> }
   { name: "failure drilldown", url: "/w/sandbox/batches/demo-failing/failed", ready: (p) => expect(p.getByRole("heading", { level: 1 })).toBeVisible() },
   { name: "settings: members", url: "/settings/members", ready: (p) => expect(p.getByRole("heading", { level: 1 })).toBeVisible() },
   { name: "settings: workspaces", url: "/settings/workspaces", ready: (p) => expect(p.getByRole("heading", { level: 1 })).toBeVisible() },
+  { name: "settings: notifications", url: "/settings/workspaces/sandbox/notifications", ready: (p) => expect(p.getByRole("heading", { level: 2 })).toBeVisible() },
   { name: "settings: audit", url: "/settings/audit", ready: (p) => expect(p.getByRole("heading", { level: 1 })).toBeVisible() },
   { name: "account", url: "/account", ready: (p) => expect(p.getByRole("heading", { level: 1 })).toBeVisible() },
 ];
