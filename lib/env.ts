@@ -49,6 +49,9 @@ const schema = z.object({
   ENCRYPTION_KEY: base64Key.optional(),
   // Seed the demo admin, member and Sandbox workspace on start, printing how to sign in.
   DEMO_SEED: bool.default(false),
+  // A session ends after this many hours without a request, and this many days after sign-in.
+  SESSION_IDLE_HOURS: int(1, 24 * 90).default(12),
+  SESSION_MAX_DAYS: int(1, 365).default(7),
   // Optional OIDC sign-in: admits invited emails and the allowed domains.
   OIDC_ISSUER: httpUrl.optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
