@@ -2,10 +2,12 @@
 
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit";
-import { signOut } from "@/lib/auth/config";
+import { signIn, signOut } from "@/lib/auth/config";
+import { requireFreshSignIn } from "@/lib/auth/fresh-sign-in";
 import { currentSessionId, requireUser } from "@/lib/auth/guards";
+import { oidcEnabled } from "@/lib/auth/oidc";
 import { currentRequestInfo } from "@/lib/auth/request-info";
-import { deleteUserSessions } from "@/lib/auth/sessions";
+import { deleteUserSessions, requestOidcLink } from "@/lib/auth/sessions";
 import { findCredentials, setPassword } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
 import { passwordProblem, verifyPassword } from "@/lib/security/password";
@@ -50,4 +52,20 @@ export async function changePasswordAction(_: FormState, form: FormData): Promis
   await deleteUserSessions(db, user.id, keep ?? undefined);
   await recordAudit(db, { actor: user, action: "auth.password_changed", request: await currentRequestInfo() });
   return { ok: true, message: "Password changed. Your other sessions were signed out." };
+}
+
+/**
+ * "Link <provider> sign-in": the signed-in user (with a recent sign-in) proves the OIDC identity
+ * by signing in at the provider; the callback links it to this session's user (lib/auth/config.ts).
+ * This is how an existing password account starts signing in with OIDC: an email match alone never links.
+ */
+export async function linkOidcAction() {
+  if (!oidcEnabled()) return;
+  await requireUser();
+  await requireFreshSignIn("/account");
+  const sessionId = await currentSessionId();
+  if (!sessionId) return;
+  await requestOidcLink(await getDb(), sessionId);
+  // prompt=login: the provider asks who is signing in, so the identity linked is the one chosen now.
+  await signIn("oidc", { redirectTo: "/account?oidc=linked" }, { prompt: "login" });
 }

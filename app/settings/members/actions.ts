@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { failed, firstIssue, succeeded, type ActionResult } from "@/components/settings/action-result";
 import { recordAudit } from "@/lib/audit";
+import { requireFreshSignIn } from "@/lib/auth/fresh-sign-in";
 import { requireAdmin } from "@/lib/auth/guards";
 import { currentRequestInfo } from "@/lib/auth/request-info";
 import { countActiveAdmins, findUserById, LastAdminError, listUsers, setDisabled, setRole } from "@/lib/auth/users";
@@ -20,6 +21,8 @@ const roleInput = z.object({ userId, role: z.enum(ROLES, { error: "Choose a role
 
 export async function changeRole(_previous: ActionResult, formData: FormData): Promise<ActionResult> {
   const admin = await requireAdmin();
+  // Issue 13: a role change needs a recent sign-in (the permission wrapper will do this for every admin change).
+  await requireFreshSignIn(PATH);
   const input = roleInput.safeParse({ userId: formData.get("userId"), role: formData.get("role") });
   if (!input.success) return failed(firstIssue(input.error));
   const { role } = input.data;
