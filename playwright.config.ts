@@ -58,6 +58,13 @@ export default defineConfig({
       ENCRYPTION_KEY: "ZTJlLWVuY3J5cHRpb24ta2V5LTAxMjM0NTY3ODlhYmM=",
       E2E_APP_PORT: String(E2E.appPort),
       E2E_SANDBOX_PORT: String(E2E.sandboxPort),
+      E2E_OIDC_PORT: String(E2E.oidcPort),
+      // OIDC sign-in against the real OpenID provider scripts/e2e-server.ts starts.
+      OIDC_ISSUER: E2E.oidcUrl,
+      OIDC_CLIENT_ID: E2E.oidcClientId,
+      OIDC_CLIENT_SECRET: E2E.oidcClientSecret,
+      OIDC_NAME: E2E.oidcName,
+      OIDC_ALLOWED_DOMAINS: E2E.oidcDomain,
       SANDBOX_PORT: String(E2E.sandboxPort),
       SANDBOX_API_KEY: E2E.apiKey,
       SANDBOX_WORKSPACE_ID: E2E.workspaceId,

@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import type { Profile } from "next-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { confirmationPath, FRESH_SIGN_IN_MS, freshSignInRedirect } from "@/lib/auth/fresh-sign-in";
 import { admitOidcUser, emailVerified, findUserByIdentity, oidcIdentityOf, type OidcIdentity } from "@/lib/auth/oidc";
@@ -41,6 +42,9 @@ const identity = (subject: string, email: string, extra: Partial<OidcIdentity> =
   ...extra,
 });
 
+/** ID token claims as a provider may send them (Auth.js types email_verified as boolean; some send strings). */
+const claims = (value: Record<string, unknown>) => value as Profile;
+
 async function auditActions(target: string) {
   const rows = await db.select({ action: auditEvents.action, detail: auditEvents.detail }).from(auditEvents).where(eq(auditEvents.target, target));
   return rows;
@@ -54,10 +58,10 @@ describe("email_verified", () => {
   });
 
   it("reads a missing or string claim from the ID token as not verified", () => {
-    expect(oidcIdentityOf({ iss: ISSUER, sub: "a", email: "A@Corp.Example" })).toMatchObject({ email: "a@corp.example", emailVerified: false });
-    expect(oidcIdentityOf({ iss: ISSUER, sub: "a", email: "a@corp.example", email_verified: "false" })?.emailVerified).toBe(false);
-    expect(oidcIdentityOf({ iss: ISSUER, sub: "a", email: "a@corp.example", email_verified: "true" })?.emailVerified).toBe(true);
-    expect(oidcIdentityOf({ iss: ISSUER, sub: "", email: "a@corp.example" }, { providerAccountId: "" })).toBeNull();
+    expect(oidcIdentityOf(claims({ iss: ISSUER, sub: "a", email: "A@Corp.Example" }))).toMatchObject({ email: "a@corp.example", emailVerified: false });
+    expect(oidcIdentityOf(claims({ iss: ISSUER, sub: "a", email: "a@corp.example", email_verified: "false" }))?.emailVerified).toBe(false);
+    expect(oidcIdentityOf(claims({ iss: ISSUER, sub: "a", email: "a@corp.example", email_verified: "true" }))?.emailVerified).toBe(true);
+    expect(oidcIdentityOf(claims({ iss: ISSUER, sub: "", email: "a@corp.example" }), { providerAccountId: "" })).toBeNull();
   });
 });
 
@@ -70,7 +74,7 @@ describe(`OIDC identities (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () =>
       ["u-missing", undefined],
       ["u-string", "false"],
     ] as const) {
-      const id = oidcIdentityOf({ iss: ISSUER, sub: subject, email: `${subject}@corp.example`, email_verified: verified });
+      const id = oidcIdentityOf(claims({ iss: ISSUER, sub: subject, email: `${subject}@corp.example`, email_verified: verified }));
       expect(await admitOidcUser(db, id, domains)).toEqual({ ok: false, reason: "unverified" });
       expect(await findUserByEmail(db, `${subject}@corp.example`)).toBeNull();
       expect(await auditActions(`${subject}@corp.example`)).toEqual([
