@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AppUser } from "@/lib/auth/users";
 
@@ -25,7 +26,6 @@ import { listAudit } from "@/lib/audit";
 import { findPendingInvite, listPendingInvites } from "@/lib/auth/invites";
 import { createSession } from "@/lib/auth/sessions";
 import { sessions } from "@/lib/db/schema";
-import { eq } from "drizzle-orm";
 import { createUser, findUserById, listUsers, setDisabled } from "@/lib/auth/users";
 import type { Database } from "@/lib/db";
 import { createWorkspace } from "@/lib/workspaces";
