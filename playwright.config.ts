@@ -54,7 +54,8 @@ export default defineConfig({
       DEMO_SEED: "true",
       // A production build with public demo passwords, on 127.0.0.1, on purpose (lib/env.ts refuses it otherwise).
       DEMO_SEED_IN_PRODUCTION: "true",
-      // The sandbox runs on http://127.0.0.1, a private address workspace URLs may not use by default.
+      // The sandbox and the notification receivers tests start run on http://127.0.0.1, private
+      // addresses that workspace and channel URLs may not use by default.
       ALLOW_PRIVATE_URLS: "true",
       PGLITE_DIR: E2E.pgliteDir,
       EXPORT_CACHE_DIR: E2E.exportCacheDir,
@@ -62,6 +63,13 @@ export default defineConfig({
       ENCRYPTION_KEY: "ZTJlLWVuY3J5cHRpb24ta2V5LTAxMjM0NTY3ODlhYmM=",
       E2E_APP_PORT: String(E2E.appPort),
       E2E_SANDBOX_PORT: String(E2E.sandboxPort),
+      E2E_OIDC_PORT: String(E2E.oidcPort),
+      // OIDC sign-in against the real OpenID provider scripts/e2e-server.ts starts.
+      OIDC_ISSUER: E2E.oidcUrl,
+      OIDC_CLIENT_ID: E2E.oidcClientId,
+      OIDC_CLIENT_SECRET: E2E.oidcClientSecret,
+      OIDC_NAME: E2E.oidcName,
+      OIDC_ALLOWED_DOMAINS: E2E.oidcDomain,
       SANDBOX_PORT: String(E2E.sandboxPort),
       SANDBOX_API_KEY: E2E.apiKey,
       SANDBOX_WORKSPACE_ID: E2E.workspaceId,
@@ -75,7 +83,9 @@ export default defineConfig({
       TRILLET_VIEW_DEADLINE_MS: "1500",
       GATEWAY_CACHE_LIVE_MS: "500",
       GATEWAY_CACHE_FINISHED_MS: "500",
-      // Notification channels may point at the receivers tests start on 127.0.0.1.
+      // The admin's stored sign-in (auth.setup.ts) is older than 15 minutes well before the suite
+      // ends; the confirmation page has its own tests (oidc.spec.ts), the other specs act at once.
+      FRESH_SIGN_IN_MINUTES: "240",
     },
   },
 });

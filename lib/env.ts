@@ -59,6 +59,11 @@ const schema = z.object({
   DEMO_SEED: bool.default(false),
   // DEMO_SEED creates an admin whose password is in the README: refused in production unless this is set.
   DEMO_SEED_IN_PRODUCTION: bool.default(false),
+  // A session ends after this many hours without a request, and this many days after sign-in.
+  SESSION_IDLE_HOURS: int(1, 24 * 90).default(12),
+  SESSION_MAX_DAYS: int(1, 365).default(7),
+  // Admin changes (members, roles, workspace credentials) need a sign-in confirmed this recently.
+  FRESH_SIGN_IN_MINUTES: int(1, 24 * 60).default(15),
   // Optional OIDC sign-in: admits invited emails and the allowed domains.
   OIDC_ISSUER: httpUrl.optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),

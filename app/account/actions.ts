@@ -2,11 +2,13 @@
 
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit";
-import { signOut } from "@/lib/auth/config";
+import { signIn, signOut } from "@/lib/auth/config";
 import { withAction, withFormAction } from "@/lib/auth/action";
+import { requireFreshSignIn } from "@/lib/auth/fresh-sign-in";
 import { currentSessionId } from "@/lib/auth/guards";
+import { oidcEnabled } from "@/lib/auth/oidc";
 import { currentRequestInfo } from "@/lib/auth/request-info";
-import { deleteUserSessions } from "@/lib/auth/sessions";
+import { deleteUserSessions, requestOidcLink } from "@/lib/auth/sessions";
 import { checkCurrentPassword } from "@/lib/auth/password-check";
 import { retryMessage } from "@/lib/auth/throttle";
 import { setPassword } from "@/lib/auth/users";
@@ -53,3 +55,18 @@ export const changePasswordAction = withAction(
     return { ok: true, message: "Password changed. Your other sessions were signed out." };
   },
 );
+
+/**
+ * "Link <provider> sign-in": the signed-in user (with a recent sign-in) proves the OIDC identity
+ * by signing in at the provider; the callback links it to this session's user (lib/auth/config.ts).
+ * This is how an existing password account starts signing in with OIDC: an email match alone never links.
+ */
+export const linkOidcAction = withFormAction({ permission: "account.manage", input: z.object({}) }, async () => {
+  if (!oidcEnabled()) return;
+  await requireFreshSignIn("/account");
+  const sessionId = await currentSessionId();
+  if (!sessionId) return;
+  await requestOidcLink(await getDb(), sessionId);
+  // prompt=login: the provider asks who is signing in, so the identity linked is the one chosen now.
+  await signIn("oidc", { redirectTo: "/account?oidc=linked" }, { prompt: "login" });
+});

@@ -3,13 +3,34 @@ import { PageContainer } from "@/components/app-shell/page-container";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requirePermission } from "@/lib/auth/guards";
-import { signOutAction, signOutEverywhereAction } from "./actions";
+import { listIdentities, OIDC_REFUSAL_MESSAGES, oidcEnabled, type OidcRefusal } from "@/lib/auth/oidc";
+import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
+import { linkOidcAction, signOutAction, signOutEverywhereAction } from "./actions";
 import { ChangePasswordForm } from "./change-password-form";
 
 export const metadata: Metadata = { title: "Account" };
 
-export default async function AccountPage() {
+interface Props {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}
+
+/** What the account page says after a "Link <provider> sign-in" round trip (?oidc=...). */
+function linkOutcome(value: string | string[] | undefined): { ok: boolean; message: string } | null {
+  const code = Array.isArray(value) ? value[0] : value;
+  if (!code) return null;
+  if (code === "linked") return { ok: true, message: `${env.OIDC_NAME} sign-in is linked: you can now sign in with it.` };
+  if (Object.hasOwn(OIDC_REFUSAL_MESSAGES, code)) {
+    return { ok: false, message: `Not linked. ${OIDC_REFUSAL_MESSAGES[code as OidcRefusal]}` };
+  }
+  return null;
+}
+
+export default async function AccountPage({ searchParams }: Props) {
   const user = await requirePermission("account.manage");
+  const oidc = oidcEnabled();
+  const identities = oidc ? await listIdentities(await getDb(), user.id) : [];
+  const outcome = oidc ? linkOutcome((await searchParams).oidc) : null;
   return (
     <PageContainer className="flex max-w-2xl flex-col gap-6">
       <div>
@@ -28,6 +49,30 @@ export default async function AccountPage() {
           <ChangePasswordForm />
         </CardContent>
       </Card>
+      {oidc ? (
+        <Card>
+          <CardHeader>
+            <CardTitle>Sign-in with {env.OIDC_NAME}</CardTitle>
+            <CardDescription>
+              {identities.length
+                ? `Linked (${identities.map((i) => i.email || "no email").join(", ")} at ${env.OIDC_NAME}).`
+                : `Not linked. Linking asks you to sign in at ${env.OIDC_NAME}; afterwards either way of signing in opens this account.`}
+            </CardDescription>
+          </CardHeader>
+          <CardContent className="flex flex-col gap-3">
+            {outcome ? (
+              <p role={outcome.ok ? "status" : "alert"} className={outcome.ok ? "text-sm" : "text-sm text-destructive"} data-testid="oidc-link-outcome">
+                {outcome.message}
+              </p>
+            ) : null}
+            <form action={linkOidcAction}>
+              <Button type="submit" variant="outline">
+                {identities.length ? `Link another ${env.OIDC_NAME} sign-in` : `Link ${env.OIDC_NAME} sign-in`}
+              </Button>
+            </form>
+          </CardContent>
+        </Card>
+      ) : null}
       <Card>
         <CardHeader>
           <CardTitle>Sessions</CardTitle>

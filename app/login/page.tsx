@@ -5,7 +5,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Separator } from "@/components/ui/separator";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { currentUser } from "@/lib/auth/guards";
-import { oidcEnabled } from "@/lib/auth/oidc";
+import { OIDC_REFUSAL_MESSAGES, oidcEnabled, type OidcRefusal } from "@/lib/auth/oidc";
 import { setupOpen } from "@/lib/auth/setup";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -23,6 +23,7 @@ export default async function LoginPage({ searchParams }: Props) {
   const callbackUrl = safeCallbackUrl(Array.isArray(params.callbackUrl) ? params.callbackUrl[0] : params.callbackUrl);
   if (await currentUser()) redirect(callbackUrl);
   const firstRun = await setupOpen(await getDb());
+  const problem = signInProblem(Array.isArray(params.error) ? params.error[0] : params.error);
   return (
     <div className="flex flex-1 items-start justify-center px-4 py-12 sm:items-center">
       <Card className="w-full max-w-sm">
@@ -36,6 +37,11 @@ export default async function LoginPage({ searchParams }: Props) {
           {firstRun ? (
             <p className="rounded-md border p-3 text-sm" role="status">
               No account exists yet. The server log shows a one-time <code>/setup</code> link to create the first admin.
+            </p>
+          ) : null}
+          {problem ? (
+            <p role="alert" className="rounded-md border border-destructive/50 p-3 text-sm text-destructive" data-testid="sign-in-problem">
+              {problem}
             </p>
           ) : null}
           <LoginForm callbackUrl={callbackUrl} />
@@ -54,4 +60,15 @@ export default async function LoginPage({ searchParams }: Props) {
       </Card>
     </div>
   );
+}
+
+/**
+ * What a failed OIDC sign-in (Auth.js sends it back here with ?error=) means for the visitor:
+ * Batchboard's own refusals (lib/auth/oidc.ts) say why; Auth.js's codes read as one message.
+ */
+function signInProblem(error: string | undefined): string | null {
+  if (!error) return null;
+  const reason = error.startsWith("oidc_") ? error.slice(5) : "";
+  if (Object.hasOwn(OIDC_REFUSAL_MESSAGES, reason)) return OIDC_REFUSAL_MESSAGES[reason as OidcRefusal];
+  return `Signing in with ${env.OIDC_NAME} did not work. Try again, or sign in with your password.`;
 }

@@ -16,6 +16,7 @@ export type Access = Permission | "public" | "signed-in";
 export const PAGES: Record<string, Access> = {
   "/": "signed-in",
   "/account": "account.manage",
+  "/account/confirm": "account.manage",
   "/invite/[token]": "public",
   "/login": "public",
   "/settings": "members.manage",
@@ -50,6 +51,9 @@ export interface ActionAccess {
 /** Server actions as "file#export". */
 export const ACTIONS: Record<string, ActionAccess> = {
   "app/account/actions.ts#changePasswordAction": { needs: "account.manage" },
+  "app/account/actions.ts#linkOidcAction": { needs: "account.manage" },
+  "app/account/confirm/actions.ts#confirmPasswordAction": { needs: "account.manage" },
+  "app/account/confirm/actions.ts#confirmWithOidcAction": { needs: "account.manage" },
   "app/account/actions.ts#signOutAction": { needs: "public" },
   "app/account/actions.ts#signOutEverywhereAction": { needs: "account.manage" },
   "app/invite/[token]/actions.ts#acceptInviteAction": { needs: "public" },

@@ -1,16 +1,18 @@
 import "server-only";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+import { getToken } from "next-auth/jwt";
 import Credentials from "next-auth/providers/credentials";
+import { cookies } from "next/headers";
 import { z } from "zod";
 import { recordAudit } from "../audit";
 import { getDb } from "../db";
 import { env } from "../env";
 import { sameOriginPath } from "./callback-url";
-import { oidcProviders, admitOidcUser } from "./oidc";
-import { requestInfoOf } from "./request-info";
-import { createSession, deleteSession, resolveSession, SESSION_MAX_AGE_S } from "./sessions";
+import { admitOidcUser, findUserByIdentity, oidcIdentityOf, oidcProviders } from "./oidc";
+import { currentRequestInfo, requestInfoOf } from "./request-info";
+import { createSession, deleteSession, resolveSession, SESSION_MAX_AGE_S, takeOidcLinkRequest } from "./sessions";
 import { checkPasswordSignIn } from "./password-check";
-import { findUserByEmail, type AppUser } from "./users";
+import { type AppUser } from "./users";
 
 export class ThrottledSignin extends CredentialsSignin {
   override code = "throttled";
@@ -21,16 +23,42 @@ const credentialsInput = z.object({ email: z.string().trim().min(3).max(320), pa
 declare module "next-auth" {
   interface Session {
     user: AppUser & { email: string };
-    sid: string;
   }
   interface User {
     sessionId?: string;
   }
 }
 
+const SECRET = env.AUTH_SECRET ?? "batchboard-development-only-auth-secret-000";
+// In production the cookies are Secure (and __Secure-/__Host- prefixed) whatever the request
+// looks like: behind a TLS proxy the app itself is reached over plain http, and Auth.js would
+// otherwise take that for a plain-http site. (Browsers accept Secure cookies from
+// http://localhost and 127.0.0.1, so a local production build still signs in.)
+const SECURE_COOKIES = env.NODE_ENV === "production";
+const SESSION_COOKIE = `${SECURE_COOKIES ? "__Secure-" : ""}authjs.session-token`;
+
+/**
+ * The session row this browser's cookie names, read from the encrypted cookie itself; null when
+ * signed out or the cookie is not ours. Not a check that the session is live: callers use auth()
+ * for that. (Server components, actions and Auth.js callbacks, all inside a request.)
+ */
+export async function browserSessionId(): Promise<string | null> {
+  const cookie = (await cookies()).toString();
+  if (!cookie) return null;
+  const token = await getToken({
+    req: { headers: { cookie } },
+    secret: SECRET,
+    secureCookie: SECURE_COOKIES,
+    cookieName: SESSION_COOKIE,
+    salt: SESSION_COOKIE,
+  });
+  return typeof token?.sid === "string" ? token.sid : null;
+}
+
 const config: NextAuthConfig = {
-  secret: env.AUTH_SECRET ?? "batchboard-development-only-auth-secret-000",
+  secret: SECRET,
   trustHost: true,
+  useSecureCookies: SECURE_COOKIES,
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
   pages: { signIn: "/login", error: "/login" },
   providers: [
@@ -53,21 +81,34 @@ const config: NextAuthConfig = {
     ...oidcProviders(),
   ],
   callbacks: {
+    // OIDC: who may sign in, and as whom (lib/auth/oidc.ts). A refusal goes back to the page that
+    // started it with a reason the page explains: the sign-in page, or the account page for a link.
     async signIn({ account, profile }) {
       if (account?.type !== "oidc") return true;
-      return admitOidcUser(await getDb(), profile);
+      const db = await getDb();
+      const browserSid = await browserSessionId();
+      const linkTo = browserSid ? await takeOidcLinkRequest(db, browserSid) : null;
+      const outcome = await admitOidcUser(db, oidcIdentityOf(profile, account), { linkTo, request: await currentRequestInfo() });
+      if (outcome.ok) return true;
+      return linkTo ? `/account?oidc=${outcome.reason}` : `/login?error=oidc_${outcome.reason}`;
     },
-    async jwt({ token, user, account }) {
+    async jwt({ token, user, account, profile }) {
       const db = await getDb();
       if (user) {
         let sessionId = user.sessionId;
-        if (!sessionId && account?.type === "oidc" && user.email) {
-          const found = await findUserByEmail(db, user.email);
+        if (!sessionId && account?.type === "oidc") {
+          // signIn() above admitted (and linked) this identity: the user is found by it, not by email.
+          const identity = oidcIdentityOf(profile, account);
+          const found = identity ? await findUserByIdentity(db, identity.issuer, identity.subject) : null;
           if (!found || found.disabled) return null;
-          sessionId = await createSession(db, found.id, null);
-          await recordAudit(db, { actor: found, action: "auth.sign_in", detail: { method: "oidc" } });
+          const info = await currentRequestInfo();
+          sessionId = await createSession(db, found.id, info);
+          await recordAudit(db, { actor: found, action: "auth.sign_in", detail: { method: "oidc" }, request: info });
         }
         if (!sessionId) return null;
+        // A browser signing in again (a link, a confirmation with OIDC) leaves no orphan session row.
+        const previous = await browserSessionId().catch(() => null);
+        if (previous && previous !== sessionId) await deleteSession(db, previous);
         token.sid = sessionId;
       }
       // Every request re-checks the session row: revoked, expired or disabled ends it right here.
@@ -77,9 +118,14 @@ const config: NextAuthConfig = {
       token.sub = current.id;
       return token;
     },
+    // The session row's id stays inside the encrypted cookie (A256CBC-HS512 JWE, keyed by
+    // AUTH_SECRET), which no script can read: it is left out of the session object, which
+    // /api/auth/session hands to any script on the page. Server code that needs it reads the
+    // cookie (browserSessionId). The row id alone is not enough to forge a cookie, but it is a
+    // bearer reference to a live session and nothing in the browser needs it.
     session({ session, token }) {
       const user = token.user as AppUser;
-      return { ...session, user: { ...session.user, ...user }, sid: token.sid as string };
+      return { ...session, user: { ...session.user, ...user } };
     },
     // Auth.js redirects (after sign-in or sign-out) stay on this origin.
     redirect({ url, baseUrl }) {

@@ -2,7 +2,7 @@ import "server-only";
 import { forbidden, notFound, redirect } from "next/navigation";
 import { getDb } from "../db";
 import { findWorkspaceFor, type Workspace } from "../workspaces";
-import { auth } from "./config";
+import { auth, browserSessionId } from "./config";
 import { can, type Permission, type WorkspacePermission } from "./permissions";
 import type { AppUser } from "./users";
 import { WORKSPACE_SLUG } from "../workspace-slug";
@@ -17,8 +17,10 @@ export async function currentUser(): Promise<AppUser | null> {
   return session?.user ?? null;
 }
 
+/** The current browser's session row, when it is signed in (checked against the database). */
 export async function currentSessionId(): Promise<string | null> {
-  return (await auth())?.sid ?? null;
+  if (!(await auth())) return null;
+  return browserSessionId();
 }
 
 export async function requireUser(): Promise<AppUser> {

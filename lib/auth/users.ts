@@ -52,6 +52,12 @@ export async function findCredentials(db: Database, email: string) {
   return row ? { user: toAppUser(row), passwordHash: row.passwordHash } : null;
 }
 
+/** Whether the user can sign in with a password (OIDC-only users have none). */
+export async function userHasPassword(db: Database, userId: string): Promise<boolean> {
+  const [row] = await db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId));
+  return Boolean(row?.hash);
+}
+
 export async function createUser(
   db: Database,
   input: { email: string; name?: string; password?: string; role: Role },

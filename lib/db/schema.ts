@@ -49,10 +49,35 @@ export const sessions = pgTable(
     createdAt: createdAt(),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    // The last time this browser proved who it is (password, or a sign-in at the OIDC provider):
+    // admin changes need it recent (lib/auth/fresh-sign-in.ts).
+    confirmedAt: timestamp("confirmed_at", { withTimezone: true }).notNull().defaultNow(),
+    // Set by "Link <provider> sign-in" on the account page: the next OIDC sign-in of this browser
+    // (within minutes) links that identity to this session's user instead of signing in.
+    oidcLinkRequestedAt: timestamp("oidc_link_requested_at", { withTimezone: true }),
     ip: text("ip"),
     userAgent: text("user_agent"),
   },
   (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+// An OIDC identity (the provider's issuer and its subject for the person) linked to a user: OIDC
+// sign-in finds people by this pair, never by email, so an email changed at (or claimed at) the
+// provider cannot land on someone else's account.
+export const userIdentities = pgTable(
+  "user_identities",
+  {
+    issuer: text("issuer").notNull(),
+    subject: text("subject").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // The email the provider gave at the last sign-in (shown on the account page; never matched on).
+    email: text("email").notNull().default(""),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.issuer, t.subject] }), index("user_identities_user_idx").on(t.userId)],
 );
 
 export const workspaces = pgTable(

@@ -52,10 +52,10 @@ test("every response carries the security headers; pages carry a nonce CSP witho
   expect(asset.headers()["x-content-type-options"]).toBe("nosniff");
 });
 
-test("the session cookie is HttpOnly and SameSite=Lax", async ({ page, context }) => {
+test("the session cookie is HttpOnly, SameSite=Lax, and Secure in production though this server is plain http", async ({ page, context }) => {
   await page.goto("/login");
   await signIn(page, USERS.member);
   await expect(page).not.toHaveURL(/\/login/);
   const cookie = (await context.cookies()).find((c) => c.name.includes("authjs.session-token"));
-  expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax" });
+  expect(cookie).toMatchObject({ name: "__Secure-authjs.session-token", httpOnly: true, sameSite: "Lax", secure: true });
 });

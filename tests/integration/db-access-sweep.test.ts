@@ -46,6 +46,9 @@ const ROUTE_SAMPLES: Record<string, { params: Record<string, string>; query?: st
 /** What each action's form holds (the workspace is added for workspace actions): harmless whoever runs it. */
 const ACTION_SAMPLES: Record<string, Record<string, string>> = {
   "app/account/actions.ts#changePasswordAction": {},
+  "app/account/actions.ts#linkOidcAction": {},
+  "app/account/confirm/actions.ts#confirmPasswordAction": {},
+  "app/account/confirm/actions.ts#confirmWithOidcAction": {},
   "app/account/actions.ts#signOutEverywhereAction": {},
   "app/settings/members/actions.ts#changeRole": { userId: "not-a-user" },
   "app/settings/members/actions.ts#setMemberDisabled": { userId: "not-a-user" },

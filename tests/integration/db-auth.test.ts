@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acceptInvite, createInvite, findPendingInvite, InviteError, revokeInvite } from "@/lib/auth/invites";
-import { admitOidcUser } from "@/lib/auth/oidc";
+import { admitOidcUser, type OidcIdentity } from "@/lib/auth/oidc";
 import { createSession, deleteUserSessions, resolveSession } from "@/lib/auth/sessions";
 import { checkSetupToken, completeSetup, issueSetupToken } from "@/lib/auth/setup";
 import { createUser, findCredentials, setDisabled } from "@/lib/auth/users";
@@ -85,16 +85,29 @@ describe(`auth data layer (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () =>
     expect(await findPendingInvite(db, revoked.token)).toBeNull();
   });
 
-  it("admits OIDC users only when expected: existing, invited, or from an allowed domain", async () => {
+  it("admits OIDC users only when expected: invited, or from an allowed domain; never an existing account by email", async () => {
     const admin = (await findCredentials(db, "root@example.com"))!.user;
     await createInvite(db, { email: "sso-invited@example.com", role: "member", workspaceIds: [], createdBy: admin.id });
-    const profile = (email: string, extra: Record<string, unknown> = {}) => ({ email, email_verified: true, ...extra });
-    expect(await admitOidcUser(db, profile("root@example.com"), [])).toBe(true);
-    expect(await admitOidcUser(db, profile("sso-invited@example.com"), [])).toBe(true);
-    expect(await admitOidcUser(db, profile("stranger@corp.example"), [])).toBe(false);
-    expect(await admitOidcUser(db, profile("worker@corp.example"), ["corp.example"])).toBe(true);
-    expect(await admitOidcUser(db, profile("unverified@corp.example", { email_verified: false }), ["corp.example"])).toBe(false);
-    expect(await admitOidcUser(db, undefined, ["corp.example"])).toBe(false);
+    const id = (email: string, extra: Partial<OidcIdentity> = {}): OidcIdentity => ({
+      issuer: "https://idp.example",
+      subject: `sub-${email}`,
+      email,
+      emailVerified: true,
+      name: "",
+      ...extra,
+    });
+    expect(await admitOidcUser(db, id("root@example.com"), { allowedDomains: [] })).toEqual({ ok: false, reason: "link_required" });
+    expect(await admitOidcUser(db, id("sso-invited@example.com"), { allowedDomains: [] })).toMatchObject({ ok: true });
+    expect(await admitOidcUser(db, id("stranger@corp.example"), { allowedDomains: [] })).toEqual({ ok: false, reason: "not_admitted" });
+    expect(await admitOidcUser(db, id("worker@corp.example"), { allowedDomains: ["corp.example"] })).toMatchObject({
+      ok: true,
+      user: { email: "worker@corp.example", role: "member" },
+    });
+    expect(await admitOidcUser(db, id("unverified@corp.example", { emailVerified: false }), { allowedDomains: ["corp.example"] })).toEqual({
+      ok: false,
+      reason: "unverified",
+    });
+    expect(await admitOidcUser(db, null, { allowedDomains: ["corp.example"] })).toEqual({ ok: false, reason: "invalid" });
   });
 });
 

@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AppUser } from "@/lib/auth/users";
 
@@ -5,9 +6,11 @@ import type { AppUser } from "@/lib/auth/users";
 // stubbed: who is signed in (currentUser) and the headers the request arrived with.
 const request = vi.hoisted(() => ({
   admin: null as AppUser | null,
+  // The admin's session row (requireFreshSignIn reads when it was last confirmed).
+  sessionId: null as string | null,
   headers: new Headers({ host: "board.example.com", "x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9", "user-agent": "vitest" }),
 }));
-vi.mock("@/lib/auth/guards", () => ({ currentUser: async () => request.admin }));
+vi.mock("@/lib/auth/guards", () => ({ currentUser: async () => request.admin, currentSessionId: async () => request.sessionId }));
 vi.mock("next/headers", () => ({ headers: async () => request.headers }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 
@@ -15,6 +18,8 @@ import { changeRole, setMemberDisabled, updateMemberAccess } from "@/app/setting
 import { inviteMember, revokePendingInvite } from "@/app/settings/members/invite-actions";
 import { listAudit } from "@/lib/audit";
 import { findPendingInvite, listPendingInvites } from "@/lib/auth/invites";
+import { createSession } from "@/lib/auth/sessions";
+import { sessions } from "@/lib/db/schema";
 import { createUser, findUserById, listUsers, setDisabled } from "@/lib/auth/users";
 import type { Database } from "@/lib/db";
 import type { IncomingMessage } from "node:http";
@@ -43,6 +48,7 @@ beforeAll(async () => {
   admin = await createUser(db, { email: "admin@example.com", name: "Ada", role: "admin" });
   member = await createUser(db, { email: "member@example.com", name: "Max", role: "member" });
   request.admin = admin;
+  request.sessionId = await createSession(db, admin.id, null);
 });
 afterAll(() => handle.dispose());
 
@@ -74,8 +80,25 @@ describe("members settings actions", () => {
     });
   });
 
+  it("sends a role change from a sign-in older than 15 minutes to the password confirmation, changing nothing", async () => {
+    const stale = await createSession(db, admin.id, null);
+    await db.update(sessions).set({ confirmedAt: new Date(Date.now() - 16 * 60_000) }).where(eq(sessions.id, stale));
+    const fresh = request.sessionId;
+    request.sessionId = stale;
+    try {
+      const before = (await findUserById(db, member.id))?.role;
+      const error = await changeRole(null, form({ userId: member.id, role: before === "admin" ? "member" : "admin" })).catch((e: unknown) => e);
+      expect(String((error as { digest?: string }).digest)).toContain("/account/confirm?next=%2Fsettings%2Fmembers");
+      expect((await findUserById(db, member.id))?.role).toBe(before);
+    } finally {
+      request.sessionId = fresh;
+    }
+  });
+
   it("keeps the last active admin (the acting admin was disabled in the meantime)", async () => {
     await setDisabled(db, admin.id, true);
+    // Disabling ended the admin's sessions; the stubbed sign-in goes on with a new one.
+    request.sessionId = await createSession(db, admin.id, null);
     try {
       const result = await changeRole(null, form({ userId: member.id, role: "member" }));
       expect(result).toMatchObject({ ok: false, error: expect.stringContaining("last active admin") });
