@@ -22,7 +22,12 @@ import { listAudit } from "@/lib/audit";
 import { findPendingInvite, listPendingInvites } from "@/lib/auth/invites";
 import { createUser, findUserById, listUsers, setDisabled } from "@/lib/auth/users";
 import type { Database } from "@/lib/db";
+import { PEER_HEADER, peerHeaderValue } from "@/lib/http/client-address";
 import { createWorkspace } from "@/lib/workspaces";
+
+// The client address is the TCP peer the server stamps on each request (lib/http/client-address.ts),
+// not X-Forwarded-For (TRUSTED_PROXIES=0): stand in for the server's stamp.
+request.headers.set(PEER_HEADER, peerHeaderValue("203.0.113.9"));
 import { openTestDatabase } from "../support/db";
 
 const form = (fields: Record<string, string | string[]>) => {
