@@ -36,10 +36,15 @@ function secret(): string {
   return holder.__batchboardPeerSecret;
 }
 
+/** The value the stamp gives a request from `address` (tests that stand in for the server use it). */
+export function peerHeaderValue(address: string): string {
+  return `${secret()} ${address}`;
+}
+
 /** Stamps `req` with its socket's remote address (overwriting anything the client sent). */
 export function stampPeer(req: IncomingMessage): void {
   const address = req.socket?.remoteAddress;
-  req.headers[PEER_HEADER] = address ? `${secret()} ${address}` : `${secret()} unknown`;
+  req.headers[PEER_HEADER] = peerHeaderValue(address ?? "unknown");
 }
 
 /** Installs the stamp on every HTTP and HTTPS server of this process (once). */

@@ -14,7 +14,11 @@ vi.mock("@/lib/auth/guards", () => ({
   visibleWorkspace: async (_user: unknown, slug: string) => session.workspaces.get(slug) ?? null,
 }));
 vi.mock("next/cache", () => ({ revalidatePath: (path: string) => session.revalidated.push(path) }));
-vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": "192.0.2.9", "user-agent": "vitest" }) }));
+// The client address is the TCP peer the server stamps on each request (lib/http/client-address.ts).
+vi.mock("next/headers", async () => {
+  const { PEER_HEADER, peerHeaderValue } = await import("@/lib/http/client-address");
+  return { headers: async () => new Headers({ [PEER_HEADER]: peerHeaderValue("192.0.2.9"), "user-agent": "vitest" }) };
+});
 
 import { removeBatch, renameBatch } from "@/app/w/[workspace]/batches/actions";
 import { LABEL_MAX_LENGTH, removeBatchInput, renameBatchInput } from "@/components/batches-list/batch-actions-input";

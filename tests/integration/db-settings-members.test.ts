@@ -22,10 +22,13 @@ import { createSession } from "@/lib/auth/sessions";
 import { sessions } from "@/lib/db/schema";
 import { createUser, findUserById, listUsers, setDisabled } from "@/lib/auth/users";
 import type { Database } from "@/lib/db";
-import type { IncomingMessage } from "node:http";
 import { can } from "@/lib/auth/permissions";
-import { PEER_HEADER, stampPeer } from "@/lib/http/client-address";
+import { PEER_HEADER, peerHeaderValue } from "@/lib/http/client-address";
 import { createWorkspace, findWorkspaceFor } from "@/lib/workspaces";
+
+// The client address is the TCP peer the server stamps on each request (lib/http/client-address.ts),
+// not X-Forwarded-For (TRUSTED_PROXIES=0): stand in for the server's stamp.
+request.headers.set(PEER_HEADER, peerHeaderValue("203.0.113.9"));
 import { openTestDatabase } from "../support/db";
 
 const form = (fields: Record<string, string | string[]>) => {
@@ -39,10 +42,6 @@ let db: Database;
 let admin: AppUser;
 let member: AppUser;
 beforeAll(async () => {
-  // The client address is the TCP peer the server stamped (TRUSTED_PROXIES=0), not X-Forwarded-For.
-  const incoming = { socket: { remoteAddress: "203.0.113.9" }, headers: {} as Record<string, string> } as unknown as IncomingMessage;
-  stampPeer(incoming);
-  request.headers.set(PEER_HEADER, String(incoming.headers[PEER_HEADER]));
   handle = await openTestDatabase();
   db = handle.db;
   admin = await createUser(db, { email: "admin@example.com", name: "Ada", role: "admin" });
