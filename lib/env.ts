@@ -84,6 +84,11 @@ const schema = z.object({
   EXPORT_MAX_PER_USER: int(1, 100).default(2),
   EXPORT_MAX_PER_WORKSPACE: int(1, 1_000).default(4),
 
+  // Log lines below this level are dropped ("silent" drops them all). Lines are JSON, one a line.
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Bearer token for /api/metrics (Prometheus); unset: the endpoint answers 404.
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (openssl rand -hex 24)").optional(),
+
   SANDBOX_PORT: int(0, 65_535).default(4010),
   SANDBOX_API_KEY: z.string().min(8).default(SANDBOX_DEFAULT_API_KEY),
   SANDBOX_WORKSPACE_ID: z.string().min(1).default(SANDBOX_DEFAULT_WORKSPACE_ID),
