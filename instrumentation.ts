@@ -2,6 +2,9 @@
 // with a message naming the variable), the database is migrated, and first-run state is set up.
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
+    // Every request from here on gets a request id, its log context and its latency measured.
+    const { observeHttpServer } = await import("./lib/observe-http");
+    observeHttpServer();
     const { startUp } = await import("./lib/startup");
     await startUp();
   }

@@ -16,7 +16,8 @@ const nextConfig = {
   reactStrictMode: true,
   // Loaded from node_modules at run time: PGlite's WASM and the pg driver do not bundle, and
   // rate-limiter-flexible imports drizzle-orm itself, so drizzle-orm must be that same copy.
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "drizzle-orm", "rate-limiter-flexible"],
+  // prom-client: one copy per process, whichever bundle counts (pino is external by default).
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "drizzle-orm", "rate-limiter-flexible", "prom-client", "pino"],
   experimental: { authInterrupts: true },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

@@ -21,7 +21,7 @@ export function observeHttpServer(): void {
   const proto = http.Server.prototype as http.Server & { [PATCHED]?: boolean };
   if (proto[PATCHED]) return;
   proto[PATCHED] = true;
-  const emit = proto.emit;
+  const emit = proto.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
   proto.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
     if (event !== "request") return emit.call(this, event, ...args);
     const [req, res] = args as [http.IncomingMessage, http.ServerResponse];

@@ -1,6 +1,7 @@
 import "server-only";
 import { getDb } from "./db";
 import { env } from "./env";
+import { logger } from "./log";
 import { deleteExpiredSessions } from "./auth/sessions";
 import { issueSetupToken } from "./auth/setup";
 import { startMirrorWorker } from "./batches/mirror-worker";
@@ -8,7 +9,7 @@ import { seedDemo } from "./demo-seed";
 import { ensureWorkspaceFromSettings } from "./workspaces";
 
 /** Runs once per server process (instrumentation.ts): schema, configured workspace, first-run setup. */
-export async function startUp(log: (line: string) => void = console.log) {
+export async function startUp(log: (line: string) => void = (line) => logger().info({ event: "startup" }, line)) {
   const db = await getDb();
   // Expired sessions are refused anyway; clearing them at start keeps the table from growing.
   await deleteExpiredSessions(db);

@@ -14,7 +14,7 @@ async function main() {
   // The app seeds the demo admin, member and Sandbox workspace, and prints how to sign in.
   const appEnv = { ...process.env, ...localSecrets(), ...(usesSandbox ? { DEMO_SEED: "true" } : {}) };
   buildIfStale(".next", appEnv);
-  const app = startNext({ port: env.PORT, distDir: ".next", env: appEnv });
+  const app = startNext({ port: env.PORT, distDir: ".next", env: appEnv, pretty: true });
 
   const base = `http://localhost:${env.PORT}`;
   const ws = `${base}/w/sandbox/batches`;

@@ -5,6 +5,8 @@ import { z } from "zod";
 import { recordAudit } from "../audit";
 import { getDb } from "../db";
 import { env } from "../env";
+import { logger } from "../log";
+import { metrics } from "../metrics";
 import { verifyPassword } from "../security/password";
 import { sameOriginPath } from "./callback-url";
 import { oidcProviders, admitOidcUser } from "./oidc";
@@ -39,22 +41,30 @@ const config: NextAuthConfig = {
       credentials: { email: {}, password: {} },
       async authorize(raw, request) {
         const parsed = credentialsInput.safeParse(raw);
-        if (!parsed.success) return null;
+        if (!parsed.success) {
+          metrics().signInFailures.inc({ reason: "invalid_input" });
+          return null;
+        }
         const db = await getDb();
         const email = normaliseEmail(parsed.data.email);
         const info = requestInfoOf(request);
         if ((await signInBlockedFor(db, email, info?.ip ?? null)) > 0) {
           await recordAudit(db, { actor: { id: null, email }, action: "auth.sign_in_throttled", request: info });
+          metrics().signInThrottled.inc();
+          logger().warn({ event: "signin.throttled", email, ip: info?.ip ?? null }, "Sign-in throttled: too many failures for this account or address");
           throw new ThrottledSignin();
         }
         const found = await findCredentials(db, email);
         const ok = await verifyPassword(parsed.data.password, found?.passwordHash ?? null);
         if (!found || !ok || found.user.disabled) {
           await recordSignInFailure(db, email, info?.ip ?? null);
+          const reason = !found ? "unknown_email" : found.user.disabled ? "disabled" : "wrong_password";
+          metrics().signInFailures.inc({ reason });
+          logger().info({ event: "signin.failed", email, ip: info?.ip ?? null, reason }, "Sign-in refused");
           await recordAudit(db, {
             actor: { id: found?.user.id ?? null, email },
             action: "auth.sign_in_failed",
-            detail: { reason: !found ? "unknown_email" : found.user.disabled ? "disabled" : "wrong_password" },
+            detail: { reason },
             request: info,
           });
           return null;
@@ -111,10 +121,12 @@ const config: NextAuthConfig = {
     // Auth.js logs whole error objects; keep to the error's name so nothing submitted is logged.
     error(error) {
       // `type` survives minification ("CredentialsSignin"); class names do not.
-      console.error(`[auth] ${"type" in error ? String(error.type) : "error"}`);
+      const type = "type" in error ? String(error.type) : "error";
+      // A refused password is routine (signin.failed and signin.throttled say why): not an error.
+      logger()[type === "CredentialsSignin" ? "debug" : "error"]({ event: "auth.error", type }, "Auth.js error");
     },
     warn(code) {
-      console.warn(`[auth] warning ${code}`);
+      logger().warn({ event: "auth.warning", code }, "Auth.js warning");
     },
     debug() {},
   },
