@@ -71,6 +71,9 @@ export default defineConfig({
       TRILLET_VIEW_DEADLINE_MS: "1500",
       GATEWAY_CACHE_LIVE_MS: "500",
       GATEWAY_CACHE_FINISHED_MS: "500",
+      // /api/metrics answers (metrics.spec.ts); the log is JSON at info (server-log.final.ts reads it).
+      METRICS_TOKEN: E2E.metricsToken,
+      LOG_LEVEL: "info",
     },
   },
 });
