@@ -119,11 +119,12 @@ export class TrilletClient {
     const priority = request.priority ?? "interactive";
     // Every attempt is counted by outcome; every failure, retry and 429 wait is a log line.
     const count = (outcome: string) => metrics().upstreamRequests.inc({ outcome, priority });
+    let attemptNo = 0;
     const fields = (error?: TrilletError) => ({
       workspace: this.#opts.label,
       batch: batchId,
       priority,
-      attempt: failures + rateLimited + 1,
+      attempt: attemptNo,
       ...(error ? { kind: error.kind, status: error.status, reason: error.message } : {}),
     });
     for (;;) {
@@ -133,6 +134,7 @@ export class TrilletClient {
       // An attempt never runs past the deadline: a hung Trillet costs a page view its deadline, not
       // its deadline plus a whole timeout.
       const attemptMs = Math.min(timeoutMs, left());
+      attemptNo++;
       let failure: TrilletError;
       const attempt = attemptSignal(signal, attemptMs);
       try {
