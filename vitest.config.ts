@@ -11,6 +11,8 @@ export default defineConfig({
   test: {
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
     environment: "node",
+    // The app's JSON log lines would bury the test output; tests of the log capture it themselves.
+    env: { LOG_LEVEL: "silent" },
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // .ci/run names a second report for its PostgreSQL pass so the two do not overwrite each other.

@@ -106,10 +106,10 @@ interface Holder {
 
 const KEY = Symbol.for("batchboard.log");
 
-function createRoot(destination?: DestinationStream): Logger {
+function createRoot(destination?: DestinationStream, level: string = env.LOG_LEVEL): Logger {
   return pino(
     {
-      level: env.LOG_LEVEL,
+      level,
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
@@ -153,7 +153,7 @@ export function newRequestId(): string {
   return randomUUID().replaceAll("-", "").slice(0, 16);
 }
 
-/** Tests: send every later line to `destination` (lines are still redacted and scrubbed). */
-export function setLogDestination(destination: DestinationStream): void {
-  holder().root = createRoot(destination);
+/** Tests: send every later line to `destination`, from `level` up (still redacted and scrubbed). */
+export function setLogDestination(destination: DestinationStream, level: string = env.LOG_LEVEL): void {
+  holder().root = createRoot(destination, level);
 }

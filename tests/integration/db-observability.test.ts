@@ -31,6 +31,7 @@ setLogDestination(
       done();
     },
   }),
+  "debug",
 );
 
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;

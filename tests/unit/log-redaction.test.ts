@@ -13,6 +13,7 @@ setLogDestination(
       done();
     },
   }),
+  "debug",
 );
 afterAll(() => setLogDestination(process.stdout));
 
