@@ -91,7 +91,8 @@ export function errSerializer(error: unknown, depth = 0): SerializedError {
   if (typeof e.code === "string" || typeof e.code === "number") out.code = String(e.code);
   if (typeof e.kind === "string") out.kind = e.kind;
   if (typeof e.status === "number") out.status = e.status;
-  if (typeof e.stack === "string") {
+  // Where our own code failed; an upstream failure (it has a kind) is a fixed sentence, no trace.
+  if (typeof e.stack === "string" && out.kind === undefined) {
     const frames = e.stack.split("\n").filter((l) => /^\s+at /.test(l)).slice(0, 12);
     if (frames.length) out.stack = frames.map((l) => l.trim()).join("\n");
   }

@@ -4,6 +4,7 @@ import { AuthError } from "next-auth";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { signIn, ThrottledSignin } from "@/lib/auth/config";
 import { currentRequestInfo } from "@/lib/auth/request-info";
+import { noteSignInThrottled } from "@/lib/auth/sign-in-events";
 import { signInBlockedFor } from "@/lib/auth/throttle";
 import { normaliseEmail } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
@@ -24,7 +25,10 @@ export async function signInAction(_: SignInState, form: FormData): Promise<Sign
   if (!email.trim() || !password) return { error: "Enter your email and password.", email };
   const info = await currentRequestInfo();
   const blocked = await signInBlockedFor(await getDb(), normaliseEmail(email), info.ip);
-  if (blocked > 0) return { error: throttledMessage(blocked), email };
+  if (blocked > 0) {
+    noteSignInThrottled(normaliseEmail(email), info.ip);
+    return { error: throttledMessage(blocked), email };
+  }
   try {
     await signIn("credentials", { email, password, redirectTo });
   } catch (error) {

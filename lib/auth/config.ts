@@ -6,10 +6,10 @@ import { recordAudit } from "../audit";
 import { getDb } from "../db";
 import { env } from "../env";
 import { logger } from "../log";
-import { metrics } from "../metrics";
 import { verifyPassword } from "../security/password";
 import { sameOriginPath } from "./callback-url";
 import { oidcProviders, admitOidcUser } from "./oidc";
+import { noteSignInFailed, noteSignInThrottled } from "./sign-in-events";
 import { requestInfoOf } from "./request-info";
 import { createSession, deleteSession, resolveSession, SESSION_MAX_AGE_S } from "./sessions";
 import { clearSignInFailures, recordSignInFailure, signInBlockedFor } from "./throttle";
@@ -18,6 +18,9 @@ import { findCredentials, findUserByEmail, normaliseEmail, type AppUser } from "
 export class ThrottledSignin extends CredentialsSignin {
   override code = "throttled";
 }
+
+// Auth.js error types a client's request causes (see @auth/core/errors).
+const CLIENT_ERRORS = new Set(["UnknownAction", "MissingCSRF", "InvalidCheck", "InvalidCallbackUrl", "UntrustedHost"]);
 
 const credentialsInput = z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1024) });
 
@@ -42,7 +45,7 @@ const config: NextAuthConfig = {
       async authorize(raw, request) {
         const parsed = credentialsInput.safeParse(raw);
         if (!parsed.success) {
-          metrics().signInFailures.inc({ reason: "invalid_input" });
+          noteSignInFailed(null, requestInfoOf(request)?.ip ?? null, "invalid_input");
           return null;
         }
         const db = await getDb();
@@ -50,8 +53,7 @@ const config: NextAuthConfig = {
         const info = requestInfoOf(request);
         if ((await signInBlockedFor(db, email, info?.ip ?? null)) > 0) {
           await recordAudit(db, { actor: { id: null, email }, action: "auth.sign_in_throttled", request: info });
-          metrics().signInThrottled.inc();
-          logger().warn({ event: "signin.throttled", email, ip: info?.ip ?? null }, "Sign-in throttled: too many failures for this account or address");
+          noteSignInThrottled(email, info?.ip ?? null);
           throw new ThrottledSignin();
         }
         const found = await findCredentials(db, email);
@@ -59,8 +61,7 @@ const config: NextAuthConfig = {
         if (!found || !ok || found.user.disabled) {
           await recordSignInFailure(db, email, info?.ip ?? null);
           const reason = !found ? "unknown_email" : found.user.disabled ? "disabled" : "wrong_password";
-          metrics().signInFailures.inc({ reason });
-          logger().info({ event: "signin.failed", email, ip: info?.ip ?? null, reason }, "Sign-in refused");
+          noteSignInFailed(email, info?.ip ?? null, reason);
           await recordAudit(db, {
             actor: { id: found?.user.id ?? null, email },
             action: "auth.sign_in_failed",
@@ -122,8 +123,10 @@ const config: NextAuthConfig = {
     error(error) {
       // `type` survives minification ("CredentialsSignin"); class names do not.
       const type = "type" in error ? String(error.type) : "error";
-      // A refused password is routine (signin.failed and signin.throttled say why): not an error.
-      logger()[type === "CredentialsSignin" ? "debug" : "error"]({ event: "auth.error", type }, "Auth.js error");
+      // A refused password is routine (signin.failed and signin.throttled say why), and a request
+      // Auth.js cannot read (an unknown action, a missing CSRF token) is the client's: not errors.
+      const level = type === "CredentialsSignin" ? "debug" : CLIENT_ERRORS.has(type) ? "info" : "error";
+      logger()[level]({ event: "auth.error", type }, "Auth.js error");
     },
     warn(code) {
       logger().warn({ event: "auth.warning", code }, "Auth.js warning");

@@ -185,7 +185,8 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
     };
     if (!(await write(set))) throw new JobLost();
     row = { ...row, ...set };
-    slog.info({ event: "sync.started", pass: row.pass, reason, pages: row.passPages }, "Mirror sync pass started");
+    // A running batch is refreshed every 15 s or so: those passes are routine (debug).
+    slog[reason === "refresh" ? "debug" : "info"]({ event: "sync.started", pass: row.pass, reason, pages: row.passPages }, "Mirror sync pass started");
   };
 
   // Reads one page of the pass and stores it with the progress, in one transaction that holds only

@@ -278,7 +278,9 @@ export class WorkspaceGateway {
       // The view then shows its last good read or the copy, marked stale, or says what went wrong.
       if (!view || controller.signal.aborted) return;
       const [what, batch] = key.split("\n");
-      logger().warn(
+      // An unknown batch or a malformed view is the visitor's, not an incident.
+      const theirs = isTrilletError(error) && (error.kind === "not_found" || error.kind === "invalid_request");
+      logger()[theirs ? "debug" : "warn"](
         { event: "view.read_failed", workspace: this.#options.label, batch, read: what, kind: isTrilletError(error) ? error.kind : "error", err: error },
         "A page view's Trillet read failed",
       );

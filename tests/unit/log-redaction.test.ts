@@ -61,6 +61,10 @@ describe("log redaction", () => {
       cause: { type: "Error", code: "23505", message: "duplicate key value violates unique constraint" },
     });
     expect(errSerializer("plain +15550001234")).toEqual({ type: "string", message: "plain [phone]" });
+    // Our own failure keeps its stack frames; an upstream one (it has a kind) is its fixed sentence.
+    expect(errSerializer(new Error("ours")).stack).toMatch(/^at /);
+    const upstream = Object.assign(new Error("Trillet is unreachable: HTTP 503."), { name: "UpstreamUnavailableError", kind: "unavailable", status: 503 });
+    expect(errSerializer(upstream)).toEqual({ type: "UpstreamUnavailableError", message: "Trillet is unreachable: HTTP 503.", kind: "unavailable", status: 503 });
   });
 
   it("carries a request's or job's context into every line logged under it", async () => {
