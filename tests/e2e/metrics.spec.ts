@@ -1,4 +1,5 @@
 import { parse } from "csv-parse/sync";
+import { sandbox } from "./fixtures/sandbox";
 import { E2E } from "./fixtures/settings";
 import { expect, test } from "./fixtures/test";
 
@@ -91,6 +92,28 @@ test("counters move after a page view and an export", async ({ page, playwright 
       // The live page may refresh itself (another timed view, another read) while we wait.
       .toEqual({ pageViews: true, interactiveReads: true, exports: 1, exportRows: rows, exportTimed: 1 });
   } finally {
+    await scraper.dispose();
+  }
+});
+
+test("a 429 during an export is waited out, counted and logged", async ({ page, playwright }) => {
+  const scraper = await playwright.request.newContext({ baseURL: E2E.appUrl, extraHTTPHeaders: auth });
+  const scrape = async () => (await scraper.get("/api/metrics")).text();
+  try {
+    const before = await scrape();
+    // demo-live is running, so never frozen: its export walks Trillet at bulk priority, which
+    // waits out a 429 (about a second, under TRILLET_MAX_RATE_LIMIT_WAIT_MS) instead of failing.
+    // (Should the mirror's background sync take the 429 instead, it waits it out the same way.)
+    await sandbox.setFaults([{ kind: "429", count: 1, batchId: "demo-live" }]);
+    const response = await page.request.get("/api/w/sandbox/batches/demo-live/export?status=failed");
+    expect(response.status()).toBe(200);
+    await response.body();
+    const after = await scrape();
+    expect(sum(after, "batchboard_upstream_rate_limited_total") - sum(before, "batchboard_upstream_rate_limited_total")).toBeGreaterThanOrEqual(1);
+    expect(sum(after, "batchboard_upstream_retries_total", { reason: "rate_limit" }) - sum(before, "batchboard_upstream_retries_total", { reason: "rate_limit" })).toBeGreaterThanOrEqual(1);
+    // The wait's log line (upstream.rate_limit_wait) is checked with the whole run's log: server-log.final.ts.
+  } finally {
+    await sandbox.clearFaults();
     await scraper.dispose();
   }
 });
