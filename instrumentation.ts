@@ -5,6 +5,9 @@ export async function register() {
     // First: requests must carry their TCP peer's address (lib/http/client-address.ts).
     const { installPeerAddressHeader } = await import("./lib/http/client-address");
     installPeerAddressHeader();
+    // Every request from here on gets a request id, its log context and its latency measured.
+    const { observeHttpServer } = await import("./lib/observe-http");
+    observeHttpServer();
     const { startUp } = await import("./lib/startup");
     await startUp();
   }

@@ -17,8 +17,9 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   // Loaded from node_modules at run time: PGlite's WASM and the pg driver do not bundle, and
-  // drizzle-orm stays one copy beside them.
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "drizzle-orm"],
+  // drizzle-orm stays one copy beside them. prom-client: one copy per process, whichever bundle
+  // counts (pino is external by default).
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "drizzle-orm", "prom-client", "pino"],
   experimental: { authInterrupts: true },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

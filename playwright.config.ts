@@ -86,6 +86,9 @@ export default defineConfig({
       // The admin's stored sign-in (auth.setup.ts) is older than 15 minutes well before the suite
       // ends; the confirmation page has its own tests (oidc.spec.ts), the other specs act at once.
       FRESH_SIGN_IN_MINUTES: "240",
+      // /api/metrics answers (metrics.spec.ts); the log is JSON at info (server-log.final.ts reads it).
+      METRICS_TOKEN: E2E.metricsToken,
+      LOG_LEVEL: "info",
     },
   },
 });

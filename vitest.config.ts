@@ -12,8 +12,9 @@ export default defineConfig({
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
     environment: "node",
     // The sandbox runs on http://127.0.0.1, which workspace URLs may only use with this setting
-    // (lib/security/outbound-url.ts); tests of the refusal pass the option explicitly.
-    env: { ALLOW_PRIVATE_URLS: "true" },
+    // (lib/security/outbound-url.ts); tests of the refusal pass the option explicitly. The app's
+    // JSON log lines would bury the test output; tests of the log capture it themselves.
+    env: { ALLOW_PRIVATE_URLS: "true", LOG_LEVEL: "silent" },
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // .ci/run names a second report for its PostgreSQL pass so the two do not overwrite each other.

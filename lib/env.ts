@@ -102,6 +102,10 @@ const schema = z.object({
   // Notification delivery: the deadline of one attempt, and attempts before a delivery is failed.
   NOTIFY_TIMEOUT_MS: int(500, 60_000).default(10_000),
   NOTIFY_MAX_ATTEMPTS: int(1, 50).default(10),
+  // Log lines below this level are dropped ("silent" drops them all). Lines are JSON, one a line.
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Bearer token for /api/metrics (Prometheus); unset: the endpoint answers 404.
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (openssl rand -hex 24)").optional(),
 
   SANDBOX_PORT: int(0, 65_535).default(4010),
   SANDBOX_API_KEY: z.string().min(8).default(SANDBOX_DEFAULT_API_KEY),

@@ -1,6 +1,7 @@
 import "server-only";
 import { getDb, type Database } from "./db";
 import { env } from "./env";
+import { logger } from "./log";
 import { deleteExpiredSessions } from "./auth/sessions";
 import { issueSetupToken } from "./auth/setup";
 import { purgeExpiredThrottle } from "./auth/throttle";
@@ -10,7 +11,7 @@ import { startNotificationWorker } from "./notifications/worker";
 import { ensureWorkspaceFromSettings } from "./workspaces";
 
 /** Runs once per server process (instrumentation.ts): schema, configured workspace, first-run setup. */
-export async function startUp(log: (line: string) => void = console.log) {
+export async function startUp(log: (line: string) => void = (line) => logger().info({ event: "startup" }, line)) {
   const db = await getDb();
   // Expired sessions are refused anyway; clearing them at start keeps the table from growing.
   await deleteExpiredSessions(db);

@@ -18,7 +18,7 @@ async function main() {
   const demoSettings = { DEMO_SEED: "true", DEMO_SEED_IN_PRODUCTION: "true", ALLOW_PRIVATE_URLS: "true" };
   const appEnv = { ...process.env, ...localSecrets(), ...(usesSandbox ? demoSettings : {}) };
   buildIfStale(".next", appEnv);
-  const app = startNext({ port: env.PORT, host: env.DEMO_HOST, distDir: ".next", env: appEnv });
+  const app = startNext({ port: env.PORT, host: env.DEMO_HOST, distDir: ".next", env: appEnv, pretty: true });
 
   const shownHost = env.DEMO_HOST === "127.0.0.1" || env.DEMO_HOST === "0.0.0.0" || env.DEMO_HOST === "::" ? "localhost" : env.DEMO_HOST;
   const base = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${env.PORT}`;

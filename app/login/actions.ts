@@ -6,6 +6,7 @@ import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { signIn, ThrottledSignin } from "@/lib/auth/config";
 import { currentRequestInfo } from "@/lib/auth/request-info";
 import { attemptBlockedFor, retryMessage } from "@/lib/auth/throttle";
+import { noteSignInThrottled } from "@/lib/auth/sign-in-events";
 import { normaliseEmail } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
 
@@ -30,6 +31,7 @@ export async function signInAction(_: SignInState, form: FormData): Promise<Sign
   const blocked = await attemptBlockedFor(db, subject);
   if (blocked > 0) {
     await recordAudit(db, { actor: { id: null, email: subject.account }, action: "auth.sign_in_throttled", request: info });
+    noteSignInThrottled(subject.account, info.ip);
     return { error: throttledMessage(blocked), email };
   }
   try {

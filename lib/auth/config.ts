@@ -7,16 +7,21 @@ import { z } from "zod";
 import { recordAudit } from "../audit";
 import { getDb } from "../db";
 import { env } from "../env";
+import { logger } from "../log";
 import { sameOriginPath } from "./callback-url";
 import { admitOidcUser, findUserByIdentity, oidcIdentityOf, oidcProviders } from "./oidc";
 import { currentRequestInfo, requestInfoOf } from "./request-info";
 import { createSession, deleteSession, resolveSession, SESSION_MAX_AGE_S, takeOidcLinkRequest } from "./sessions";
 import { checkPasswordSignIn } from "./password-check";
-import { type AppUser } from "./users";
+import { normaliseEmail, type AppUser } from "./users";
+import { noteSignInFailed, noteSignInThrottled } from "./sign-in-events";
 
 export class ThrottledSignin extends CredentialsSignin {
   override code = "throttled";
 }
+
+// Auth.js error types a client's request causes (see @auth/core/errors).
+const CLIENT_ERRORS = new Set(["UnknownAction", "MissingCSRF", "InvalidCheck", "InvalidCallbackUrl", "UntrustedHost"]);
 
 const credentialsInput = z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1024) });
 
@@ -66,13 +71,22 @@ const config: NextAuthConfig = {
       credentials: { email: {}, password: {} },
       async authorize(raw, request) {
         const parsed = credentialsInput.safeParse(raw);
-        if (!parsed.success) return null;
+        if (!parsed.success) {
+          noteSignInFailed(null, requestInfoOf(request)?.ip ?? null, "invalid_input");
+          return null;
+        }
         const db = await getDb();
         const info = requestInfoOf(request);
         // Throttled before scrypt runs, audited, an old-parameter hash rehashed (lib/auth/password-check.ts).
         const result = await checkPasswordSignIn(db, parsed.data.email, parsed.data.password, info);
-        if (result.outcome === "throttled") throw new ThrottledSignin();
-        if (result.outcome !== "ok") return null;
+        if (result.outcome === "throttled") {
+          noteSignInThrottled(normaliseEmail(parsed.data.email), info?.ip ?? null);
+          throw new ThrottledSignin();
+        }
+        if (result.outcome !== "ok") {
+          noteSignInFailed(normaliseEmail(parsed.data.email), info?.ip ?? null, result.reason);
+          return null;
+        }
         const sessionId = await createSession(db, result.user.id, info);
         await recordAudit(db, { actor: result.user, action: "auth.sign_in", detail: { method: "password" }, request: info });
         return { id: result.user.id, email: result.user.email, name: result.user.name, sessionId };
@@ -142,10 +156,14 @@ const config: NextAuthConfig = {
     // Auth.js logs whole error objects; keep to the error's name so nothing submitted is logged.
     error(error) {
       // `type` survives minification ("CredentialsSignin"); class names do not.
-      console.error(`[auth] ${"type" in error ? String(error.type) : "error"}`);
+      const type = "type" in error ? String(error.type) : "error";
+      // A refused password is routine (signin.failed and signin.throttled say why), and a request
+      // Auth.js cannot read (an unknown action, a missing CSRF token) is the client's: not errors.
+      const level = type === "CredentialsSignin" ? "debug" : CLIENT_ERRORS.has(type) ? "info" : "error";
+      logger()[level]({ event: "auth.error", type }, "Auth.js error");
     },
     warn(code) {
-      console.warn(`[auth] warning ${code}`);
+      logger().warn({ event: "auth.warning", code }, "Auth.js warning");
     },
     debug() {},
   },

@@ -12,7 +12,7 @@ import { findCredentials, normaliseEmail, type AppUser } from "./users";
 
 export type PasswordSignIn =
   | { outcome: "ok"; user: AppUser }
-  | { outcome: "failed" }
+  | { outcome: "failed"; reason: "unknown_email" | "disabled" | "wrong_password" }
   | { outcome: "throttled"; retryAfterMs: number };
 
 /** Stores a hash with the current scrypt parameters, unless the password changed meanwhile. */
@@ -34,13 +34,9 @@ export async function checkPasswordSignIn(db: Database, rawEmail: string, passwo
   const found = await findCredentials(db, email);
   const check = await checkPassword(password, found?.passwordHash ?? null);
   if (!found || !check.ok || found.user.disabled) {
-    await recordAudit(db, {
-      actor: { id: found?.user.id ?? null, email },
-      action: "auth.sign_in_failed",
-      detail: { reason: !found ? "unknown_email" : found.user.disabled ? "disabled" : "wrong_password" },
-      request,
-    });
-    return { outcome: "failed" };
+    const reason = !found ? "unknown_email" : found.user.disabled ? "disabled" : "wrong_password";
+    await recordAudit(db, { actor: { id: found?.user.id ?? null, email }, action: "auth.sign_in_failed", detail: { reason }, request });
+    return { outcome: "failed", reason };
   }
   await attempt.succeeded();
   if (check.needsRehash && found.passwordHash) await rehash(db, found.user.id, found.passwordHash, password);

@@ -1,6 +1,8 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db";
+import { logger } from "../log";
+import { metrics } from "../metrics";
 import { mirrorSyncs, type PassReason } from "../db/schema";
 import { KeyUnion } from "../reports/metadata";
 import { observeBatch } from "../notifications/observe";
@@ -140,6 +142,9 @@ const pageAt = (job: SyncJob, index: number) => (job.passPlan ? job.passPlan[ind
  */
 export async function runSync(db: Database, gateway: WorkspaceGateway, job: SyncJob, options: SyncOptions): Promise<SyncOutcome> {
   const { workspaceId, batchId } = job;
+  // Every line of this slice names its batch; the worker's context adds which runner holds it.
+  const slog = logger().child({ workspace: workspaceId, batch: batchId });
+  const ended = (outcome: string) => metrics().syncs.inc({ outcome });
   const owned = and(
     eq(mirrorSyncs.workspaceId, workspaceId),
     eq(mirrorSyncs.batchId, batchId),
@@ -181,6 +186,8 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
     };
     if (!(await write(set))) throw new JobLost();
     row = { ...row, ...set };
+    // A running batch is refreshed every 15 s or so: those passes are routine (debug).
+    slog[reason === "refresh" ? "debug" : "info"]({ event: "sync.started", pass: row.pass, reason, pages: row.passPages }, "Mirror sync pass started");
   };
 
   // Reads one page of the pass and stores it with the progress, in one transaction that holds only
@@ -220,6 +227,8 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
         if (pagesRead >= slicePages || Date.now() >= sliceEnds) {
           // Due again at once: the scheduler decides who goes next (least recently served first).
           if (!(await write({ state: "pending", owner: null, nextSyncAt: new Date() }))) throw new JobLost();
+          ended("yielded");
+          slog.debug({ event: "sync.yielded", pass: row.pass, pagesDone: row.pagesDone, passPages: row.passPages }, "Mirror sync slice ended mid-pass");
           return { state: "yielded", frozen: false, mismatch: null, error: null };
         }
         await copyPage(pageAt(row, row.pagesDone), true);
@@ -231,12 +240,16 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
       if (outcome) return outcome;
     }
   } catch (error) {
-    if (error instanceof JobLost || lost.signal.aborted) return { state: "lost", frozen: false, mismatch: null, error: null };
+    if (error instanceof JobLost || lost.signal.aborted) {
+      ended("lost");
+      slog.info({ event: "sync.lost" }, "Mirror sync job taken over by another runner or an export");
+      return { state: "lost", frozen: false, mismatch: null, error: null };
+    }
     if (options.signal?.aborted) throw error; // stopped: leave the job running so it resumes
-    if (isTrilletError(error)) return await fail(error.message);
-    // Anything else is ours (a database error quotes the rows it was writing): log it, show less.
-    console.error(`[mirror] sync of ${batchId} failed`, error);
-    return await fail("Saving the mirror failed; it will be tried again.");
+    if (isTrilletError(error)) return await fail(error.message, false, error);
+    // Anything else is ours. A database error quotes the rows it was writing (phone numbers):
+    // the line keeps its code and first message line only (lib/log.ts), the job shows less.
+    return await fail("Saving the mirror failed; it will be tried again.", false, error);
   } finally {
     clearInterval(heartbeat);
   }
@@ -291,6 +304,8 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
       const refreshed = pass.passReason === "refresh" ? pass.refreshCount + 1 : 0;
       const next = new Date(settled(latest) ? now.getTime() : now.getTime() + spacing);
       if (!(await write({ ...done, mismatch: null, refreshCount: refreshed, nextSyncAt: next }))) throw new JobLost();
+      ended("done");
+      slog.debug({ event: "sync.done", pass: pass.pass, reason: pass.passReason, total: latest.total, nextSyncAt: next.toISOString() }, "Mirror sync pass done");
       return { state: "done", frozen: false, mismatch: null, error: null };
     }
     // Final pass: the mirror must equal Trillet, count for count and job for job.
@@ -298,13 +313,24 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
     // A mismatch stays visible and is checked again later; a frozen batch is never fetched again.
     const next = mismatch ? new Date(now.getTime() + 10 * 60_000) : NEVER;
     if (!(await write({ ...done, frozen: mismatch === null, mismatch, nextSyncAt: next }))) throw new JobLost();
+    if (mismatch) {
+      ended("mismatch");
+      // Counts only: the summaries and how many mirrored calls Trillet no longer lists.
+      slog.warn({ event: "sync.mismatch", pass: pass.pass, mismatch, nextSyncAt: next.toISOString() }, "Mirror final check: the copy differs from Trillet; not frozen");
+    } else {
+      ended("frozen");
+      slog.info({ event: "sync.frozen", pass: pass.pass, total: latest.total }, "Mirror frozen: the copy equals Trillet's finished batch");
+    }
     return { state: "done", frozen: mismatch === null, mismatch, error: null };
   }
 
   /** Records the failure; the pass stays open (the retry resumes it) unless `closePass`. */
-  async function fail(message: string, closePass = false): Promise<SyncOutcome> {
+  async function fail(message: string, closePass = false, cause?: unknown): Promise<SyncOutcome> {
     const error = message.slice(0, 500);
     const set: Partial<SyncJob> = { state: "failed", error, finishedAt: new Date(), nextSyncAt: new Date(Date.now() + 60_000) };
+    const ours = cause !== undefined && !isTrilletError(cause);
+    slog[ours ? "error" : "warn"]({ event: "sync.failed", pass: row.pass, reason: error, ...(cause !== undefined ? { err: cause } : {}) }, "Mirror sync failed; tried again later");
+    ended("failed");
     if (!(await write(closePass ? { ...set, inPass: false, recheckCount: 0 } : set))) return { state: "lost", frozen: false, mismatch: null, error: null };
     return { state: "failed", frozen: false, mismatch: null, error };
   }

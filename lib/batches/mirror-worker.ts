@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { getDb, type Database } from "../db";
 import { env } from "../env";
+import { logger, withLogContext } from "../log";
 import { appExportCache } from "../reports/cache";
 import { warmExportCache } from "../reports/export";
 import type { WorkspaceGateway } from "../trillet/gateway";
@@ -74,13 +75,16 @@ export function startMirrorRunners(options: MirrorRunnersOptions): { stop(): Pro
         const gateway = await options.gatewayFor(job.workspaceId);
         // The workspace was removed under us (its jobs go with it): nothing to copy.
         if (!gateway) continue;
-        const outcome = await runSync(db, gateway, job, { ...options.sync, slice: options.slice ?? { maxPages: SLICE_PAGES, maxMs: SLICE_MS }, signal });
+        const claimed = job;
+        const outcome = await withLogContext({ syncOwner: owner }, () =>
+          runSync(db, gateway, claimed, { ...options.sync, slice: options.slice ?? { maxPages: SLICE_PAGES, maxMs: SLICE_MS }, signal }),
+        );
         options.onSlice?.({ owner, workspaceId: job.workspaceId, batchId: job.batchId, startedAt, endedAt: Date.now(), outcome });
         if (outcome.frozen) await options.afterFrozen?.(job, db);
       } catch (error) {
         if (signal.aborted) break;
         const message = error instanceof Error ? error.message : String(error);
-        console.error("[mirror] runner error", message);
+        logger().error({ event: "sync.runner_error", syncOwner: owner, workspace: job?.workspaceId, batch: job?.batchId, err: error }, "Mirror runner error");
         if (job) options.onSlice?.({ owner, workspaceId: job.workspaceId, batchId: job.batchId, startedAt, endedAt: Date.now(), outcome: { state: "error", error: message } });
         await pause(options.pollMs ?? 2_000);
       }
@@ -93,7 +97,7 @@ export function startMirrorRunners(options: MirrorRunnersOptions): { stop(): Pro
       controller.abort(new Error("mirror worker stopped"));
       await done.catch(() => {});
       const db = await options.database().catch(() => null);
-      if (db) await releaseClaims(db, owners).catch((error: unknown) => console.error("[mirror] claims not released", error instanceof Error ? error.message : error));
+      if (db) await releaseClaims(db, owners).catch((error: unknown) => logger().error({ event: "sync.release_failed", err: error }, "Mirror: claims not released"));
     },
   };
 }
@@ -111,7 +115,7 @@ export function startMirrorWorker(pollMs = 2_000): { stop(): Promise<void> } {
       const cache = appExportCache();
       if (!cache) return;
       await warmExportCache(db, job.workspaceId, job.batchId, cache).catch((error: unknown) =>
-        console.error(`[mirror] report of ${job.batchId} not kept`, error instanceof Error ? error.message : error),
+        logger().error({ event: "export.cache_failed", workspace: job.workspaceId, batch: job.batchId, err: error }, "Mirror: the frozen batch's report was not kept"),
       );
     },
   });

@@ -1,4 +1,5 @@
 import "server-only";
+import { logger } from "../log";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -46,7 +47,7 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
   // An idle connection the server ends (a restart, a failover, an admin) is an event on the pool:
   // without a listener Node treats it as an uncaught error and stops the process. The pool drops
   // that connection and opens another for the next query.
-  pool.on("error", (error) => console.warn("[db] an idle PostgreSQL connection was closed:", error.message));
+  pool.on("error", (error) => logger().warn({ event: "db.connection_closed", err: error }, "An idle PostgreSQL connection was closed"));
   const client = await pool.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);

@@ -1,4 +1,5 @@
 import "server-only";
+import { logger } from "../log";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile, type FileHandle } from "node:fs/promises";
 import path from "node:path";
@@ -119,7 +120,7 @@ export class ExportCache {
       await mkdir(paths.folder, { recursive: true, mode: 0o700 });
       handle = await open(temp, "w", 0o600);
     } catch (error) {
-      console.error("export cache: cannot write", (error as Error).message);
+      logger().error({ event: "export.cache_failed", err: error }, "Export cache: cannot write");
       return null;
     }
     let bytes = 0;
@@ -140,7 +141,7 @@ export class ExportCache {
           bytes += chunk.byteLength;
         } catch (error) {
           broken = true;
-          console.error("export cache: cannot write", (error as Error).message);
+          logger().error({ event: "export.cache_failed", err: error }, "Export cache: cannot write");
         }
       },
       discard,
@@ -153,7 +154,7 @@ export class ExportCache {
           await rename(temp, paths.csv);
           await writeFile(paths.meta, JSON.stringify({ rows, bytes }), { mode: 0o600 });
         } catch (error) {
-          console.error("export cache: cannot keep the file", (error as Error).message);
+          logger().error({ event: "export.cache_failed", err: error }, "Export cache: cannot keep the file");
           await rm(temp, { force: true });
           return;
         }

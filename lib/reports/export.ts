@@ -7,6 +7,8 @@ import { getMirrorStatus } from "../batches/mirror-status";
 import { parseExportView, type ExportView } from "../batches/search-params";
 import type { Database } from "../db";
 import { env } from "../env";
+import { logger } from "../log";
+import { metrics } from "../metrics";
 import { isTrilletError } from "../trillet/errors";
 import { walkBatch } from "../trillet/walker";
 import type { Workspace } from "../workspaces";
@@ -103,6 +105,15 @@ export async function runExport(input: ExportRequest): Promise<Response> {
   const { db, workspace } = input;
   const id = batchIdSchema.safeParse(input.batchId);
   const parsed = parseExportView(input.params);
+  // Every line of this export carries its id (also the progress id of a walking export). Passed
+  // explicitly: the stream's callbacks run in whatever context pulls the stream.
+  const exportId = randomUUID();
+  const startedAt = Date.now();
+  const xlog = logger().child({ workspace: workspace.id, batch: id.success ? id.data : input.batchId.slice(0, 100), exportId });
+  const ended = (outcome: "completed" | "failed" | "cancelled" | "refused", source: string, rows: number) => {
+    metrics().exports.inc({ outcome, source });
+    if (outcome === "completed") metrics().exportRows.inc({ source }, rows);
+  };
   if (!id.success || "error" in parsed) {
     // A refused export is an export attempt too: recorded with what was asked, capped in size.
     const error = !id.success ? (id.error.issues[0]?.message ?? "Invalid batch id.") : "error" in parsed ? parsed.error : "";
@@ -112,7 +123,9 @@ export async function runExport(input: ExportRequest): Promise<Response> {
       target: input.batchId.slice(0, 200),
       detail: { workspace: workspace.slug, query: input.params.toString().slice(0, 500), rows: 0, reason: error },
       request: input.request ?? null,
-    }).catch((auditError: unknown) => console.error("export: audit record failed", auditError));
+    }).catch((auditError: unknown) => xlog.error({ event: "export.audit_failed", err: auditError }, "Export: the audit record failed"));
+    ended("refused", "none", 0);
+    xlog.info({ event: "export.refused", reason: error }, "Export refused: invalid request");
     return json(400, error);
   }
   const { view } = parsed;
@@ -138,7 +151,7 @@ export async function runExport(input: ExportRequest): Promise<Response> {
         ...detail,
       },
       request: input.request ?? null,
-    }).catch((error: unknown) => console.error("export: audit record failed", error));
+    }).catch((error: unknown) => xlog.error({ event: "export.audit_failed", err: error }, "Export: the audit record failed"));
 
   // Stops a walk when the download is cancelled or its connection closes.
   const abort = new AbortController();
@@ -174,7 +187,6 @@ export async function runExport(input: ExportRequest): Promise<Response> {
   } else {
     // Every walking export shares the workspace's budget: past the limits it is refused up front
     // (a mirrored export costs no budget and is never limited).
-    const exportId = randomUUID();
     const leased = await leaseWalk(db, {
       exportId,
       workspaceId: workspace.id,
@@ -188,6 +200,8 @@ export async function runExport(input: ExportRequest): Promise<Response> {
     if (!leased.ok) {
       detach();
       const message = limitMessage(leased);
+      ended("refused", source, 0);
+      xlog.info({ event: "export.refused", reason: "limit", scope: leased.scope, limit: leased.limit, retryAfterS: leased.retryAfterS }, "Export refused: too many exports at once");
       await audit("failed", { rows: 0, reason: message, limit: { scope: leased.scope, max: leased.limit } });
       return Response.json(
         { error: message, kind: "export_limit", scope: leased.scope, retryAt: new Date(Date.now() + leased.retryAfterS * 1000).toISOString() },
@@ -219,6 +233,8 @@ export async function runExport(input: ExportRequest): Promise<Response> {
       detach();
       tracker.end("failed");
       await lease.abandon();
+      ended("failed", source, 0);
+      xlog.warn({ event: "export.failed", source, rows: 0, ms: Date.now() - startedAt, err: error }, "Export failed before its first row");
       await audit("failed", { rows: 0, reason: reasonOf(error) });
       return upstreamErrorResponse(error);
     }
@@ -245,24 +261,36 @@ export async function runExport(input: ExportRequest): Promise<Response> {
     if (view.reason || view.q) total = -1; // unknown until filtered
   }
 
+  const label = cached ? "cache" : source;
+  xlog.info(
+    { event: "export.started", source: label, format: view.format, filter: { status: view.status, reason: Boolean(view.reason), q: Boolean(view.q) }, total },
+    "Export started",
+  );
   const body = csvStream(chunks, {
     bom: view.bom,
     copy,
     onComplete: async (rows) => {
       detach();
       progress?.end("done");
+      ended("completed", label, rows);
+      xlog.info({ event: "export.completed", source: label, rows, ms: Date.now() - startedAt }, "Export completed");
       await audit("completed", { rows });
     },
     onError: async (error, rows) => {
       detach();
       progress?.end("failed");
-      if (!isTrilletError(error) && !(error instanceof DOMException)) console.error("export failed", error);
+      ended("failed", label, rows);
+      // Codes and first message lines only (errSerializer): a database error quotes its rows.
+      const ours = !isTrilletError(error) && !(error instanceof DOMException);
+      xlog[ours ? "error" : "warn"]({ event: "export.failed", source: label, rows, ms: Date.now() - startedAt, err: error }, "Export failed");
       await audit("failed", { rows, reason: reasonOf(error) });
     },
     onCancel: async (_reason, rows) => {
       detach();
       progress?.end("failed");
       onClientAbort();
+      ended("cancelled", label, rows);
+      xlog.info({ event: "export.cancelled", source: label, rows, ms: Date.now() - startedAt }, "Export cancelled by the download's end");
       await audit("failed", { rows, reason: "The download was cancelled." });
     },
   });

@@ -1,4 +1,5 @@
 import "server-only";
+import { logger } from "../log";
 import { takeOverSync, type FillOutcome, type WalkFill } from "../batches/mirror-from-walk";
 import type { Database } from "../db";
 import { isFinished, type BatchSummary } from "../trillet/schemas";
@@ -41,7 +42,7 @@ export type WalkLeaseAnswer =
   | { ok: true; lease: WalkLease }
   | { ok: false; scope: "user" | "workspace"; limit: number; running: number; retryAfterS: number };
 
-const warn = (what: string) => (error: unknown) => console.error(`export: ${what}`, error instanceof Error ? error.message : error);
+const warn = (what: string) => (error: unknown) => logger().error({ event: "export.lease_failed", err: error }, `Export: ${what}`);
 
 export async function leaseWalk(db: Database, request: WalkLeaseRequest): Promise<WalkLeaseAnswer> {
   const taken = await takeExportSlot(

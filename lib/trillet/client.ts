@@ -29,6 +29,8 @@ import { attemptSignal } from "./attempt-signal";
 import { env } from "../env";
 import { assertOutboundUrl, OutboundUrlError } from "../security/outbound-url";
 import { sleep } from "./sleep";
+import { logger } from "../log";
+import { metrics } from "../metrics";
 
 export interface TrilletCredentials {
   baseUrl: string;
@@ -56,6 +58,8 @@ export interface TrilletClientOptions {
   now?: () => number;
   /** Private and loopback hosts allowed (lib/security/outbound-url.ts); default ALLOW_PRIVATE_URLS. */
   allowPrivateUrls?: boolean;
+  /** Names the workspace in log lines (its internal id, never a credential). */
+  label?: string;
 }
 
 export interface RequestOptions {
@@ -212,6 +216,17 @@ export class TrilletClient {
       if (error instanceof OutboundUrlError) throw new RefusedUrlError(error.message);
       throw error;
     }
+    const priority = request.priority ?? "interactive";
+    // Every attempt is counted by outcome; every failure, retry and 429 wait is a log line.
+    const count = (outcome: string) => metrics().upstreamRequests.inc({ outcome, priority });
+    let attemptNo = 0;
+    const fields = (error?: TrilletError) => ({
+      workspace: this.#opts.label,
+      batch: batchId,
+      priority,
+      attempt: attemptNo,
+      ...(error ? { kind: error.kind, status: error.status, reason: error.message } : {}),
+    });
     for (;;) {
       signal?.throwIfAborted();
       if (left() <= 0) throw lastFailure ?? new UpstreamUnavailableError("no answer before the page's deadline");
@@ -219,6 +234,7 @@ export class TrilletClient {
       // An attempt never runs past the deadline: a hung Trillet costs a page view its deadline, not
       // its deadline plus a whole timeout.
       const attemptMs = Math.min(timeoutMs, left());
+      attemptNo++;
       let failure: TrilletError;
       const attempt = attemptSignal(signal, attemptMs);
       try {
@@ -235,31 +251,49 @@ export class TrilletClient {
         });
         if (response.ok) {
           const parsed = schema.safeParse(await readJson(response));
-          if (parsed.success) return { ...(parsed.data as object), receivedAt: this.#now() } as Read<z.output<S>>;
+          if (parsed.success) {
+            count("ok");
+            return { ...(parsed.data as object), receivedAt: this.#now() } as Read<z.output<S>>;
+          }
           failure = new InvalidResponseError(`unexpected shape at ${describeIssue(parsed.error)}`);
         } else {
           const body = await readJson(response).catch(() => undefined);
           const outcome = this.#classify(response, body, batchId);
-          if (outcome instanceof TrilletError) throw outcome;
+          if (outcome instanceof TrilletError) {
+            count(outcome.kind);
+            // An unknown batch is somebody's typo, not an incident.
+            logger()[outcome.kind === "not_found" ? "info" : "warn"]({ event: "upstream.failed", ...fields(outcome) }, "Trillet refused the request");
+            throw outcome;
+          }
           if (outcome.retryAt !== undefined) {
-            await this.#waitForRateLimit(outcome.retryAt, ++rateLimited, signal, deadline);
+            count("rate_limited");
+            await this.#waitForRateLimit(outcome.retryAt, ++rateLimited, signal, deadline, fields());
             continue;
           }
           failure = new UpstreamUnavailableError(`HTTP ${response.status}`, response.status);
+          count("server_error");
         }
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         if (error instanceof TrilletError && !(error instanceof InvalidResponseError)) throw error;
         if (isRedirectRefusal(error)) throw new UpstreamUnavailableError("it answered with a redirect, which Batchboard does not follow");
         failure = error instanceof InvalidResponseError ? error : toNetworkError(error, attemptMs);
+        count(error instanceof InvalidResponseError ? "invalid_response" : error instanceof Error && error.name === "TimeoutError" ? "timeout" : "network");
       } finally {
         attempt.done();
       }
       lastFailure = failure;
-      if (failures++ >= maxRetries) throw failure;
+      const giveUp = (why: string) => {
+        logger().warn({ event: "upstream.failed", ...fields(failure), retries: failures, gaveUp: why }, "Trillet read failed");
+        return failure;
+      };
+      if (failures >= maxRetries) throw giveUp("retries used up");
+      failures++;
       const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** failures);
       const backoff = (this.#opts.random ?? Math.random)() * ceiling;
-      if (backoff >= left()) throw failure;
+      if (backoff >= left()) throw giveUp("deadline");
+      logger().warn({ event: "upstream.retry", ...fields(failure), backoffMs: Math.round(backoff) }, "Trillet read failed; retrying");
+      metrics().upstreamRetries.inc({ reason: "backoff" });
       await sleep(backoff, signal);
     }
   }
@@ -278,13 +312,19 @@ export class TrilletClient {
     return new InvalidRequestError(`Trillet refused the request (HTTP ${status}).`, status);
   }
 
-  async #waitForRateLimit(retryAt: number, tries: number, signal?: AbortSignal, deadline?: number) {
+  async #waitForRateLimit(retryAt: number, tries: number, signal: AbortSignal | undefined, deadline: number | undefined, fields: Record<string, unknown>) {
     const foreign = this.#opts.onRateLimited?.(retryAt) === true;
+    metrics().upstreamRateLimited.inc({ foreign: String(foreign) });
     const wait = retryAt - this.#now();
+    const line = { ...fields, kind: "rate_limited", status: 429, foreign, retryAt: new Date(retryAt).toISOString(), waitMs: Math.max(0, Math.round(wait)) };
     // A page view never waits out a 429: it answers now (stale data or "retrying at ...").
     if (deadline !== undefined || wait > this.#opts.maxRateLimitWaitMs || tries > MAX_RATE_LIMITED_TRIES) {
+      const why = deadline !== undefined ? "page view" : tries > MAX_RATE_LIMITED_TRIES ? "too many 429s" : "wait too long";
+      logger().warn({ event: "upstream.failed", ...line, gaveUp: why }, "Trillet answered 429; not waiting");
       throw new RateLimitedError(retryAt, foreign);
     }
+    logger().warn({ event: "upstream.rate_limit_wait", ...line }, "Trillet answered 429; waiting for its reset");
+    metrics().upstreamRetries.inc({ reason: "rate_limit" });
     // A little jitter so that every waiter does not land on the same millisecond.
     await sleep(Math.max(wait, 50) + (this.#opts.random ?? Math.random)() * 250, signal);
   }

@@ -5,6 +5,7 @@ import { TrilletClient, type ListCallsParams, type Read, type RequestOptions, ty
 import { isForeignRateLimit, isTrilletError, RateLimitedError, retryAtOf, type TrilletErrorKind } from "./errors";
 import { isFinished, type BatchStatus, type CallsPage, type StartedBatch } from "./schemas";
 import type { SharedReadCache } from "./shared-cache";
+import { logger } from "../log";
 
 export interface GatewayOptions {
   limitPerMinute: number;
@@ -128,6 +129,7 @@ export class WorkspaceGateway {
       maxRateLimitWaitMs: options.maxRateLimitWaitMs,
       fetch: options.fetch,
       now: options.now,
+      label: options.label,
       // A read held back by a pause that another tool's 429 caused says so, like the 429 itself.
       beforeAttempt: ({ priority = "interactive", signal, maxWaitMs }) =>
         this.budget.acquire(priority, signal, maxWaitMs).catch((error: unknown) => {
@@ -143,17 +145,24 @@ export class WorkspaceGateway {
    * ours: another tool uses this key. Everyone here pauses either way; the operator hears of it.
    */
   #rateLimited(retryAt: number): boolean {
-    const { inWindow } = this.budget.stats();
+    const { inWindow, pausedUntil, queued } = this.budget.stats();
     const foreign = inWindow < this.limitPerMinute - 1;
     this.budget.pauseUntil(retryAt);
+    // Everyone waiting for this workspace's budget now waits for Trillet's reset: said once per pause.
+    if (retryAt > (pausedUntil ?? 0)) {
+      logger().warn(
+        { event: "budget.paused", workspace: this.#options.label, until: new Date(retryAt).toISOString(), waitMs: Math.max(0, retryAt - this.#now()), queued, foreign },
+        "Workspace budget paused until Trillet's rate limit resets",
+      );
+    }
     if (foreign) {
       this.#foreignUntil = Math.max(this.#foreignUntil, retryAt);
       const now = this.#now();
       if (now - this.#foreignLoggedAt > 60_000) {
         this.#foreignLoggedAt = now;
-        console.warn(
-          `[trillet] workspace ${this.#options.label ?? "?"}: Trillet answered 429 while Batchboard had sent ${inWindow} of its ` +
-            `${this.limitPerMinute} requests this minute; another tool is using this workspace's key. Paused until ${new Date(retryAt).toISOString()}.`,
+        logger().warn(
+          { event: "upstream.foreign_rate_limit", workspace: this.#options.label, sent: inWindow, limit: this.limitPerMinute, pausedUntil: new Date(retryAt).toISOString() },
+          "Trillet answered 429 while Batchboard's budget had room: another tool is using this workspace's key",
         );
       }
     }
@@ -283,7 +292,18 @@ export class WorkspaceGateway {
       return value;
     });
     const settled = promise.finally(() => this.#inFlight.delete(`${view ? "view" : "work"}\n${key}`));
-    settled.catch(() => {});
+    settled.catch((error: unknown) => {
+      // A page view's read that failed: once per upstream read, however many viewers shared it.
+      // The view then shows its last good read or the copy, marked stale, or says what went wrong.
+      if (!view || controller.signal.aborted) return;
+      const [what, batch] = key.split("\n");
+      // An unknown batch or a malformed view is the visitor's, not an incident.
+      const theirs = isTrilletError(error) && (error.kind === "not_found" || error.kind === "invalid_request");
+      logger()[theirs ? "debug" : "warn"](
+        { event: "view.read_failed", workspace: this.#options.label, batch, read: what, kind: isTrilletError(error) ? error.kind : "error", err: error },
+        "A page view's Trillet read failed",
+      );
+    });
     return { promise: settled, controller, waiters: 0 };
   }
 

@@ -62,3 +62,12 @@ export async function gatewayFor(connection: SealedConnection): Promise<Workspac
 
 export const apiKeyAad = (workspaceId: string) => `workspace:${workspaceId}:api_key`;
 export const workspaceIdAad = (workspaceId: string) => `workspace:${workspaceId}:trillet_workspace_id`;
+
+/** Each workspace gateway of this process with its budget's state, for /api/metrics. */
+export function gatewayBudgets(): { workspace: string; limit: number; stats: ReturnType<WorkspaceGateway["budget"]["stats"]> }[] {
+  return [...(holder.__batchboardGateways?.entries() ?? [])].map(([workspace, { gateway }]) => ({
+    workspace,
+    limit: gateway.limitPerMinute,
+    stats: gateway.budget.stats(),
+  }));
+}

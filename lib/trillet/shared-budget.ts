@@ -1,4 +1,5 @@
 import "server-only";
+import { logger } from "../log";
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "../db";
@@ -130,7 +131,7 @@ export class SharedBudget implements Budget {
         .then(
           () => undefined,
           // The pause is still honoured here; the other instances will hear Trillet's 429 themselves.
-          (error: unknown) => console.warn("[budget] could not share a pause:", error instanceof Error ? error.message : error),
+          (error: unknown) => logger().warn({ event: "budget.share_failed", budget: this.budgetKey, err: error }, "Budget: could not share a pause"),
         ),
     );
   }

@@ -1,4 +1,5 @@
 import "server-only";
+import { logger } from "../log";
 import type { Pool, PoolClient } from "pg";
 import type { Database } from "../db";
 import { advisoryLockKey } from "./shared-budget";
@@ -132,7 +133,7 @@ export class SharedReadCache {
         await on.query(store, [cacheKey, text, ttl]);
       } catch (error) {
         // The read itself succeeded; only sharing it failed.
-        console.warn("[read-cache] could not store a read:", error instanceof Error ? error.message : error);
+        logger().warn({ event: "read_cache.store_failed", err: error }, "Shared read cache: could not store a read");
       }
       void this.#prune();
     }

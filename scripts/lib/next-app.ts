@@ -3,6 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import PinoPretty from "pino-pretty";
 
 // Run Next's CLI with this Node directly (not through npx) so that stopping us stops the server.
 const NEXT_BIN = path.join("node_modules", "next", "dist", "bin", "next");
@@ -47,6 +48,12 @@ export function startNext(opts: {
   logFile?: string;
   /** Echo the server's output here too (default true); a benchmark keeps it to the log file. */
   echo?: boolean;
+  /**
+   * Echo the app's JSON log lines pretty-printed (the demo). The log file always gets them as
+   * written. Done here rather than in the app: pino's transports run in worker threads, which
+   * Next's bundles do not carry well, and production wants the JSON.
+   */
+  pretty?: boolean;
 }): StartedApp {
   const args = [NEXT_BIN, "start", "-p", String(opts.port)];
   if (opts.host) args.push("-H", opts.host);
@@ -55,9 +62,10 @@ export function startNext(opts: {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const log = opts.logFile ? createWriteStream(opts.logFile, { flags: "a" }) : undefined;
+  const echo = opts.echo === false ? null : opts.pretty ? prettyEcho() : (chunk: Buffer) => process.stdout.write(chunk);
   for (const stream of [child.stdout, child.stderr]) {
     stream?.on("data", (chunk: Buffer) => {
-      if (opts.echo !== false) process.stdout.write(chunk);
+      echo?.(chunk);
       log?.write(chunk);
     });
   }
@@ -72,5 +80,24 @@ export function startNext(opts: {
         });
         child.kill("SIGTERM");
       }),
+  };
+}
+
+/** Writes chunks of the app's output to stdout, JSON log lines pretty-printed, other lines as they are. */
+function prettyEcho(): (chunk: Buffer) => void {
+  const pretty = PinoPretty.prettyFactory({ colorize: process.stdout.isTTY, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" });
+  let partial = "";
+  return (chunk) => {
+    const lines = (partial + chunk.toString("utf8")).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) {
+      let parsed: unknown;
+      try {
+        parsed = line.startsWith("{") ? JSON.parse(line) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      process.stdout.write(parsed && typeof parsed === "object" && "level" in parsed ? pretty(parsed) : `${line}\n`);
+    }
   };
 }

@@ -105,6 +105,6 @@ test("1,000+ generated hostile inputs on every route, three identities: no 5xx, 
   // The log is written through a stream: give it a moment, then read what this test made it log.
   await new Promise((r) => setTimeout(r, 1_000));
   const log = readFileSync(E2E.serverLog).subarray(logStart).toString("utf8");
-  const traces = log.split("\n").flatMap((line, i, lines) => (/^\s+at |\\n\s+at /.test(line) ? [lines.slice(Math.max(0, i - 3), i + 1).join("\n")] : []));
+  const traces = log.split("\n").flatMap((line, i, lines) => (/^\s+at |\\n\s+at |"stack":"/.test(line) ? [lines.slice(Math.max(0, i - 3), i + 1).join("\n")] : []));
   expect(traces.slice(0, 5), "stack traces in the server log during the fuzz").toEqual([]);
 });
