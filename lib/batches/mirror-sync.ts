@@ -280,8 +280,9 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
       workspaceId,
       batchId,
       summary: latest,
-      sawRunning: !isFinished(latest) || (pass.passSummary !== null && !isFinished(pass.passSummary)),
+      sawRunning: !settled(latest) || (pass.passSummary !== null && !settled(pass.passSummary)),
       final,
+      cancelled: row.cancelled,
       at: now,
     });
     // Fresh planner statistics after a full pass (PGlite has no autovacuum): without them search

@@ -5,6 +5,8 @@ import type { Database } from "../db";
 import { batchStarts, trackedBatches, type BatchStartState } from "../db/schema";
 import { isTrilletError } from "../trillet/errors";
 import type { Workspace } from "../workspaces";
+import { logger } from "../log";
+import { enqueueRetryStarted } from "../notifications/events";
 import { requestSync } from "./mirror-sync";
 import { nextAttempt, retryCsv, retryPreview } from "./retry";
 
@@ -160,6 +162,15 @@ export async function startRetry(
     await recordAudit(tx, { actor, action: "batch.started", target: childBatchId, detail: { ...detail, attempt }, request });
   });
   await requestSync(db, workspace.id, childBatchId);
+  // The team hears of it (channels that take batch.retry_started); a failure here never undoes the start.
+  await enqueueRetryStarted(db, {
+    workspaceId: workspace.id,
+    batchId: childBatchId,
+    parentBatchId: input.parentBatchId,
+    calls: rows.length,
+    reason: reasonLabel,
+    attempt,
+  }).catch((error: unknown) => logger().warn({ event: "notify.enqueue_failed", workspace: workspace.id, batch: childBatchId, err: error }, "Could not queue the retry-started notification"));
   return { state: "created", childBatchId, rows: rows.length, excluded };
 }
 

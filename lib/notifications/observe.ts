@@ -21,6 +21,8 @@ export interface Observation {
   sawRunning: boolean;
   /** A verified final pass of a finished batch (full read, counts checked): batch.finished. */
   final: boolean;
+  /** Cancelled: its stopped calls stay "waiting", so it is over once none is active (never stalled). */
+  cancelled?: boolean;
   at?: Date;
 }
 
@@ -78,7 +80,8 @@ export async function observeBatch(db: Database, o: Observation): Promise<number
 
   // A batch none of whose calls has started may be scheduled for later: not a stall.
   const started = done + o.summary.active > 0;
-  if (!isFinished(o.summary) && waiting > 0 && started) {
+  const over = isFinished(o.summary) || (o.cancelled === true && o.summary.active === 0);
+  if (!over && !o.cancelled && waiting > 0 && started) {
     const stalledMs = at.getTime() - watch.progressAt.getTime();
     const stalled = takes("batch.stalled").filter((c) => stalledMs >= c.stallMinutes * 60_000);
     for (const c of stalled) {
@@ -89,7 +92,7 @@ export async function observeBatch(db: Database, o: Observation): Promise<number
     }
   }
 
-  if (o.final && isFinished(o.summary)) {
+  if (o.final && over) {
     const finished = takes("batch.finished");
     if (finished.length > 0) await send(eventIds.finished(o.workspaceId, o.batchId), "batch.finished", finished.map((c) => c.id));
   }

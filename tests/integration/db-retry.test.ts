@@ -8,7 +8,8 @@ import { retryCsv, retryPreview } from "@/lib/batches/retry";
 import { startRetry, type RetryStartInput } from "@/lib/batches/retry-start";
 import { recordBatchRead } from "@/lib/batches/tracked";
 import type { Database } from "@/lib/db";
-import { auditEvents, batchStarts, mirrorSyncs, trackedBatches, users } from "@/lib/db/schema";
+import { auditEvents, batchStarts, mirrorSyncs, notificationChannels, notificationOutbox, trackedBatches, users } from "@/lib/db/schema";
+import { createChannel } from "@/lib/notifications/channels";
 import type { SandboxCall } from "@/lib/sandbox";
 import type { WorkspaceGateway } from "@/lib/trillet/gateway";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
@@ -126,6 +127,27 @@ describe(`retry as a linked batch (${usingPostgres() ? "PostgreSQL" : "PGlite"})
     const [header, row] = Papa.parse<string[]>(csv.trim(), { header: false }).data;
     expect(header).toEqual(["phone_number", "company", "note", "at", "metadata.phone_number"]);
     expect(row).toEqual(["+15550000001", '=HYPERLINK("x")', "-2+3", "@Home", ""]);
+  });
+
+  it("tells the team's channels that a retry started, once", async () => {
+    const parent = await copiedBatch();
+    const { channel } = await createChannel(
+      db,
+      workspace.id,
+      { kind: "webhook", url: "https://hooks.example.invalid/retry", events: ["batch.retry_started"], failureRatePercent: 20, minFinishedCalls: 50, stallMinutes: 15 },
+      actor.id,
+    );
+    try {
+      const key = crypto.randomUUID();
+      const result = await startRetry(db, workspace, actor, input(parent, { idempotencyKey: key }));
+      if (result.state !== "created") throw new Error(result.state);
+      await startRetry(db, workspace, actor, input(parent, { idempotencyKey: key }));
+      const queued = await db.select().from(notificationOutbox).where(eq(notificationOutbox.channelId, channel.id));
+      expect(queued.map((q) => q.eventType)).toEqual(["batch.retry_started"]);
+      expect(JSON.stringify(queued[0]?.payload)).toContain(result.childBatchId);
+    } finally {
+      await db.delete(notificationChannels).where(eq(notificationChannels.id, channel.id));
+    }
   });
 
   it("starts one batch for one confirmation: a repeat, or two at once, get the first result", async () => {
