@@ -35,6 +35,8 @@ export const ROUTES: Record<string, Access> = {
   "GET /api/auth/[...nextauth]": "public",
   "POST /api/auth/[...nextauth]": "public",
   "GET /api/health": "public",
+  // Asks for its own bearer token (METRICS_TOKEN), not a session.
+  "GET /api/metrics": "public",
   "GET /api/w/[workspace]/batches/[batchId]": "batches.read",
   "GET /api/w/[workspace]/batches/[batchId]/calls/[jobId]": "batches.read",
   "GET /api/w/[workspace]/batches/[batchId]/export": "batches.export",
