@@ -50,8 +50,13 @@ export default defineConfig({
     stderr: "pipe",
     env: {
       NODE_ENV: "production",
-      // The app seeds the demo users and the "sandbox" workspace, pointing at this sandbox.
+      // Production requires the address people use: here, the harness's own loopback URL.
+      PUBLIC_URL: E2E.appUrl,
+      // The app seeds the demo users and the "sandbox" workspace, pointing at this sandbox
+      // (a loopback Trillet URL, allowed explicitly; demo seeding in production, allowed explicitly).
       DEMO_SEED: "true",
+      DEMO_SEED_IN_PRODUCTION: "true",
+      ALLOW_PRIVATE_URLS: "true",
       PGLITE_DIR: E2E.pgliteDir,
       EXPORT_CACHE_DIR: E2E.exportCacheDir,
       AUTH_SECRET: "e2e-auth-secret-0123456789abcdefghijklmnop",

@@ -6,7 +6,7 @@ import { contentSecurityPolicy } from "@/lib/security/csp";
 // sent to /login carrying the exact path and query asked for; an API call gets a 401. Also sets
 // the per-request CSP nonce.
 
-const PUBLIC = [/^\/login$/, /^\/setup$/, /^\/invite\/[^/]+$/, /^\/api\/auth(\/|$)/, /^\/api\/health$/];
+const PUBLIC = [/^\/login$/, /^\/setup$/, /^\/invite\/[^/]+$/, /^\/api\/auth(\/|$)/, /^\/api\/health$/, /^\/api\/ready$/];
 
 export default auth((request) => {
   const nonce = btoa(crypto.randomUUID());

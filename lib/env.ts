@@ -33,9 +33,17 @@ const emailList = z
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: int(1, 65_535).default(3000),
-  // The address people use to reach Batchboard (invite links start with it); unset: the address
-  // the admin's browser used, which is wrong behind a proxy that rewrites the Host header.
+  // The address people use to reach Batchboard (https://batchboard.example.com): Auth.js's base
+  // URL and the start of every link the app hands out (invites). Required in production, where a
+  // TLS proxy in front talks plain HTTP to the app; unset elsewhere: the address the browser used.
   PUBLIC_URL: httpUrl.optional(),
+  // Apply the committed migrations on start (under a PostgreSQL advisory lock, so instances
+  // starting together take turns). Off when a one-shot `npm run db:migrate` does it instead; the
+  // readiness check then reports a database that is behind.
+  MIGRATE_ON_START: bool.default(true),
+  // On SIGTERM/SIGINT: how long running requests may take to finish before the process exits
+  // anyway (streaming exports are failed at once; sync claims are handed back).
+  SHUTDOWN_TIMEOUT_MS: int(1_000, 600_000).default(25_000),
 
   // Postgres server (postgres://...) or, when unset, embedded PGlite with its data in PGLITE_DIR.
   DATABASE_URL: z
@@ -102,6 +110,13 @@ const refined = schema.superRefine((v, ctx) => {
   if (v.NODE_ENV === "production" && !building) {
     for (const key of ["AUTH_SECRET", "ENCRYPTION_KEY"] as const) {
       if (!v[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
+    }
+    if (!v.PUBLIC_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PUBLIC_URL"],
+        message: "is required in production (the address people use to reach Batchboard, e.g. https://batchboard.example.com)",
+      });
     }
   }
   const oidc = [v.OIDC_ISSUER, v.OIDC_CLIENT_ID, v.OIDC_CLIENT_SECRET].filter(Boolean).length;

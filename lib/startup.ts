@@ -5,6 +5,7 @@ import { deleteExpiredSessions } from "./auth/sessions";
 import { issueSetupToken } from "./auth/setup";
 import { startMirrorWorker } from "./batches/mirror-worker";
 import { seedDemo } from "./demo-seed";
+import { installShutdownHandlers, setMirrorWorker } from "./lifecycle";
 import { ensureWorkspaceFromSettings } from "./workspaces";
 
 /** Runs once per server process (instrumentation.ts): schema, configured workspace, first-run setup. */
@@ -26,9 +27,11 @@ export async function startUp(log: (line: string) => void = console.log) {
     for (const line of await seedDemo(db)) log(line);
   }
   // Copies opened batches into the database in the background (one runner per instance).
-  startMirrorWorker();
+  setMirrorWorker(startMirrorWorker());
   const setupToken = await issueSetupToken(db);
   if (setupToken) {
     log(`No user exists yet. Create the first admin at /setup?token=${setupToken} (or run npm run user:create).`);
   }
+  // SIGTERM/SIGINT: drain (readiness 503, claims handed back, exports failed), then exit in bound.
+  installShutdownHandlers({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS, log });
 }

@@ -1,4 +1,5 @@
 // `npm run demo`: the Trillet sandbox plus a production build of the app, on embedded defaults.
+import "./lib/load-env"; // first: .env before lib/env.ts reads the settings
 import { env } from "../lib/env";
 import { SANDBOX_BATCHES } from "../lib/sandbox/index";
 import { localSecrets } from "./lib/local-secrets";
@@ -12,7 +13,13 @@ async function main() {
   if (sandbox) console.log(`Trillet sandbox: ${sandbox.server.url}`);
 
   // The app seeds the demo admin, member and Sandbox workspace, and prints how to sign in.
-  const appEnv = { ...process.env, ...localSecrets(), ...(usesSandbox ? { DEMO_SEED: "true" } : {}) };
+  // The production server wants the address people use; on this machine that is localhost.
+  const appEnv = {
+    ...process.env,
+    ...localSecrets(),
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+    ...(usesSandbox ? { DEMO_SEED: "true", DEMO_SEED_IN_PRODUCTION: "true", ALLOW_PRIVATE_URLS: "true" } : {}),
+  };
   buildIfStale(".next", appEnv);
   const app = startNext({ port: env.PORT, distDir: ".next", env: appEnv });
 

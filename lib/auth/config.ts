@@ -29,6 +29,11 @@ declare module "next-auth" {
   }
 }
 
+// Auth.js takes its base URL (redirects, callback URLs, whether its cookies are the Secure kind)
+// from AUTH_URL, in the route handler, proxy.ts and server components alike. Behind a TLS proxy
+// that talks plain HTTP to the app that must be PUBLIC_URL, not the address the request came in on.
+if (env.PUBLIC_URL) process.env.AUTH_URL = new URL(env.PUBLIC_URL).origin;
+
 const config: NextAuthConfig = {
   secret: env.AUTH_SECRET ?? "batchboard-development-only-auth-secret-000",
   trustHost: true,

@@ -7,6 +7,7 @@ import { getMirrorStatus } from "../batches/mirror-status";
 import { parseExportView, type ExportView } from "../batches/search-params";
 import type { Database } from "../db";
 import { env } from "../env";
+import { isDraining, ShutdownError, trackExport } from "../lifecycle";
 import { isTrilletError } from "../trillet/errors";
 import { walkBatch } from "../trillet/walker";
 import type { Workspace } from "../workspaces";
@@ -53,6 +54,7 @@ const defaultLimits = (): ExportLimits => ({ perUser: env.EXPORT_MAX_PER_USER, p
 /** A failure's words for the audit log and the user: ours or Trillet's typed message, never a stack. */
 function reasonOf(error: unknown): string {
   if (isTrilletError(error)) return error.message;
+  if (error instanceof ShutdownError) return error.message;
   if (error instanceof DOMException && error.name === "AbortError") return "The download was cancelled.";
   return "The export failed on the server.";
 }
@@ -100,6 +102,18 @@ export async function warmExportCache(db: Database, workspaceId: string, batchId
 }
 
 export async function runExport(input: ExportRequest): Promise<Response> {
+  // A failure before the stream exists (the database, the cache) must not leave the export
+  // registered with the shutdown.
+  const scope = { detach: () => {} };
+  try {
+    return await startExport(input, scope);
+  } catch (error) {
+    scope.detach();
+    throw error;
+  }
+}
+
+async function startExport(input: ExportRequest, scope: { detach: () => void }): Promise<Response> {
   const { db, workspace } = input;
   const id = batchIdSchema.safeParse(input.batchId);
   const parsed = parseExportView(input.params);
@@ -114,6 +128,14 @@ export async function runExport(input: ExportRequest): Promise<Response> {
       request: input.request ?? null,
     }).catch((auditError: unknown) => console.error("export: audit record failed", auditError));
     return json(400, error);
+  }
+  // A shutting-down instance starts nothing it would have to fail: the load balancer's next pick
+  // (another instance, or this one restarted) serves the retry.
+  if (isDraining()) {
+    return Response.json(
+      { error: "The server is restarting. Try the export again in a moment.", kind: "shutting_down" },
+      { status: 503, headers: { "retry-after": "5", "cache-control": "private, no-store" } },
+    );
   }
   const { view } = parsed;
   const batchId = id.data;
@@ -144,7 +166,24 @@ export async function runExport(input: ExportRequest): Promise<Response> {
   const abort = new AbortController();
   const onClientAbort = () => abort.abort(new DOMException("The download was cancelled.", "AbortError"));
   input.signal?.addEventListener("abort", onClientAbort, { once: true });
-  const detach = () => input.signal?.removeEventListener("abort", onClientAbort);
+  // Until it ends, the export is known to the shutdown (lib/lifecycle.ts): stopping it fails the
+  // download and waits for its slot and leases to be released.
+  let released: Promise<unknown> = Promise.resolve();
+  let markEnded!: () => void;
+  const ended = new Promise<void>((resolve) => (markEnded = resolve));
+  const untrack = trackExport({
+    async stop(reason) {
+      abort.abort(reason);
+      await ended;
+      await released;
+    },
+  });
+  const detach = () => {
+    input.signal?.removeEventListener("abort", onClientAbort);
+    untrack();
+    markEnded();
+  };
+  scope.detach = detach;
 
   let chunks: () => AsyncIterator<CsvChunk>;
   let progress: ReturnType<typeof trackExportProgress> | null = null;
@@ -216,13 +255,14 @@ export async function runExport(input: ExportRequest): Promise<Response> {
     try {
       first = await walk.next();
     } catch (error) {
-      detach();
       tracker.end("failed");
       await lease.abandon();
       await audit("failed", { rows: 0, reason: reasonOf(error) });
+      detach();
+      if (error instanceof ShutdownError) return Response.json({ error: error.message, kind: "shutting_down" }, { status: 503, headers: { "retry-after": "5", "cache-control": "private, no-store" } });
       return upstreamErrorResponse(error);
     }
-    abort.signal.addEventListener("abort", () => void lease.abandon(), { once: true });
+    abort.signal.addEventListener("abort", () => void (released = lease.abandon()), { once: true });
     // The slot and the mirror job are renewed until the walk ends; a download nobody reads
     // (a browser reads at once) must not hold them for as long as its connection stays open.
     const unread = setTimeout(() => abort.abort(new DOMException("The download was not read.", "AbortError")), UNREAD_MS);
@@ -248,22 +288,24 @@ export async function runExport(input: ExportRequest): Promise<Response> {
   const body = csvStream(chunks, {
     bom: view.bom,
     copy,
+    // Aborted by the shutdown (or a closed connection, or a download nobody reads): the stream fails.
+    signal: abort.signal,
     onComplete: async (rows) => {
-      detach();
       progress?.end("done");
       await audit("completed", { rows });
+      detach();
     },
     onError: async (error, rows) => {
-      detach();
       progress?.end("failed");
-      if (!isTrilletError(error) && !(error instanceof DOMException)) console.error("export failed", error);
+      if (!isTrilletError(error) && !(error instanceof DOMException) && !(error instanceof ShutdownError)) console.error("export failed", error);
       await audit("failed", { rows, reason: reasonOf(error) });
+      detach();
     },
     onCancel: async (_reason, rows) => {
-      detach();
       progress?.end("failed");
       onClientAbort();
       await audit("failed", { rows, reason: "The download was cancelled." });
+      detach();
     },
   });
 

@@ -138,6 +138,9 @@ export async function runWallboardBench(log: (line: string) => void): Promise<Wa
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
+    PUBLIC_URL: appUrl,
+    DEMO_SEED_IN_PRODUCTION: "true",
+    ALLOW_PRIVATE_URLS: "true",
     AUTH_SECRET: "bench-auth-secret-0123456789abcdefghijklmnop",
     ENCRYPTION_KEY: "YmVuY2gtZW5jcnlwdGlvbi1rZXktMDEyMzQ1Njc4OWE=",
     DEMO_SEED: "true",
