@@ -55,6 +55,8 @@ const schema = z.object({
   // Required in production (npm run demo generates both into .data/ when absent).
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
   ENCRYPTION_KEY: base64Key.optional(),
+  // Only for `npm run keys:rotate`: the key the stored credentials are sealed with now.
+  OLD_ENCRYPTION_KEY: base64Key.optional(),
   // Seed the demo admin, member and Sandbox workspace on start, printing how to sign in.
   DEMO_SEED: bool.default(false),
   // Optional OIDC sign-in: admits invited emails and the allowed domains.
@@ -103,22 +105,7 @@ const schema = z.object({
   SANDBOX_ALLOW_IN_PRODUCTION: bool.default(false),
 });
 
-// `next build` evaluates modules too; secrets are needed when serving, not when building.
-const building = process.env.NEXT_PHASE === "phase-production-build";
-
 const refined = schema.superRefine((v, ctx) => {
-  if (v.NODE_ENV === "production" && !building) {
-    for (const key of ["AUTH_SECRET", "ENCRYPTION_KEY"] as const) {
-      if (!v[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
-    }
-    if (!v.PUBLIC_URL) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["PUBLIC_URL"],
-        message: "is required in production (the address people use to reach Batchboard, e.g. https://batchboard.example.com)",
-      });
-    }
-  }
   const oidc = [v.OIDC_ISSUER, v.OIDC_CLIENT_ID, v.OIDC_CLIENT_SECRET].filter(Boolean).length;
   if (oidc !== 0 && oidc !== 3) {
     ctx.addIssue({ code: "custom", path: ["OIDC_ISSUER"], message: "OIDC needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together" });
@@ -143,6 +130,22 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(`Invalid settings (see .env.example):\n${lines.join("\n")}`);
   }
   return result.data;
+}
+
+/**
+ * What a production server needs on top of valid settings, checked when it starts serving
+ * (lib/startup.ts) rather than whenever settings are read: `next build` evaluates modules too, and
+ * the one-shot scripts (db:migrate, user:create) need the database, not the server's secrets.
+ * The error names each missing setting, never a value.
+ */
+export function assertServingSettings(v: Env): void {
+  if (v.NODE_ENV !== "production") return;
+  const missing: string[] = [];
+  for (const key of ["AUTH_SECRET", "ENCRYPTION_KEY"] as const) if (!v[key]) missing.push(`  ${key}: is required in production`);
+  if (!v.PUBLIC_URL) {
+    missing.push("  PUBLIC_URL: is required in production (the address people use to reach Batchboard, e.g. https://batchboard.example.com)");
+  }
+  if (missing.length) throw new EnvError(`Invalid settings (see .env.example):\n${missing.join("\n")}`);
 }
 
 export const env: Env = parseEnv(process.env);

@@ -22,6 +22,14 @@ export class ShutdownError extends Error {
   }
 }
 
+/**
+ * Whether an error is the shutdown's. By name, not instanceof: the route handlers and
+ * instrumentation.ts are separate bundles, each with its own ShutdownError class.
+ */
+export function isShutdownError(error: unknown): error is ShutdownError {
+  return error instanceof Error && error.name === "ShutdownError";
+}
+
 interface Stoppable {
   /** Stops it and resolves once what it held is released. */
   stop(): Promise<void>;

@@ -1,6 +1,6 @@
 import "server-only";
 import { getDb } from "./db";
-import { env } from "./env";
+import { assertServingSettings, env } from "./env";
 import { deleteExpiredSessions } from "./auth/sessions";
 import { issueSetupToken } from "./auth/setup";
 import { startMirrorWorker } from "./batches/mirror-worker";
@@ -10,6 +10,8 @@ import { ensureWorkspaceFromSettings } from "./workspaces";
 
 /** Runs once per server process (instrumentation.ts): schema, configured workspace, first-run setup. */
 export async function startUp(log: (line: string) => void = console.log) {
+  // Production refuses to start without AUTH_SECRET, ENCRYPTION_KEY and PUBLIC_URL (named).
+  assertServingSettings(env);
   const db = await getDb();
   // Expired sessions are refused anyway; clearing them at start keeps the table from growing.
   await deleteExpiredSessions(db);

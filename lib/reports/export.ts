@@ -7,7 +7,7 @@ import { getMirrorStatus } from "../batches/mirror-status";
 import { parseExportView, type ExportView } from "../batches/search-params";
 import type { Database } from "../db";
 import { env } from "../env";
-import { isDraining, ShutdownError, trackExport } from "../lifecycle";
+import { isDraining, isShutdownError, trackExport } from "../lifecycle";
 import { isTrilletError } from "../trillet/errors";
 import { walkBatch } from "../trillet/walker";
 import type { Workspace } from "../workspaces";
@@ -54,7 +54,7 @@ const defaultLimits = (): ExportLimits => ({ perUser: env.EXPORT_MAX_PER_USER, p
 /** A failure's words for the audit log and the user: ours or Trillet's typed message, never a stack. */
 function reasonOf(error: unknown): string {
   if (isTrilletError(error)) return error.message;
-  if (error instanceof ShutdownError) return error.message;
+  if (isShutdownError(error)) return error.message;
   if (error instanceof DOMException && error.name === "AbortError") return "The download was cancelled.";
   return "The export failed on the server.";
 }
@@ -259,7 +259,7 @@ async function startExport(input: ExportRequest, scope: { detach: () => void }):
       await lease.abandon();
       await audit("failed", { rows: 0, reason: reasonOf(error) });
       detach();
-      if (error instanceof ShutdownError) return Response.json({ error: error.message, kind: "shutting_down" }, { status: 503, headers: { "retry-after": "5", "cache-control": "private, no-store" } });
+      if (isShutdownError(error)) return Response.json({ error: error.message, kind: "shutting_down" }, { status: 503, headers: { "retry-after": "5", "cache-control": "private, no-store" } });
       return upstreamErrorResponse(error);
     }
     abort.signal.addEventListener("abort", () => void (released = lease.abandon()), { once: true });
@@ -297,7 +297,7 @@ async function startExport(input: ExportRequest, scope: { detach: () => void }):
     },
     onError: async (error, rows) => {
       progress?.end("failed");
-      if (!isTrilletError(error) && !(error instanceof DOMException) && !(error instanceof ShutdownError)) console.error("export failed", error);
+      if (!isTrilletError(error) && !(error instanceof DOMException) && !isShutdownError(error)) console.error("export failed", error);
       await audit("failed", { rows, reason: reasonOf(error) });
       detach();
     },
