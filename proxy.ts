@@ -58,5 +58,6 @@ function withCsp(response: NextResponse, csp: string) {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],
+  // Static files a browser asks for before anyone signs in (public/) skip the proxy.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg|icon-192.png|icon-512.png|apple-touch-icon.png|manifest.webmanifest|robots.txt).*)"],
 };

@@ -7,9 +7,6 @@ import { createWriteStream, existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { spawnStandalone, standaloneDir } from "./standalone.mjs";
 
-// Run Next's CLI with this Node directly (not through npx) so that stopping us stops the server.
-const NEXT_BIN = path.join("node_modules", "next", "dist", "bin", "next");
-
 const SOURCES = ["app", "components", "lib", "public", "next.config.mjs", "package.json", "proxy.ts", "instrumentation.ts"];
 
 /** True when `distDir` holds a standalone build newer than every source. */
@@ -33,12 +30,13 @@ export function buildIfStale(distDir: string, env: NodeJS.ProcessEnv, force = fa
     console.log(`Using the existing build in ${distDir}/ (sources unchanged).`);
     return;
   }
-  console.log(`Building the app into ${distDir}/ (next build)...`);
-  const result = spawnSync(process.execPath, [NEXT_BIN, "build"], {
+  console.log(`Building the app into ${distDir}/ (npm run build)...`);
+  // The documented build command (docs/deployment.md, the Dockerfile), into `distDir`.
+  const result = spawnSync("npm", ["run", "build"], {
     stdio: "inherit",
     env: { ...env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" },
   });
-  if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
+  if (result.status !== 0) throw new Error(`npm run build failed (exit ${result.status})`);
 }
 
 export interface StartedApp {
