@@ -84,22 +84,22 @@ function baseEnv(): NodeJS.ProcessEnv {
 async function startInstance(name: "a" | "b", port: number, publicUrl: string): Promise<Instance> {
   const url = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
-      ...baseEnv(),
-      PUBLIC_URL: publicUrl,
-      AUTH_SECRET: "prod-check-auth-secret-0123456789abcdefghij",
-      ENCRYPTION_KEY: "cHJvZC1jaGVjay1lbmNyeXB0aW9uLWtleS0wMTIzNDU=",
-      // The one-shot migrate ran (as compose.yaml's `migrate` service does).
-      MIGRATE_ON_START: "false",
-      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-      EXPORT_CACHE_DIR: path.join(dataDir, `${name}-export-cache`),
-      // The workspace from settings, on the sandbox (a loopback address, allowed explicitly).
-      TRILLET_BASE_URL: sandbox.url,
-      TRILLET_API_KEY: TEST_KEY,
-      TRILLET_WORKSPACE_ID: TEST_WORKSPACE,
-      WORKSPACE_SLUG: SLUG,
-      ALLOW_PRIVATE_URLS: "true",
-      TRILLET_RATE_LIMIT_PER_MINUTE: "600",
-      TRILLET_TIMEOUT_MS: "5000",
+    ...baseEnv(),
+    PUBLIC_URL: publicUrl,
+    AUTH_SECRET: "prod-check-auth-secret-0123456789abcdefghij",
+    ENCRYPTION_KEY: "cHJvZC1jaGVjay1lbmNyeXB0aW9uLWtleS0wMTIzNDU=",
+    // The one-shot migrate ran (as compose.yaml's `migrate` service does).
+    MIGRATE_ON_START: "false",
+    SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    EXPORT_CACHE_DIR: path.join(dataDir, `${name}-export-cache`),
+    // The workspace from settings, on the sandbox (a loopback address, allowed explicitly).
+    TRILLET_BASE_URL: sandbox.url,
+    TRILLET_API_KEY: TEST_KEY,
+    TRILLET_WORKSPACE_ID: TEST_WORKSPACE,
+    WORKSPACE_SLUG: SLUG,
+    ALLOW_PRIVATE_URLS: "true",
+    TRILLET_RATE_LIMIT_PER_MINUTE: "600",
+    TRILLET_TIMEOUT_MS: "5000",
   };
   const child =
     name === "a"
@@ -298,6 +298,7 @@ describe("the standalone build: two instances on one PostgreSQL database", { tim
     // The download fails (the connection ends without the closing chunk); it never ends short and clean.
     expect(await body).toMatchObject({ completed: false });
     const exit = await victim.exited;
+    console.log(`SIGTERM to instance ${victim.name}: exited ${exit.at - signalledAt} ms later (bound ${SHUTDOWN_TIMEOUT_MS} ms)`);
     expect(exit.at - signalledAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
     // 143: Node's exit after SIGTERM (npm passes it on as its own status).
     expect(exit.code).toBe(143);
