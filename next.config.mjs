@@ -14,6 +14,19 @@ const securityHeaders = [
 const nextConfig = {
   // The end-to-end suite builds into its own folder so it never clobbers the demo's build.
   distDir: process.env.NEXT_DIST_DIR || ".next",
+  // A self-contained server in <distDir>/standalone (server.js, the traced node_modules): what
+  // `npm start`, the end-to-end suite, the two-instance check and the container image all run.
+  output: "standalone",
+  // Files the server reads at run time that no import names, so tracing cannot find them: the
+  // migrations (applied on start, read from <cwd>/lib/db/migrations) and PGlite's WASM, data
+  // and extension bundles (loaded by path from its dist folder).
+  outputFileTracingIncludes: {
+    "/**": [
+      "./lib/db/migrations/**/*",
+      "./node_modules/@electric-sql/pglite/dist/*.{wasm,data,tar.gz}",
+      "./node_modules/@electric-sql/pglite/dist/contrib/pg_trgm.*",
+    ],
+  },
   poweredByHeader: false,
   reactStrictMode: true,
   // Loaded from node_modules at run time: PGlite's WASM and the pg driver do not bundle, and

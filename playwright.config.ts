@@ -50,7 +50,10 @@ export default defineConfig({
     stderr: "pipe",
     env: {
       NODE_ENV: "production",
-      // The app seeds the demo users and the "sandbox" workspace, pointing at this sandbox.
+      // Production requires the address people use: here, the harness's own loopback URL.
+      PUBLIC_URL: E2E.appUrl,
+      // The app seeds the demo users and the "sandbox" workspace, pointing at this sandbox
+      // (a loopback Trillet URL, allowed explicitly; demo seeding in production, allowed explicitly).
       DEMO_SEED: "true",
       // A production build with public demo passwords, on 127.0.0.1, on purpose (lib/env.ts refuses it otherwise).
       DEMO_SEED_IN_PRODUCTION: "true",

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
@@ -10,6 +10,10 @@ export default defineConfig({
   },
   test: {
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
+    // Two app instances sharing one database need a database server: embedded PGlite is one
+    // process's folder. So the production check runs in the PostgreSQL pass (.ci/run sets
+    // TEST_DATABASE_URL) and is not part of the PGlite pass at all (not a skip).
+    exclude: [...configDefaults.exclude, ...(process.env.TEST_DATABASE_URL ? [] : ["tests/integration/db-production.test.ts"])],
     environment: "node",
     // The sandbox runs on http://127.0.0.1, which workspace URLs may only use with this setting
     // (lib/security/outbound-url.ts); tests of the refusal pass the option explicitly. The app's

@@ -15,6 +15,15 @@ export const metadata: Metadata = {
     default: "Batchboard",
   },
   description: "Launch and monitor outbound call batches: live progress, outcomes and failures at a glance.",
+  // Files in public/ (proxy.ts lets them through signed out, as a browser asks before sign-in).
+  manifest: "/manifest.webmanifest",
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "any" },
+      { url: "/icon.svg", type: "image/svg+xml" },
+    ],
+    apple: "/apple-touch-icon.png",
+  },
 };
 
 export const viewport: Viewport = {

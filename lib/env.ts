@@ -41,9 +41,17 @@ const schema = z.object({
   // Lets workspace URLs (and other outbound requests) reach loopback, private and link-local
   // hosts, over http or https: for the sandbox on http://127.0.0.1 in the demo and tests.
   ALLOW_PRIVATE_URLS: bool.default(false),
-  // The address people use to reach Batchboard (invite links start with it); unset: the address
-  // the admin's browser used, which is wrong behind a proxy that rewrites the Host header.
+  // The address people use to reach Batchboard (https://batchboard.example.com): Auth.js's base
+  // URL and the start of every link the app hands out (invites). Required in production, where a
+  // TLS proxy in front talks plain HTTP to the app; unset elsewhere: the address the browser used.
   PUBLIC_URL: httpUrl.optional(),
+  // Apply the committed migrations on start (under a PostgreSQL advisory lock, so instances
+  // starting together take turns). Off when a one-shot `npm run db:migrate` does it instead; the
+  // readiness check then reports a database that is behind.
+  MIGRATE_ON_START: bool.default(true),
+  // On SIGTERM/SIGINT: how long running requests may take to finish before the process exits
+  // anyway (streaming exports are failed at once; sync claims are handed back).
+  SHUTDOWN_TIMEOUT_MS: int(1_000, 600_000).default(25_000),
 
   // Postgres server (postgres://...) or, when unset, embedded PGlite with its data in PGLITE_DIR.
   DATABASE_URL: z
@@ -55,6 +63,8 @@ const schema = z.object({
   // Required in production (npm run demo generates both into .data/ when absent).
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
   ENCRYPTION_KEY: base64Key.optional(),
+  // Only for `npm run keys:rotate`: the key the stored credentials are sealed with now.
+  OLD_ENCRYPTION_KEY: base64Key.optional(),
   // Seed the demo admin, member and Sandbox workspace on start, printing how to sign in.
   DEMO_SEED: bool.default(false),
   // DEMO_SEED creates an admin whose password is in the README: refused in production unless this is set.
@@ -118,23 +128,7 @@ const schema = z.object({
   SANDBOX_ALLOW_IN_PRODUCTION: bool.default(false),
 });
 
-// `next build` evaluates modules too; secrets are needed when serving, not when building.
-const building = process.env.NEXT_PHASE === "phase-production-build";
-
 const refined = schema.superRefine((v, ctx) => {
-  if (v.NODE_ENV === "production" && !building) {
-    for (const key of ["AUTH_SECRET", "ENCRYPTION_KEY"] as const) {
-      if (!v[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
-    }
-  }
-  if (v.NODE_ENV === "production" && !building && v.DEMO_SEED && !v.DEMO_SEED_IN_PRODUCTION) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["DEMO_SEED"],
-      message:
-        "seeds demo accounts whose passwords are public: refused with NODE_ENV=production (set DEMO_SEED_IN_PRODUCTION=true to allow it on purpose)",
-    });
-  }
   const oidc = [v.OIDC_ISSUER, v.OIDC_CLIENT_ID, v.OIDC_CLIENT_SECRET].filter(Boolean).length;
   if (oidc !== 0 && oidc !== 3) {
     ctx.addIssue({ code: "custom", path: ["OIDC_ISSUER"], message: "OIDC needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together" });
@@ -159,6 +153,27 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(`Invalid settings (see .env.example):\n${lines.join("\n")}`);
   }
   return result.data;
+}
+
+/**
+ * What a production server needs on top of valid settings, checked when it starts serving
+ * (lib/startup.ts) rather than whenever settings are read: `next build` evaluates modules too, and
+ * the one-shot scripts (db:migrate, user:create) need the database, not the server's secrets.
+ * The error names each missing setting, never a value.
+ */
+export function assertServingSettings(v: Env): void {
+  if (v.NODE_ENV !== "production") return;
+  const missing: string[] = [];
+  for (const key of ["AUTH_SECRET", "ENCRYPTION_KEY"] as const) if (!v[key]) missing.push(`  ${key}: is required in production`);
+  if (!v.PUBLIC_URL) {
+    missing.push("  PUBLIC_URL: is required in production (the address people use to reach Batchboard, e.g. https://batchboard.example.com)");
+  }
+  if (v.DEMO_SEED && !v.DEMO_SEED_IN_PRODUCTION) {
+    missing.push(
+      "  DEMO_SEED: seeds demo accounts whose passwords are public: refused with NODE_ENV=production (set DEMO_SEED_IN_PRODUCTION=true to allow it on purpose)",
+    );
+  }
+  if (missing.length) throw new EnvError(`Invalid settings (see .env.example):\n${missing.join("\n")}`);
 }
 
 export const env: Env = parseEnv(process.env);

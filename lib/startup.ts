@@ -1,17 +1,20 @@
 import "server-only";
 import { getDb, type Database } from "./db";
-import { env } from "./env";
+import { assertServingSettings, env } from "./env";
 import { logger } from "./log";
 import { deleteExpiredSessions } from "./auth/sessions";
 import { issueSetupToken } from "./auth/setup";
 import { purgeExpiredThrottle } from "./auth/throttle";
 import { startMirrorWorker } from "./batches/mirror-worker";
 import { seedDemo } from "./demo-seed";
+import { installShutdownHandlers, setMirrorWorker, setNotificationWorker } from "./lifecycle";
 import { startNotificationWorker } from "./notifications/worker";
 import { ensureWorkspaceFromSettings } from "./workspaces";
 
 /** Runs once per server process (instrumentation.ts): schema, configured workspace, first-run setup. */
 export async function startUp(log: (line: string) => void = (line) => logger().info({ event: "startup" }, line)) {
+  // Production refuses to start without AUTH_SECRET, ENCRYPTION_KEY and PUBLIC_URL (named).
+  assertServingSettings(env);
   const db = await getDb();
   // Expired sessions are refused anyway; clearing them at start keeps the table from growing.
   await deleteExpiredSessions(db);
@@ -31,13 +34,16 @@ export async function startUp(log: (line: string) => void = (line) => logger().i
     for (const line of await seedDemo(db)) log(line);
   }
   // Copies opened batches into the database in the background (one runner per instance).
-  startMirrorWorker();
-  // Delivers notifications from the outbox (one worker per instance; stop() hands its claims back).
-  startNotificationWorker();
+  setMirrorWorker(startMirrorWorker());
+  // Delivers notifications from the outbox (one worker per instance; stopped on shutdown, which
+  // hands its claims back).
+  setNotificationWorker(startNotificationWorker());
   const setupToken = await issueSetupToken(db);
   if (setupToken) {
     log(`No user exists yet. Create the first admin at /setup?token=${setupToken} (or run npm run user:create).`);
   }
+  // SIGTERM/SIGINT: drain (readiness 503, claims handed back, exports failed), then exit in bound.
+  installShutdownHandlers({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS, log });
 }
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;

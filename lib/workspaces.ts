@@ -144,10 +144,18 @@ export async function ensureWorkspaceFromSettings(
   db: Database,
   settings: { slug: string; name: string; baseUrl: string; apiKey: string; trilletWorkspaceId: string },
 ): Promise<WorkspaceInfo> {
-  const [existing] = await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.slug, settings.slug));
+  const find = async () => (await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.slug, settings.slug)))[0];
   const input = { ...settings };
-  if (!existing) return createWorkspace(db, input);
-  return (await updateWorkspace(db, existing.id, input))!;
+  const existing = await find();
+  if (existing) return (await updateWorkspace(db, existing.id, input))!;
+  try {
+    return await createWorkspace(db, input);
+  } catch (error) {
+    // Several instances starting together on an empty database: one created it first.
+    const created = await find();
+    if (!created) throw error;
+    return (await updateWorkspace(db, created.id, input))!;
+  }
 }
 
 /** The extra permissions a member holds in a workspace they have access to (replaces the list). */

@@ -1,5 +1,6 @@
 // `npm run db:migrate`: applies the committed migrations to DATABASE_URL, or to PGlite in
 // PGLITE_DIR (the app also does this on start).
+import "./lib/load-env"; // first: .env before lib/env.ts reads the settings
 import { env } from "../lib/env";
 import { openDatabase } from "../lib/db/index";
 

@@ -1,4 +1,5 @@
 // `npm run demo`: the Trillet sandbox plus a production build of the app, on embedded defaults.
+import "./lib/load-env"; // first: .env before lib/env.ts reads the settings
 import { env } from "../lib/env";
 import { SANDBOX_BATCHES } from "../lib/sandbox/index";
 import { localSecrets } from "./lib/local-secrets";
@@ -15,8 +16,13 @@ async function main() {
   // passwords are public, so the production build the demo runs must be told this is on purpose,
   // and it listens on DEMO_HOST (127.0.0.1 unless told otherwise): only this machine reaches it.
   // The sandbox runs on http://127.0.0.1, which workspace URLs may only point at with ALLOW_PRIVATE_URLS.
-  const demoSettings = { DEMO_SEED: "true", DEMO_SEED_IN_PRODUCTION: "true", ALLOW_PRIVATE_URLS: "true" };
-  const appEnv = { ...process.env, ...localSecrets(), ...(usesSandbox ? demoSettings : {}) };
+  // The production server wants the address people use; on this machine that is localhost.
+  const appEnv = {
+    ...process.env,
+    ...localSecrets(),
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+    ...(usesSandbox ? { DEMO_SEED: "true", DEMO_SEED_IN_PRODUCTION: "true", ALLOW_PRIVATE_URLS: "true" } : {}),
+  };
   buildIfStale(".next", appEnv);
   const app = startNext({ port: env.PORT, host: env.DEMO_HOST, distDir: ".next", env: appEnv, pretty: true });
 

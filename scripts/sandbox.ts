@@ -1,4 +1,5 @@
 // Standalone Trillet sandbox: `npm run sandbox`. Settings: the SANDBOX_* variables (.env.example).
+import "./lib/load-env"; // first: .env before lib/env.ts reads the settings
 import { startSandboxFromEnv } from "./lib/sandbox-from-env";
 
 async function main(): Promise<void> {

@@ -2,6 +2,7 @@
 // Creates a user from a terminal (the first admin, or a break-glass account). The password is read
 // from the terminal without echo, or from BATCHBOARD_PASSWORD for scripted use.
 // With embedded PGlite, stop the app first: only one process may open its data folder.
+import "./lib/load-env"; // first: .env before lib/env.ts reads the settings
 import { parseArgs } from "node:util";
 import { createInterface } from "node:readline";
 import { recordAudit } from "../lib/audit";

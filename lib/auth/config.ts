@@ -34,6 +34,10 @@ declare module "next-auth" {
   }
 }
 
+// Auth.js takes its base URL (redirects, callback URLs, whether its cookies are the Secure kind)
+// from AUTH_URL, in the route handler, proxy.ts and server components alike. Behind a TLS proxy
+// that talks plain HTTP to the app that must be PUBLIC_URL, not the address the request came in on.
+if (env.PUBLIC_URL) process.env.AUTH_URL = new URL(env.PUBLIC_URL).origin;
 const SECRET = env.AUTH_SECRET ?? "batchboard-development-only-auth-secret-000";
 // In production the cookies are Secure (and __Secure-/__Host- prefixed) whatever the request
 // looks like: behind a TLS proxy the app itself is reached over plain http, and Auth.js would

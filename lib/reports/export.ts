@@ -9,6 +9,7 @@ import type { Database } from "../db";
 import { env } from "../env";
 import { logger } from "../log";
 import { metrics } from "../metrics";
+import { isDraining, isShutdownError, trackExport } from "../lifecycle";
 import { isTrilletError } from "../trillet/errors";
 import { walkBatch } from "../trillet/walker";
 import type { Workspace } from "../workspaces";
@@ -55,6 +56,7 @@ const defaultLimits = (): ExportLimits => ({ perUser: env.EXPORT_MAX_PER_USER, p
 /** A failure's words for the audit log and the user: ours or Trillet's typed message, never a stack. */
 function reasonOf(error: unknown): string {
   if (isTrilletError(error)) return error.message;
+  if (isShutdownError(error)) return error.message;
   if (error instanceof DOMException && error.name === "AbortError") return "The download was cancelled.";
   return "The export failed on the server.";
 }
@@ -102,6 +104,18 @@ export async function warmExportCache(db: Database, workspaceId: string, batchId
 }
 
 export async function runExport(input: ExportRequest): Promise<Response> {
+  // A failure before the stream exists (the database, the cache) must not leave the export
+  // registered with the shutdown.
+  const scope = { detach: () => {} };
+  try {
+    return await startExport(input, scope);
+  } catch (error) {
+    scope.detach();
+    throw error;
+  }
+}
+
+async function startExport(input: ExportRequest, scope: { detach: () => void }): Promise<Response> {
   const { db, workspace } = input;
   const id = batchIdSchema.safeParse(input.batchId);
   const parsed = parseExportView(input.params);
@@ -110,7 +124,7 @@ export async function runExport(input: ExportRequest): Promise<Response> {
   const exportId = randomUUID();
   const startedAt = Date.now();
   const xlog = logger().child({ workspace: workspace.id, batch: id.success ? id.data : input.batchId.slice(0, 100), exportId });
-  const ended = (outcome: "completed" | "failed" | "cancelled" | "refused", source: string, rows: number) => {
+  const counted = (outcome: "completed" | "failed" | "cancelled" | "refused", source: string, rows: number) => {
     metrics().exports.inc({ outcome, source });
     if (outcome === "completed") metrics().exportRows.inc({ source }, rows);
   };
@@ -124,9 +138,17 @@ export async function runExport(input: ExportRequest): Promise<Response> {
       detail: { workspace: workspace.slug, query: input.params.toString().slice(0, 500), rows: 0, reason: error },
       request: input.request ?? null,
     }).catch((auditError: unknown) => xlog.error({ event: "export.audit_failed", err: auditError }, "Export: the audit record failed"));
-    ended("refused", "none", 0);
+    counted("refused", "none", 0);
     xlog.info({ event: "export.refused", reason: error }, "Export refused: invalid request");
     return json(400, error);
+  }
+  // A shutting-down instance starts nothing it would have to fail: the load balancer's next pick
+  // (another instance, or this one restarted) serves the retry.
+  if (isDraining()) {
+    return Response.json(
+      { error: "The server is restarting. Try the export again in a moment.", kind: "shutting_down" },
+      { status: 503, headers: { "retry-after": "5", "cache-control": "private, no-store" } },
+    );
   }
   const { view } = parsed;
   const batchId = id.data;
@@ -157,7 +179,24 @@ export async function runExport(input: ExportRequest): Promise<Response> {
   const abort = new AbortController();
   const onClientAbort = () => abort.abort(new DOMException("The download was cancelled.", "AbortError"));
   input.signal?.addEventListener("abort", onClientAbort, { once: true });
-  const detach = () => input.signal?.removeEventListener("abort", onClientAbort);
+  // Until it ends, the export is known to the shutdown (lib/lifecycle.ts): stopping it fails the
+  // download and waits for its slot and leases to be released.
+  let released: Promise<unknown> = Promise.resolve();
+  let markEnded!: () => void;
+  const ended = new Promise<void>((resolve) => (markEnded = resolve));
+  const untrack = trackExport({
+    async stop(reason) {
+      abort.abort(reason);
+      await ended;
+      await released;
+    },
+  });
+  const detach = () => {
+    input.signal?.removeEventListener("abort", onClientAbort);
+    untrack();
+    markEnded();
+  };
+  scope.detach = detach;
 
   let chunks: () => AsyncIterator<CsvChunk>;
   let progress: ReturnType<typeof trackExportProgress> | null = null;
@@ -200,7 +239,7 @@ export async function runExport(input: ExportRequest): Promise<Response> {
     if (!leased.ok) {
       detach();
       const message = limitMessage(leased);
-      ended("refused", source, 0);
+      counted("refused", source, 0);
       xlog.info({ event: "export.refused", reason: "limit", scope: leased.scope, limit: leased.limit, retryAfterS: leased.retryAfterS }, "Export refused: too many exports at once");
       await audit("failed", { rows: 0, reason: message, limit: { scope: leased.scope, max: leased.limit } });
       return Response.json(
@@ -230,15 +269,16 @@ export async function runExport(input: ExportRequest): Promise<Response> {
     try {
       first = await walk.next();
     } catch (error) {
-      detach();
       tracker.end("failed");
       await lease.abandon();
-      ended("failed", source, 0);
+      counted("failed", source, 0);
       xlog.warn({ event: "export.failed", source, rows: 0, ms: Date.now() - startedAt, err: error }, "Export failed before its first row");
       await audit("failed", { rows: 0, reason: reasonOf(error) });
+      detach();
+      if (isShutdownError(error)) return Response.json({ error: error.message, kind: "shutting_down" }, { status: 503, headers: { "retry-after": "5", "cache-control": "private, no-store" } });
       return upstreamErrorResponse(error);
     }
-    abort.signal.addEventListener("abort", () => void lease.abandon(), { once: true });
+    abort.signal.addEventListener("abort", () => void (released = lease.abandon()), { once: true });
     // The slot and the mirror job are renewed until the walk ends; a download nobody reads
     // (a browser reads at once) must not hold them for as long as its connection stays open.
     const unread = setTimeout(() => abort.abort(new DOMException("The download was not read.", "AbortError")), UNREAD_MS);
@@ -269,29 +309,31 @@ export async function runExport(input: ExportRequest): Promise<Response> {
   const body = csvStream(chunks, {
     bom: view.bom,
     copy,
+    // Aborted by the shutdown (or a closed connection, or a download nobody reads): the stream fails.
+    signal: abort.signal,
     onComplete: async (rows) => {
-      detach();
       progress?.end("done");
-      ended("completed", label, rows);
+      counted("completed", label, rows);
       xlog.info({ event: "export.completed", source: label, rows, ms: Date.now() - startedAt }, "Export completed");
       await audit("completed", { rows });
+      detach();
     },
     onError: async (error, rows) => {
-      detach();
       progress?.end("failed");
-      ended("failed", label, rows);
+      counted("failed", label, rows);
       // Codes and first message lines only (errSerializer): a database error quotes its rows.
-      const ours = !isTrilletError(error) && !(error instanceof DOMException);
+      const ours = !isTrilletError(error) && !(error instanceof DOMException) && !isShutdownError(error);
       xlog[ours ? "error" : "warn"]({ event: "export.failed", source: label, rows, ms: Date.now() - startedAt, err: error }, "Export failed");
       await audit("failed", { rows, reason: reasonOf(error) });
+      detach();
     },
     onCancel: async (_reason, rows) => {
-      detach();
       progress?.end("failed");
       onClientAbort();
-      ended("cancelled", label, rows);
+      counted("cancelled", label, rows);
       xlog.info({ event: "export.cancelled", source: label, rows, ms: Date.now() - startedAt }, "Export cancelled by the download's end");
       await audit("failed", { rows, reason: "The download was cancelled." });
+      detach();
     },
   });
 

@@ -63,20 +63,46 @@ export async function* renderCsv(open: () => Promise<CsvSource>): AsyncGenerator
 
 /**
  * A download's byte stream, pulled only as fast as the reader reads. A source that throws errors
- * the stream (controller.error), so the reader sees a failed download, never a short file.
+ * the stream (controller.error), so the reader sees a failed download, never a short file; so does
+ * `signal` aborting (the server shutting down), at once.
  */
 export function csvStream(
   chunks: () => AsyncIterator<CsvChunk>,
-  options: { bom?: boolean; copy?: CsvCopy | null } & CsvStreamHooks = {},
+  options: { bom?: boolean; copy?: CsvCopy | null; signal?: AbortSignal } & CsvStreamHooks = {},
 ): ReadableStream<Uint8Array> {
   let source: AsyncIterator<CsvChunk> | null = null;
   let rows = 0;
   let finished = false;
   let started = false;
+  let stopped = false;
   const copy = options.copy ?? null;
   return new ReadableStream<Uint8Array>(
     {
+      start(controller) {
+        // Stopped from outside (the server shutting down): the download fails now, even while
+        // the reader is not pulling, rather than whenever the next chunk would have been read.
+        options.signal?.addEventListener(
+          "abort",
+          () => {
+            if (finished) return;
+            finished = true;
+            stopped = true;
+            const reason: unknown = options.signal?.reason;
+            void (async () => {
+              try {
+                await copy?.discard();
+                await options.onError?.(reason, rows);
+              } finally {
+                controller.error(reason);
+                await source?.return?.(undefined).catch(() => {});
+              }
+            })();
+          },
+          { once: true },
+        );
+      },
       async pull(controller) {
+        if (finished) return;
         try {
           if (!started) {
             // An empty first chunk makes the server send the status and headers now, before a
@@ -90,6 +116,8 @@ export function csvStream(
           source ??= chunks();
           for (;;) {
             const step = await source.next();
+            // Stopped while this read was waiting: the stream has already failed.
+            if (stopped) return;
             if (step.done) {
               finished = true;
               await copy?.commit(rows);
@@ -107,7 +135,7 @@ export function csvStream(
           const first = !finished;
           finished = true;
           try {
-            await copy?.discard();
+            if (!stopped) await copy?.discard();
             if (first) await options.onError?.(error, rows);
           } finally {
             controller.error(error);

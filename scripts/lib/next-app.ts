@@ -1,14 +1,21 @@
-// Builds (when the sources changed since the last build) and starts the Next.js app. Shared by
-// `npm run demo` and the end-to-end harness.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+// Builds (when the sources changed since the last build) and starts the Next.js app's standalone
+// server with STANDALONE_COMMAND, the command the container image runs. Shared by `npm run demo`,
+// the end-to-end harness, the two-instance check (tests/integration/db-production.test.ts) and
+// the benchmark.
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import PinoPretty from "pino-pretty";
-
-// Run Next's CLI with this Node directly (not through npx) so that stopping us stops the server.
-const NEXT_BIN = path.join("node_modules", "next", "dist", "bin", "next");
+import { spawnStandalone, standaloneDir } from "./standalone.mjs";
 
 const SOURCES = ["app", "components", "lib", "public", "next.config.mjs", "package.json", "proxy.ts", "instrumentation.ts"];
+
+/** True when `distDir` holds a standalone build newer than every source. */
+export function buildIsFresh(distDir: string): boolean {
+  const buildId = path.join(distDir, "BUILD_ID");
+  if (!existsSync(buildId) || !existsSync(path.join(standaloneDir(distDir), "server.js"))) return false;
+  return statSync(buildId).mtimeMs > Math.max(...SOURCES.map(newestMtime));
+}
 
 function newestMtime(p: string): number {
   if (!existsSync(p)) return 0;
@@ -20,19 +27,17 @@ function newestMtime(p: string): number {
 }
 
 export function buildIfStale(distDir: string, env: NodeJS.ProcessEnv, force = false): void {
-  const buildId = path.join(distDir, "BUILD_ID");
-  const built = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
-  const changed = Math.max(...SOURCES.map(newestMtime));
-  if (!force && built > changed) {
+  if (!force && buildIsFresh(distDir)) {
     console.log(`Using the existing build in ${distDir}/ (sources unchanged).`);
     return;
   }
-  console.log(`Building the app into ${distDir}/ (next build)...`);
-  const result = spawnSync(process.execPath, [NEXT_BIN, "build"], {
+  console.log(`Building the app into ${distDir}/ (npm run build)...`);
+  // The documented build command (docs/deployment.md, the Dockerfile), into `distDir`.
+  const result = spawnSync("npm", ["run", "build"], {
     stdio: "inherit",
     env: { ...env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" },
   });
-  if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
+  if (result.status !== 0) throw new Error(`npm run build failed (exit ${result.status})`);
 }
 
 export interface StartedApp {
@@ -55,12 +60,7 @@ export function startNext(opts: {
    */
   pretty?: boolean;
 }): StartedApp {
-  const args = [NEXT_BIN, "start", "-p", String(opts.port)];
-  if (opts.host) args.push("-H", opts.host);
-  const child = spawn(process.execPath, args, {
-    env: { ...opts.env, NEXT_DIST_DIR: opts.distDir, NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawnStandalone({ distDir: opts.distDir, port: opts.port, host: opts.host, env: opts.env });
   const log = opts.logFile ? createWriteStream(opts.logFile, { flags: "a" }) : undefined;
   const echo = opts.echo === false ? null : opts.pretty ? prettyEcho() : (chunk: Buffer) => process.stdout.write(chunk);
   for (const stream of [child.stdout, child.stderr]) {

@@ -138,6 +138,7 @@ export async function runWallboardBench(log: (line: string) => void): Promise<Wa
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
+    PUBLIC_URL: appUrl,
     AUTH_SECRET: "bench-auth-secret-0123456789abcdefghijklmnop",
     ENCRYPTION_KEY: "YmVuY2gtZW5jcnlwdGlvbi1rZXktMDEyMzQ1Njc4OWE=",
     DEMO_SEED: "true",

@@ -102,4 +102,20 @@ test.describe("static files", () => {
     // An ICO file: reserved 0, type 1 (icon), at least one image.
     expect([...body.subarray(0, 4)]).toEqual([0, 0, 1, 0]);
   });
+
+  test("the web manifest and the icons it and the pages name are served to anyone", async ({ request, page }) => {
+    const manifest = await request.get("/manifest.webmanifest", { maxRedirects: 0 });
+    expect(manifest.status()).toBe(200);
+    const { icons } = (await manifest.json()) as { icons: { src: string; type: string }[] };
+    await page.goto("/login");
+    const linked = await page.locator('link[rel="icon"], link[rel="apple-touch-icon"], link[rel="manifest"]').evaluateAll((links) =>
+      links.map((l) => new URL((l as HTMLLinkElement).href).pathname),
+    );
+    expect(linked).toEqual(expect.arrayContaining(["/manifest.webmanifest", "/favicon.ico", "/icon.svg", "/apple-touch-icon.png"]));
+    for (const path of new Set([...icons.map((i) => i.src), ...linked.filter((p) => p !== "/manifest.webmanifest")])) {
+      const response = await request.get(path, { maxRedirects: 0 });
+      expect(response.status(), path).toBe(200);
+      expect(response.headers()["content-type"], path).toMatch(/image\//);
+    }
+  });
 });
