@@ -6,6 +6,7 @@
 export const ROUTE_PATTERNS = [
   "/",
   "/account",
+  "/account/confirm",
   "/login",
   "/setup",
   "/invite/[token]",
@@ -13,6 +14,7 @@ export const ROUTE_PATTERNS = [
   "/settings/audit",
   "/settings/members",
   "/settings/workspaces",
+  "/settings/workspaces/[slug]/notifications",
   "/w/[workspace]/batches",
   "/w/[workspace]/batches/[batchId]",
   "/w/[workspace]/batches/[batchId]/failed",

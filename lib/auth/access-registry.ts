@@ -35,6 +35,7 @@ export const ROUTES: Record<string, Access> = {
   "GET /api/auth/[...nextauth]": "public",
   "POST /api/auth/[...nextauth]": "public",
   "GET /api/health": "public",
+  "GET /api/ready": "public",
   // Asks for its own bearer token (METRICS_TOKEN), not a session.
   "GET /api/metrics": "public",
   "GET /api/w/[workspace]/batches/[batchId]": "batches.read",

@@ -8,6 +8,8 @@ const request = vi.hoisted(() => ({
   headers: new Headers({ host: "board.example.com", "x-forwarded-for": "203.0.113.9" }),
 }));
 vi.mock("@/lib/auth/guards", () => ({ currentUser: async () => request.admin }));
+// The recent-sign-in rule for admin changes is tested by the access sweep and the members tests.
+vi.mock("@/lib/auth/fresh-sign-in", () => ({ requireFreshSignIn: async () => {} }));
 vi.mock("next/headers", () => ({ headers: async () => request.headers }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 

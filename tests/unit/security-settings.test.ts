@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { MAX_REASON_KEY, reasonKey } from "@/lib/batches/reasons";
-import { parseEnv } from "@/lib/env";
+import { assertServingSettings, parseEnv } from "@/lib/env";
 import { isCommonPassword, passwordProblem } from "@/lib/security/password";
 import { open, seal } from "@/lib/security/secret-box";
 import { keyHint } from "@/lib/workspaces";
@@ -10,12 +10,16 @@ const production = {
   NODE_ENV: "production",
   AUTH_SECRET: "a-production-secret-of-at-least-32-characters",
   ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+  PUBLIC_URL: "https://board.example.com",
 };
 
 describe("demo accounts in production (finding 4)", () => {
   it("refuse DEMO_SEED with NODE_ENV=production, naming the override", () => {
-    expect(() => parseEnv({ ...production, DEMO_SEED: "true" })).toThrow(/DEMO_SEED: .*DEMO_SEED_IN_PRODUCTION=true/);
-    expect(parseEnv({ ...production, DEMO_SEED: "true", DEMO_SEED_IN_PRODUCTION: "true" }).DEMO_SEED).toBe(true);
+    // Refused when serving (start-up), not when building or running a script.
+    expect(() => assertServingSettings(parseEnv({ ...production, DEMO_SEED: "true" }))).toThrow(/DEMO_SEED: .*DEMO_SEED_IN_PRODUCTION=true/);
+    const allowed = parseEnv({ ...production, DEMO_SEED: "true", DEMO_SEED_IN_PRODUCTION: "true" });
+    expect(() => assertServingSettings(allowed)).not.toThrow();
+    expect(allowed.DEMO_SEED).toBe(true);
     expect(parseEnv({ ...production }).DEMO_SEED).toBe(false);
     expect(parseEnv({ NODE_ENV: "development", DEMO_SEED: "true" }).DEMO_SEED).toBe(true);
   });
