@@ -26,6 +26,7 @@ export interface Workspace extends WorkspaceInfo {
 export interface WorkspaceSettings extends WorkspaceInfo {
   baseUrl: string;
   apiKeyLast4: string;
+  defaultAgentId: string | null;
   updatedAt: Date;
 }
 
@@ -59,7 +60,13 @@ export async function findWorkspaceFor(db: Database, user: AppUser, slug: string
 
 export async function listWorkspaceSettings(db: Database): Promise<WorkspaceSettings[]> {
   return db
-    .select({ ...info, baseUrl: workspaces.baseUrl, apiKeyLast4: workspaces.apiKeyLast4, updatedAt: workspaces.updatedAt })
+    .select({
+      ...info,
+      baseUrl: workspaces.baseUrl,
+      apiKeyLast4: workspaces.apiKeyLast4,
+      defaultAgentId: workspaces.defaultAgentId,
+      updatedAt: workspaces.updatedAt,
+    })
     .from(workspaces)
     .orderBy(asc(workspaces.name));
 }
@@ -71,6 +78,8 @@ export interface WorkspaceInput {
   /** Omitted on edit to keep the stored value (the UI never shows it). */
   trilletWorkspaceId?: string;
   apiKey?: string;
+  /** The agent retry batches start with by default; null clears it, omitted keeps it. */
+  defaultAgentId?: string | null;
 }
 
 /** Keys shorter than this show no last characters at all: 4 of them would be too much of the key. */
@@ -81,7 +90,10 @@ export function keyHint(apiKey: string): string {
   return apiKey.length >= MIN_KEY_LENGTH_FOR_HINT ? apiKey.slice(-4) : "";
 }
 
-export async function createWorkspace(db: Database, input: Required<WorkspaceInput>): Promise<WorkspaceInfo> {
+export async function createWorkspace(
+  db: Database,
+  input: Required<Omit<WorkspaceInput, "defaultAgentId">> & Pick<WorkspaceInput, "defaultAgentId">,
+): Promise<WorkspaceInfo> {
   const id = crypto.randomUUID();
   const [row] = await db
     .insert(workspaces)
@@ -93,6 +105,7 @@ export async function createWorkspace(db: Database, input: Required<WorkspaceInp
       apiKeyEnc: seal(input.apiKey, apiKeyAad(id)),
       apiKeyLast4: keyHint(input.apiKey),
       trilletWorkspaceIdEnc: seal(input.trilletWorkspaceId, workspaceIdAad(id)),
+      defaultAgentId: input.defaultAgentId ?? null,
     })
     .returning(info);
   return row!;
@@ -108,6 +121,7 @@ export async function updateWorkspace(db: Database, id: string, input: Workspace
       updatedAt: new Date(),
       ...(input.apiKey ? { apiKeyEnc: seal(input.apiKey, apiKeyAad(id)), apiKeyLast4: keyHint(input.apiKey) } : {}),
       ...(input.trilletWorkspaceId ? { trilletWorkspaceIdEnc: seal(input.trilletWorkspaceId, workspaceIdAad(id)) } : {}),
+      ...(input.defaultAgentId !== undefined ? { defaultAgentId: input.defaultAgentId } : {}),
     })
     .where(eq(workspaces.id, id))
     .returning(info);

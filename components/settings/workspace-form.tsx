@@ -17,6 +17,7 @@ export interface EditableWorkspace {
   slug: string;
   baseUrl: string;
   apiKeyLast4: string;
+  defaultAgentId: string | null;
 }
 
 const KEEP = "Leave blank to keep the current one.";
@@ -76,6 +77,18 @@ export function WorkspaceForm({ workspace, onSaved }: { workspace?: EditableWork
         }
       >
         <SecretInput id={`${id}-key`} name="apiKey" editing={editing} minLength={8} />
+      </Field>
+      <Field id={`${id}-agent`} label="Default agent for retries (optional)" hint="The Trillet agent a retry batch starts with; its dialog can change it.">
+        <Input
+          id={`${id}-agent`}
+          name="defaultAgentId"
+          maxLength={200}
+          defaultValue={workspace?.defaultAgentId ?? ""}
+          autoComplete="off"
+          spellCheck={false}
+          aria-describedby={`${id}-agent-hint`}
+          className="font-mono"
+        />
       </Field>
       <FormError error={error} />
       <DialogFooter>

@@ -59,7 +59,7 @@ export function WorkspacesTable({ workspaces }: { workspaces: readonly Workspace
               </Button>
               <WorkspaceDialog
                 key={w.updatedAt.getTime()}
-                workspace={{ id: w.id, name: w.name, slug: w.slug, baseUrl: w.baseUrl, apiKeyLast4: w.apiKeyLast4 }}
+                workspace={{ id: w.id, name: w.name, slug: w.slug, baseUrl: w.baseUrl, apiKeyLast4: w.apiKeyLast4, defaultAgentId: w.defaultAgentId }}
               />
             </TableCell>
           </TableRow>

@@ -1,8 +1,8 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import type { AppUser } from "../auth/users";
 import type { Database } from "../db";
-import { workspaces } from "../db/schema";
+import { batchStarts, workspaces } from "../db/schema";
 import type { Workspace } from "../workspaces";
 import { lineageFunnel, type Funnel } from "./lineage";
 import { can } from "../auth/permissions";
@@ -30,6 +30,17 @@ export async function loadBatchLoop(db: Database, user: AppUser, workspace: Work
     findTrackedBatch(db, workspace.id, batchId),
     db.select({ agent: workspaces.defaultAgentId }).from(workspaces).where(eq(workspaces.id, workspace.id)),
   ]);
+  // The workspace's default agent, else the agent of its latest retry: the dialog starts from it.
+  let defaultAgentId = settings?.agent ?? "";
+  if (!defaultAgentId && canStart) {
+    const [latest] = await db
+      .select({ agent: batchStarts.agentId })
+      .from(batchStarts)
+      .where(eq(batchStarts.workspaceId, workspace.id))
+      .orderBy(desc(batchStarts.createdAt))
+      .limit(1);
+    defaultAgentId = latest?.agent ?? "";
+  }
   const summary = tracked?.lastSummary ?? null;
   const cancelledAt = tracked?.cancelledAt ?? null;
   return {
@@ -41,6 +52,6 @@ export async function loadBatchLoop(db: Database, user: AppUser, workspace: Work
     running: tracked !== null && cancelledAt === null && tracked.finishedAt === null && (summary === null || summary.waiting > 0),
     cancelledAt,
     funnel: tracked ? await lineageFunnel(db, workspace.id, batchId) : null,
-    defaultAgentId: settings?.agent ?? "",
+    defaultAgentId,
   };
 }

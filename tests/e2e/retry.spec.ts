@@ -86,6 +86,31 @@ test("retrying one reason creates one linked batch with the calls exactly as Tri
   await expect(funnel.locator('tr[data-attempt="2"]')).toContainText(String(expected.length));
 });
 
+test("a start whose answer never came is shown and audited as 'outcome unknown', and is not sent again", async ({ page }) => {
+  const { id, calls } = await reasonOfNewBatch(page, "retry-unknown");
+  const before = (await sandbox.created()).batches.length;
+  // The sandbox creates the batch, then never answers: the case a client cannot know the outcome of.
+  await sandbox.setFaults([{ kind: "timeout", method: "POST", count: 1 }]);
+  try {
+    await calls.getByTestId("retry-open").click();
+    const dialog = await fillAndConfirm(page, "agent_unknown");
+    await dialog.getByTestId("retry-confirm").click();
+    await expect(dialog.getByTestId("retry-unknown")).toBeVisible({ timeout: 20_000 });
+    await expect(dialog.getByTestId("retry-unknown")).toContainText("Check Trillet");
+    // Confirming the same dialog again (after a reload) returns the same outcome, with no second POST.
+    await page.reload();
+    await page.getByTestId("reason-calls").getByTestId("retry-open").click();
+    const again = await fillAndConfirm(page, "agent_unknown");
+    await again.getByTestId("retry-confirm").click();
+    await expect(again.getByTestId("retry-unknown")).toBeVisible({ timeout: 20_000 });
+  } finally {
+    await sandbox.clearFaults();
+  }
+  expect((await sandbox.created()).batches.slice(before)).toHaveLength(1);
+  await page.goto("/settings/audit");
+  await expect(page.getByRole("row").filter({ hasText: "batch.start_unknown" }).filter({ hasText: id })).toHaveCount(1);
+});
+
 test("cancelling a batch stops its waiting calls; the page and the audit say so", async ({ page }) => {
   const { calls } = await reasonOfNewBatch(page, "retry-cancel");
   const before = (await sandbox.created()).batches.length;

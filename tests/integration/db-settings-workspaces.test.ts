@@ -76,6 +76,17 @@ describe("workspaces settings actions", () => {
     expect(await test(id)).toMatchObject({ ok: true, data: { verdict: "valid" } });
   });
 
+  it("keeps a default agent for retry batches, and clears it when emptied", async () => {
+    const { id } = await settingsOf("acme");
+    const base = { workspaceId: id, name: "Acme Inc", slug: "acme", baseUrl: sb.url, trilletWorkspaceId: "", apiKey: "" };
+    expect(await editWorkspace(null, form({ ...base, defaultAgentId: "  agent_42 " }))).toMatchObject({ ok: true });
+    expect((await settingsOf("acme")).defaultAgentId).toBe("agent_42");
+    expect((await listAudit(db, 1, 1)).rows[0]).toMatchObject({ action: "workspace.updated", detail: { defaultAgentId: "agent_42" } });
+    expect(await editWorkspace(null, form({ ...base, defaultAgentId: "x".repeat(201) }))).toMatchObject({ ok: false, error: expect.stringContaining("200") });
+    expect(await editWorkspace(null, form({ ...base, defaultAgentId: "" }))).toMatchObject({ ok: true });
+    expect((await settingsOf("acme")).defaultAgentId).toBeNull();
+  });
+
   it("will not send the stored key to a new base URL", async () => {
     const { id } = await settingsOf("acme");
     const result = await editWorkspace(null, form({ workspaceId: id, name: "Acme Inc", slug: "acme", baseUrl: "https://elsewhere.example.com", trilletWorkspaceId: "", apiKey: "" }));

@@ -40,7 +40,7 @@ export const addWorkspace = withAction(
       actor: admin,
       action: "workspace.created",
       target: slug,
-      detail: { name, baseUrl },
+      detail: { name, baseUrl, defaultAgentId: input.defaultAgentId },
       request: await currentRequestInfo(),
     });
     revalidatePath(PATH);
@@ -51,7 +51,7 @@ export const addWorkspace = withAction(
 export const editWorkspace = withAction(
   { permission: "workspaces.manage", input: updateWorkspaceInput, fresh: PATH },
   async ({ input, user: admin }): Promise<ActionResult> => {
-    const { workspaceId, slug, name, baseUrl, apiKey, trilletWorkspaceId } = input;
+    const { workspaceId, slug, name, baseUrl, apiKey, trilletWorkspaceId, defaultAgentId } = input;
 
     const db = await getDb();
     const current = (await listWorkspaceSettings(db)).find((w) => w.id === workspaceId);
@@ -60,7 +60,7 @@ export const editWorkspace = withAction(
     if (baseUrl !== current.baseUrl && !apiKey) return failed("Enter the API key again to change the base URL.");
 
     try {
-      const saved = await updateWorkspace(db, workspaceId, { slug, name, baseUrl, apiKey, trilletWorkspaceId });
+      const saved = await updateWorkspace(db, workspaceId, { slug, name, baseUrl, apiKey, trilletWorkspaceId, defaultAgentId });
       if (!saved) return failed(GONE);
     } catch (error) {
       if (isUniqueViolation(error)) return failed(SLUG_TAKEN);
@@ -74,6 +74,7 @@ export const editWorkspace = withAction(
         ...(slug !== current.slug ? { previousSlug: current.slug } : {}),
         name,
         baseUrl,
+        defaultAgentId,
         apiKeyReplaced: Boolean(apiKey),
         trilletWorkspaceIdReplaced: Boolean(trilletWorkspaceId),
       },

@@ -46,7 +46,17 @@ const trilletWorkspaceId = secret("Trillet workspace ID", 1);
 // On edit a blank secret means "keep the stored one".
 const blankToUndefined = (v: unknown) => (v === null || (typeof v === "string" && v.trim() === "") ? undefined : v);
 
-export const createWorkspaceInput = z.object({ name, slug, baseUrl, trilletWorkspaceId, apiKey });
+// The Trillet agent retry batches start with unless the dialog says otherwise; empty: none.
+const defaultAgentId = z.preprocess(
+  (v) => (v === null || v === undefined ? "" : v),
+  z
+    .string()
+    .trim()
+    .max(200, { error: "Keep the agent ID to 200 characters." })
+    .transform((v) => v || null),
+);
+
+export const createWorkspaceInput = z.object({ name, slug, baseUrl, trilletWorkspaceId, apiKey, defaultAgentId });
 
 export const updateWorkspaceInput = z.object({
   workspaceId: z.uuid({ error: "That workspace no longer exists. Reload the page." }),
@@ -55,6 +65,7 @@ export const updateWorkspaceInput = z.object({
   baseUrl,
   trilletWorkspaceId: z.preprocess(blankToUndefined, trilletWorkspaceId.optional()),
   apiKey: z.preprocess(blankToUndefined, apiKey.optional()),
+  defaultAgentId,
 });
 
 export const workspaceIdInput = z.object({
