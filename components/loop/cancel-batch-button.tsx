@@ -16,11 +16,13 @@ interface Props {
   apiPath: string;
   /** Waiting calls at the last read, until the fresh count arrives. */
   waiting: number;
+  /** Open at once (the lazy button in loop-buttons.tsx loaded it because it was pressed). */
+  defaultOpen?: boolean;
 }
 
 /** "Cancel batch": a confirmation that says how many calls will not be made, then the action. */
-export function CancelBatchButton({ workspace, batchId, apiPath, waiting: initial }: Props) {
-  const [open, setOpen] = useState(false);
+export function CancelBatchButton({ workspace, batchId, apiPath, waiting: initial, defaultOpen = false }: Props) {
+  const [open, setOpen] = useState(defaultOpen);
   const [waiting, setWaiting] = useState(initial);
   useEffect(() => {
     if (!open) return;

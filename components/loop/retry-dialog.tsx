@@ -15,6 +15,7 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { retryButtonLabel } from "./loop-buttons";
 import type { RetryOutcome, RetryPreviewData } from "./loop-input";
 import { zonedTimeToEpoch } from "./zoned-time";
 
@@ -27,6 +28,8 @@ interface Props {
   /** Failed calls in scope, for the button (the dialog's preview says how many are sent). */
   failedCount: number;
   defaultAgentId: string;
+  /** Open at once (the lazy button in loop-buttons.tsx loaded it because it was pressed). */
+  defaultOpen?: boolean;
 }
 
 /** One key per confirmation, kept across a reload so that confirming again returns the first result. */
@@ -42,8 +45,8 @@ function confirmationKey(storageKey: string): string {
   }
 }
 
-export function RetryDialog({ workspace, batchId, reason, reasonLabel, failedCount, defaultAgentId }: Props) {
-  const [open, setOpen] = useState(false);
+export function RetryDialog({ workspace, batchId, reason, reasonLabel, failedCount, defaultAgentId, defaultOpen = false }: Props) {
+  const [open, setOpen] = useState(defaultOpen);
   const storageKey = `batchboard:retry:${workspace}:${batchId}:${reason}`;
   const [finished, setFinished] = useState(false);
   const onOpenChange = (next: boolean) => {
@@ -61,7 +64,7 @@ export function RetryDialog({ workspace, batchId, reason, reasonLabel, failedCou
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogTrigger asChild>
         <Button size="sm" variant="outline" data-testid="retry-open">
-          <RotateCcwIcon aria-hidden="true" /> Retry {formatCount(failedCount)} {failedCount === 1 ? "call" : "calls"}
+          <RotateCcwIcon aria-hidden="true" /> {retryButtonLabel(failedCount)}
         </Button>
       </DialogTrigger>
       <DialogContent className="sm:max-w-2xl">

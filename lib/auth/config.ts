@@ -37,7 +37,17 @@ declare module "next-auth" {
 // Auth.js takes its base URL (redirects, callback URLs, whether its cookies are the Secure kind)
 // from AUTH_URL, in the route handler, proxy.ts and server components alike. Behind a TLS proxy
 // that talks plain HTTP to the app that must be PUBLIC_URL, not the address the request came in on.
-if (env.PUBLIC_URL) process.env.AUTH_URL = new URL(env.PUBLIC_URL).origin;
+// Except on a loopback address (a local production run): inside Auth.js's route handling Next
+// rebuilds the request as a NextRequest, which writes 127.0.0.1 as "localhost", so the OIDC
+// token request would name another redirect_uri than the authorization request did. There the
+// address the browser used is the public one anyway, and the route handler keeps it as addressed
+// (app/api/auth/[...nextauth]/route.ts).
+if (env.PUBLIC_URL && !isLoopbackUrl(env.PUBLIC_URL)) process.env.AUTH_URL = new URL(env.PUBLIC_URL).origin;
+
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+}
 const SECRET = env.AUTH_SECRET ?? "batchboard-development-only-auth-secret-000";
 // In production the cookies are Secure (and __Secure-/__Host- prefixed) whatever the request
 // looks like: behind a TLS proxy the app itself is reached over plain http, and Auth.js would
@@ -164,7 +174,11 @@ const config: NextAuthConfig = {
       // A refused password is routine (signin.failed and signin.throttled say why), and a request
       // Auth.js cannot read (an unknown action, a missing CSRF token) is the client's: not errors.
       const level = type === "CredentialsSignin" ? "debug" : CLIENT_ERRORS.has(type) ? "info" : "error";
-      logger()[level]({ event: "auth.error", type }, "Auth.js error");
+      // A callback's failure carries what went wrong underneath (the provider refused the code, a
+      // check failed): its class and first line, which name no secret, so an operator can act.
+      const cause = (error as { cause?: { err?: unknown } }).cause?.err;
+      const reason = cause instanceof Error ? `${cause.name}: ${cause.message.split("\n")[0]!.slice(0, 200)}` : undefined;
+      logger()[level]({ event: "auth.error", type, ...(reason ? { reason } : {}) }, "Auth.js error");
     },
     warn(code) {
       logger().warn({ event: "auth.warning", code }, "Auth.js warning");

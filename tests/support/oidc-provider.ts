@@ -42,6 +42,12 @@ export async function startOidcProvider(options: TestOidcOptions): Promise<TestO
     features: { devInteractions: { enabled: true } },
     findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ ...(accounts.get(id) ?? {}), sub: id }) }),
   });
+  // The provider's refusals, in the harness's output: a test that fails at the token exchange says why.
+  for (const event of ["grant.error", "authorization.error", "server_error"] as const) {
+    (provider as unknown as { on(event: string, listener: (...args: never[]) => void): void }).on(event, (_ctx: unknown, error: { message?: string; error_description?: string; error_detail?: string }) =>
+      console.error(`[oidc-provider] ${event}: ${error.message ?? ""} ${error.error_description ?? ""} ${error.error_detail ?? ""}`),
+    );
+  }
   const handle = provider.callback();
 
   const server: Server = createServer((req, res) => {

@@ -7,8 +7,7 @@ import { BatchHeader } from "@/components/batches/batch-header";
 import { BatchOverviewSkeleton } from "@/components/batches/batch-overview";
 import { LiveBatch } from "@/components/batches/live-batch";
 import { BatchLineage } from "@/components/loop/batch-lineage";
-import { CancelBatchButton } from "@/components/loop/cancel-batch-button";
-import { RetryDialog } from "@/components/loop/retry-dialog";
+import { CancelButton, RetryButton } from "@/components/loop/loop-buttons";
 import { ExportMenu } from "@/components/reports/export-menu";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { LocalTime } from "@/components/batches/local-time";
@@ -53,10 +52,10 @@ export default async function BatchPage({ params, searchParams }: Props) {
         actions={
           <>
             {loop.canStart && loop.failed > 0 ? (
-              <RetryDialog workspace={workspace.slug} batchId={batchId.data} reason="" failedCount={loop.failed} defaultAgentId={loop.defaultAgentId} />
+              <RetryButton workspace={workspace.slug} batchId={batchId.data} reason="" failedCount={loop.failed} defaultAgentId={loop.defaultAgentId} />
             ) : null}
             {loop.canCancel && loop.running ? (
-              <CancelBatchButton workspace={workspace.slug} batchId={batchId.data} apiPath={apiPath} waiting={loop.waiting ?? 0} />
+              <CancelButton workspace={workspace.slug} batchId={batchId.data} apiPath={apiPath} waiting={loop.waiting ?? 0} />
             ) : null}
             <ExportMenu exportPath={`${apiPath}/export`} batchId={batchId.data} view={{ status: view.status, reason: view.reason, q: view.q }} />
           </>

@@ -8,7 +8,7 @@ import { CopyingState } from "@/components/failures/copying-state";
 import { DrilldownSkeleton } from "@/components/failures/drilldown-skeleton";
 import { FailuresHeader } from "@/components/failures/failures-header";
 import { UpstreamFailures } from "@/components/failures/upstream-failures";
-import { RetryDialog } from "@/components/loop/retry-dialog";
+import { RetryButton } from "@/components/loop/loop-buttons";
 import { ExportMenu } from "@/components/reports/export-menu";
 import { loadBatchLoop } from "@/lib/batches/batch-loop";
 import { Button } from "@/components/ui/button";
@@ -61,7 +61,7 @@ export default async function FailedCallsPage({ params, searchParams }: Props) {
         actions={
           // The menu's "this reason" needs the data; a stand-in until then, so no open menu is swapped away.
           <>
-            {retry && loop.failed > 0 ? <RetryDialog {...retry} reason="" failedCount={loop.failed} /> : null}
+            {retry && loop.failed > 0 ? <RetryButton {...retry} reason="" failedCount={loop.failed} /> : null}
             <Suspense fallback={<ExportPlaceholder />}>
               <DrilldownExport loaded={loaded} exportPath={exportPath} batchId={batchId.data} />
             </Suspense>

@@ -4,7 +4,7 @@ import { formatCount } from "@/components/batches/format";
 import { FailedCallList } from "@/components/failures/failed-call-list";
 import { FailedCallsPagination } from "@/components/failures/failed-calls-pagination";
 import { FailureTotals } from "@/components/failures/failure-totals";
-import { RetryDialog } from "@/components/loop/retry-dialog";
+import { RetryButton } from "@/components/loop/loop-buttons";
 import { ReasonTable } from "@/components/failures/reason-table";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -69,7 +69,7 @@ function ReasonCalls({ selected, failedHref, retry }: { selected: SelectedReason
           </CardDescription>
         </div>
         <div className="flex flex-wrap items-center gap-2">
-          {retry && total > 0 ? <RetryDialog {...retry} reason={reason.key} reasonLabel={reason.label} failedCount={total} /> : null}
+          {retry && total > 0 ? <RetryButton {...retry} reason={reason.key} reasonLabel={reason.label} failedCount={total} /> : null}
           <Button asChild variant="ghost" size="sm">
             <Link href={failedHref} scroll={false}>
               Clear selection
