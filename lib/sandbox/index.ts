@@ -1,6 +1,6 @@
 import "server-only";
 
-// A faithful Trillet stand-in (see /work/shared/trillet-api.md) served as plain
+// A faithful Trillet stand-in (see docs/trillet-api.md) served as plain
 // Request -> Response, so it runs inside tests, inside the demo and standalone
 // (scripts/sandbox.ts via ./node-server). It never reads the environment itself: callers pass options (lib/env.ts reads it).
 
