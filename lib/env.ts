@@ -177,3 +177,18 @@ export function assertServingSettings(v: Env): void {
 }
 
 export const env: Env = parseEnv(process.env);
+
+// Auth.js takes its base URL (redirects, callback URLs, whether its cookies are the Secure kind)
+// from AUTH_URL, in the route handler, proxy.ts and server components alike. Behind a TLS proxy
+// that talks plain HTTP to the app that must be PUBLIC_URL, not the address the request came in on.
+// Except on a loopback address (a local production run): inside Auth.js's route handling Next
+// rebuilds the request as a NextRequest, which writes 127.0.0.1 as "localhost", so the OIDC
+// token request would name another redirect_uri than the authorization request did. There the
+// address the browser used is the public one anyway, and the route handler keeps it as addressed
+// (app/api/auth/[...nextauth]/route.ts).
+if (env.PUBLIC_URL && !isLoopbackUrl(env.PUBLIC_URL)) process.env.AUTH_URL = new URL(env.PUBLIC_URL).origin;
+
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+}
