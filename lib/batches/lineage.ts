@@ -41,11 +41,13 @@ export interface Funnel {
   recovered: RecoveredReason[];
 }
 
-/** The funnel of the line a batch belongs to, or null when the batch is not tracked. */
+/** The funnel of the line a batch belongs to; null when it is not tracked or was never retried. */
 export async function lineageFunnel(db: Database, workspaceId: string, batchId: string): Promise<Funnel | null> {
   const lineage = await lineageOf(db, workspaceId, batchId);
   if (!lineage) return null;
   const batches = await lineageBatches(db, workspaceId, lineage.rootBatchId);
+  // A batch nobody retried has no line to show: no scan of its copy on every page view.
+  if (batches.length < 2) return null;
   const ids = batches.map((b) => b.batchId);
   const counts = await db
     .select({
