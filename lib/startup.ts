@@ -5,7 +5,10 @@ import { logger } from "./log";
 import { deleteExpiredSessions } from "./auth/sessions";
 import { issueSetupToken } from "./auth/setup";
 import { purgeExpiredThrottle } from "./auth/throttle";
-import { startMirrorWorker } from "./batches/mirror-worker";
+import { startMirrorWorker } from "./mirror/worker";
+import type { SyncJob } from "./mirror/sync";
+import { appExportCache } from "./reports/cache";
+import { warmExportCache } from "./reports/export";
 import { seedDemo } from "./demo-seed";
 import { installShutdownHandlers, setMirrorWorker, setNotificationWorker } from "./lifecycle";
 import { startNotificationWorker } from "./notifications/worker";
@@ -34,7 +37,7 @@ export async function startUp(log: (line: string) => void = (line) => logger().i
     for (const line of await seedDemo(db)) log(line);
   }
   // Copies opened batches into the database in the background (one runner per instance).
-  setMirrorWorker(startMirrorWorker());
+  setMirrorWorker(startMirrorWorker(warmFrozenReport));
   // Delivers notifications from the outbox (one worker per instance; stopped on shutdown, which
   // hands its claims back).
   setNotificationWorker(startNotificationWorker());
@@ -44,6 +47,15 @@ export async function startUp(log: (line: string) => void = (line) => logger().i
   }
   // SIGTERM/SIGINT: drain (readiness 503, claims handed back, exports failed), then exit in bound.
   installShutdownHandlers({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS, log });
+}
+
+/** Nearly everyone downloads a finished batch's report: have it ready as a file once it freezes. */
+async function warmFrozenReport(job: SyncJob, db: Database): Promise<void> {
+  const cache = appExportCache();
+  if (!cache) return;
+  await warmExportCache(db, job.workspaceId, job.batchId, cache).catch((error: unknown) =>
+    logger().error({ event: "export.cache_failed", workspace: job.workspaceId, batch: job.batchId, err: error }, "Mirror: the frozen batch's report was not kept"),
+  );
 }
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;

@@ -2,7 +2,7 @@
 // PGLITE_DIR (the app also does this on start).
 import "./lib/load-env"; // first: .env before lib/env.ts reads the settings
 import { env } from "../lib/env";
-import { openDatabase } from "../lib/db/index";
+import { openDatabase } from "../lib/db";
 
 async function main() {
   const handle = await openDatabase({ url: env.DATABASE_URL, dataDir: env.PGLITE_DIR });

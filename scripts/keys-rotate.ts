@@ -3,7 +3,7 @@
 // .env), with the app instances stopped; then start them with the new ENCRYPTION_KEY. Safe to run
 // again: rows already sealed with the new key are left alone. See docs/operations.md.
 import "./lib/load-env"; // first: .env before lib/env.ts reads the settings
-import { openDatabase } from "../lib/db/index";
+import { openDatabase } from "../lib/db";
 import { env } from "../lib/env";
 import { rotateSealedSecrets } from "../lib/security/rotate-keys";
 

@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { createInterface } from "node:readline";
 import { recordAudit } from "../lib/audit";
 import { createUser, findUserByEmail } from "../lib/auth/users";
-import { openDatabase } from "../lib/db/index";
+import { openDatabase } from "../lib/db";
 import { env } from "../lib/env";
 import { passwordProblem } from "../lib/security/password";
 

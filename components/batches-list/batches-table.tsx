@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { formatCount, formatPercent } from "@/components/batches/format";
 import { LocalTime } from "@/components/batches/local-time";
-import { StackedProgress } from "@/components/ui/stacked-progress";
+import { StackedProgress } from "@/components/batches/stacked-progress";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { BatchListItem, BatchListView } from "@/lib/batches/batch-list";
 import type { BatchSummary } from "@/lib/trillet/schemas";

@@ -1,8 +1,8 @@
 import { InboxIcon } from "lucide-react";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { StackedProgress } from "@/components/ui/stacked-progress";
-import { StatusBadge } from "@/components/ui/status-badge";
+import { StackedProgress } from "@/components/batches/stacked-progress";
+import { StatusBadge } from "@/components/batches/status-badge";
 import type { BatchPageData } from "@/lib/batches/batch-page";
 import { batchViewQuery, type BatchView } from "@/lib/batches/view-query";
 import { CallsPagination } from "./calls-pagination";

@@ -1,6 +1,6 @@
 import { ChevronLeftIcon, ChevronRightIcon } from "lucide-react";
 import Link from "next/link";
-import { PageLink } from "@/components/ui/page-link";
+import { PageLink } from "@/components/data-table/page-link";
 import { batchViewQuery, PAGE_SIZES, type BatchView } from "@/lib/batches/view-query";
 import { cn } from "@/lib/utils";
 import { formatCount } from "./format";

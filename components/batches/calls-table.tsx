@@ -1,6 +1,6 @@
 import { ArrowDownIcon, ArrowUpDownIcon, ArrowUpIcon } from "lucide-react";
 import Link from "next/link";
-import { StatusBadge } from "@/components/ui/status-badge";
+import { StatusBadge } from "@/components/batches/status-badge";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { Sort } from "@/lib/batches/view-query";
 import type { TrilletCall } from "@/lib/trillet/schemas";

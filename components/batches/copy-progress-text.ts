@@ -1,4 +1,4 @@
-import type { MirrorStatus } from "@/lib/batches/mirror-status";
+import type { MirrorStatus } from "@/lib/mirror/status";
 import { formatCount } from "./format";
 
 // What a copy is doing, in words, from its MirrorStatus: shared by the batch page's note, the

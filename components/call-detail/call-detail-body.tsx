@@ -1,5 +1,5 @@
 import { formatDuration } from "@/components/batches/format";
-import { StatusBadge } from "@/components/ui/status-badge";
+import { StatusBadge } from "@/components/batches/status-badge";
 import type { TrilletCall } from "@/lib/trillet/schemas";
 import { DualTime } from "./dual-time";
 import { MetadataTable } from "./metadata-table";

@@ -4,7 +4,7 @@ import { copyProgressText, type CopyProgressInput } from "@/components/batches/c
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Progress } from "@/components/ui/progress";
-import type { MirrorStatus } from "@/lib/batches/mirror-status";
+import type { MirrorStatus } from "@/lib/mirror/status";
 import { RetryByItself } from "@/components/batches/retry-by-itself";
 
 /** Reasons need every failed call, so until the batch is copied this says how far the copy is. */

@@ -1,6 +1,6 @@
 import { ChevronLeftIcon, ChevronRightIcon } from "lucide-react";
 import { formatCount } from "@/components/batches/format";
-import { PageLink } from "@/components/ui/page-link";
+import { PageLink } from "@/components/data-table/page-link";
 
 interface Props {
   page: number;

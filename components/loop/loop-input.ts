@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { batchIdSchema } from "@/lib/batches/batch-id";
+import { batchIdSchema } from "@/lib/trillet/batch-id";
 
 // The retry and cancel forms' fields, shared by the server actions and the dialogs (client-safe:
 // a "use server" file may export async functions only).

@@ -1,7 +1,7 @@
 import { ChevronLeftIcon, ChevronRightIcon } from "lucide-react";
 import Link from "next/link";
 import { formatCount } from "@/components/batches/format";
-import { PageLink } from "@/components/ui/page-link";
+import { PageLink } from "@/components/data-table/page-link";
 
 interface Props {
   page: number;

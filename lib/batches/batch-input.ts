@@ -1,4 +1,4 @@
-import { batchIdSchema } from "./batch-id";
+import { batchIdSchema } from "../trillet/batch-id";
 
 export type BatchInput = { ok: true; batchId: string; query: string } | { ok: false; message: string };
 

@@ -4,10 +4,10 @@ import { isTrilletError } from "../trillet/errors";
 import { stalenessOf, type Staleness } from "../trillet/gateway";
 import { isFinished, type BatchSummary, type TrilletCall } from "../trillet/schemas";
 import type { Workspace } from "../workspaces";
-import { queryMirrorCalls } from "./mirror-queries";
-import { getMirrorStatus, type MirrorStatus } from "./mirror-status";
-import { mirrorSummary } from "./mirror-store";
-import { requestSync } from "./mirror-sync";
+import { queryMirrorCalls } from "../mirror/queries";
+import { getMirrorStatus, type MirrorStatus } from "../mirror/status";
+import { mirrorSummary } from "../mirror/store";
+import { requestSync } from "../mirror/sync";
 import { needsMirror, sortOf, type BatchView } from "./search-params";
 import { findTrackedBatch, recordBatchRead } from "./tracked";
 

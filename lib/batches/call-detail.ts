@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import type { Database } from "../db";
 import { mirrorCalls } from "../db/schema";
 import type { TrilletCall } from "../trillet/schemas";
-import { NO_REASON, queryMirrorCalls, toCall } from "./mirror-queries";
+import { NO_REASON, queryMirrorCalls, toCall } from "../mirror/queries";
 
 // Single calls and failed calls by reason, read from the mirror only (zero upstream requests).
 

@@ -5,7 +5,7 @@ import type { Database } from "../db";
 import { mirrorSyncs, trackedBatches } from "../db/schema";
 import { isTrilletError } from "../trillet/errors";
 import type { Workspace } from "../workspaces";
-import { requestSync } from "./mirror-sync";
+import { requestSync } from "../mirror/sync";
 
 // Cancelling a batch: Trillet stops its waiting calls and lets active ones finish. Sent once; a
 // lost answer is reported as unknown (cancelling again is harmless, so the user may simply retry).

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Database } from "../db";
-import { callsOverTime, durationHistogram, type HistogramBin, type TimeBucket } from "./mirror-queries";
-import { getMirrorStatus, type MirrorStatus } from "./mirror-status";
+import { callsOverTime, durationHistogram, type HistogramBin, type TimeBucket } from "../mirror/queries";
+import { getMirrorStatus, type MirrorStatus } from "../mirror/status";
 
 /** The copy's progress as the charts show it while they wait (see components/batches/copy-progress-text.ts). */
 export type InsightsProgress = Pick<MirrorStatus, "frozen" | "pagesDone" | "totalPages" | "pass" | "passReason" | "inPass" | "passPages" | "queue">;

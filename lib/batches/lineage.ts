@@ -3,7 +3,7 @@ import { and, count, countDistinct, desc, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "../db";
 import { mirrorCalls } from "../db/schema";
-import { NO_REASON } from "./mirror-queries";
+import { NO_REASON } from "../mirror/queries";
 import { lineageBatches, lineageOf } from "./retry";
 
 // A line of attempts: the first batch and the retry batches started from it (and from them). The

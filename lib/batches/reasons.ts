@@ -24,6 +24,6 @@ export function reasonKey(error: string | null | undefined): string | null {
   let end = collapsed.length;
   while (end > 0 && TRAILING.has(collapsed[end - 1]!)) end--;
   const key = collapsed.slice(0, end).toLowerCase();
-  // Same key as a missing error (mirror-queries.ts NO_REASON).
+  // Same key as a missing error (lib/mirror/queries.ts NO_REASON).
   return key || "(no reason given)";
 }

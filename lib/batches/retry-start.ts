@@ -7,7 +7,7 @@ import { isTrilletError } from "../trillet/errors";
 import type { Workspace } from "../workspaces";
 import { logger } from "../log";
 import { enqueueRetryStarted } from "../notifications/events";
-import { requestSync } from "./mirror-sync";
+import { requestSync } from "../mirror/sync";
 import { nextAttempt, retryCsv, retryPreview } from "./retry";
 
 // Starting a retry batch, at most once per request. The row for the request (its idempotency key)

@@ -4,8 +4,8 @@ import { and, asc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import type { Database } from "../db";
 import { mirrorCalls, trackedBatches } from "../db/schema";
 import { flattenValue } from "../reports/metadata";
-import { getMirrorStatus } from "./mirror-status";
-import { mirrorMetadataKeys, NO_REASON } from "./mirror-queries";
+import { getMirrorStatus } from "../mirror/status";
+import { mirrorMetadataKeys, NO_REASON } from "../mirror/queries";
 
 // A retry batch is the failed calls of a batch (all of them, or one reason's), in Trillet's
 // start-batch layout, with every value exactly as Trillet listed it: this file goes to Trillet,

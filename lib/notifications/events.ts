@@ -3,7 +3,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../db";
 import { notificationChannels, notificationOutbox, trackedBatches, workspaces } from "../db/schema";
 import { env } from "../env";
-import { failureReasons } from "../batches/mirror-queries";
+import { failureReasons } from "../mirror/queries";
 import type { BatchSummary } from "../trillet/schemas";
 import type { NotificationEvent } from "./event-types";
 

@@ -6,8 +6,8 @@ import { isFinished, type BatchSummary } from "../trillet/schemas";
 import { alreadyQueued, batchPayload, channelsFor, enqueue, eventIds, type NotificationEvent } from "./events";
 
 // Where batch events come from. The mirror tells the notifier what it read of a tracked batch at
-// the end of every pass (lib/batches/mirror-sync.ts completePass) and when an export's walk
-// freezes a batch (lib/batches/mirror-from-walk.ts): the mirror follows every tracked batch that
+// the end of every pass (lib/mirror/sync.ts completePass) and when an export's walk
+// freezes a batch (lib/mirror/from-walk.ts): the mirror follows every tracked batch that
 // has not finished, so its passes are the app's observations of progress.
 //
 // Only batches seen running are announced: opening last month's batch says nothing to anyone.

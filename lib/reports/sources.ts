@@ -5,13 +5,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
-import { countMirrorCalls, lastMirrorRowNo, matchingRowNos, mirrorCallsInRange, mirrorMetadataKeys, NO_REASON } from "../batches/mirror-queries";
-import { searchText } from "../batches/mirror-store";
+import { countMirrorCalls, lastMirrorRowNo, matchingRowNos, mirrorCallsInRange, mirrorMetadataKeys, NO_REASON } from "../mirror/queries";
+import { searchText } from "../mirror/store";
 import { reasonKey } from "../batches/reasons";
 import { runsOnThisThread, type Database } from "../db";
 import type { TrilletCall } from "../trillet/schemas";
 import type { WalkResult } from "../trillet/walker";
-import { KeyUnion } from "./metadata";
+import { KeyUnion } from "../trillet/metadata-keys";
 
 export interface ExportFilter {
   status: "all" | "waiting" | "active" | "completed" | "failed";

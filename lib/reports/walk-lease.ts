@@ -1,6 +1,6 @@
 import "server-only";
 import { logger } from "../log";
-import { takeOverSync, type FillOutcome, type WalkFill } from "../batches/mirror-from-walk";
+import { takeOverSync, type FillOutcome, type WalkFill } from "../mirror/from-walk";
 import type { Database } from "../db";
 import { isFinished, type BatchSummary } from "../trillet/schemas";
 import type { WalkPage, WalkResult } from "../trillet/walker";

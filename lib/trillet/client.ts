@@ -11,7 +11,7 @@ import {
   TrilletError,
   UpstreamUnavailableError,
 } from "./errors";
-import { batchIdSchema } from "../batches/batch-id";
+import { batchIdSchema } from "./batch-id";
 import {
   batchStatusSchema,
   callsPageSchema,

@@ -1,4 +1,4 @@
-import type { Database } from "../../lib/db/index";
+import type { Database } from "../../lib/db";
 import { WorkspaceGateway } from "../../lib/trillet/gateway";
 import { createWorkspace } from "../../lib/workspaces";
 import { LIVE, runCopyScenario, SMALL, type ScenarioResult } from "../support/copy-scenario";

@@ -1,10 +1,10 @@
 import { parse } from "csv-parse/sync";
 import { and, eq } from "drizzle-orm";
 import { getBatchPage } from "../../lib/batches/batch-page";
-import { mirrorSummary } from "../../lib/batches/mirror-store";
-import { claimNextSync, runSync } from "../../lib/batches/mirror-sync";
+import { mirrorSummary } from "../../lib/mirror/store";
+import { claimNextSync, runSync } from "../../lib/mirror/sync";
 import { parseBatchView } from "../../lib/batches/search-params";
-import type { Database } from "../../lib/db/index";
+import type { Database } from "../../lib/db";
 import { mirrorSyncs } from "../../lib/db/schema";
 import { runExport } from "../../lib/reports/export";
 import type { WorkspaceGateway } from "../../lib/trillet/gateway";

@@ -1,5 +1,5 @@
 import { parse } from "csv-parse/sync";
-import { openDatabase, type Database } from "../../lib/db/index";
+import { openDatabase, type Database } from "../../lib/db";
 import { runExport } from "../../lib/reports/export";
 import { createWorkspace, type WorkspaceInfo } from "../../lib/workspaces";
 import { BENCH_KEY, BENCH_WORKSPACE, fixed, sleep, slope, startBenchSandbox, table, verdict, type BenchSandbox, type Verdict } from "./support";

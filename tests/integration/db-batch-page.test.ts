@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getBatchPage } from "@/lib/batches/batch-page";
-import { claimNextSync, runSync } from "@/lib/batches/mirror-sync";
+import { claimNextSync, runSync } from "@/lib/mirror/sync";
 import { parseBatchView } from "@/lib/batches/search-params";
 import { findTrackedBatch, listTrackedBatches } from "@/lib/batches/tracked";
 import type { Database } from "@/lib/db";

@@ -24,7 +24,7 @@ import { removeBatch, renameBatch } from "@/app/w/[workspace]/batches/actions";
 import { LABEL_MAX_LENGTH, removeBatchInput, renameBatchInput } from "@/components/batches-list/batch-actions-input";
 import { openBatchTarget } from "@/components/batches-list/open-target";
 import { batchListQuery, listBatches, parseBatchListView, type BatchListItem } from "@/lib/batches/batch-list";
-import { claimNextSync, requestSync, runSync } from "@/lib/batches/mirror-sync";
+import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
 import { findTrackedBatch, recordBatchRead } from "@/lib/batches/tracked";
 import type { Database } from "@/lib/db";
 import { mirrorSyncs, trackedBatches } from "@/lib/db/schema";

@@ -10,7 +10,7 @@ vi.mock("@/lib/auth/guards", () => ({
 
 import { GET } from "@/app/api/w/[workspace]/batches/[batchId]/calls/[jobId]/route";
 import { getMirroredCall } from "@/lib/batches/call-detail";
-import { claimNextSync, requestSync, runSync } from "@/lib/batches/mirror-sync";
+import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
 import { findTrackedBatch } from "@/lib/batches/tracked";
 import type { Database } from "@/lib/db";
 import { createUser } from "@/lib/auth/users";

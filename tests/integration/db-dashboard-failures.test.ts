@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { drilldownQuery, FAILED_PAGE_SIZE, loadFailureDrilldown, parseDrilldownView } from "@/app/w/[workspace]/batches/[batchId]/failed/drilldown";
 import { NO_REASON_KEY } from "@/lib/batches/call-detail";
-import { claimNextSync, runSync } from "@/lib/batches/mirror-sync";
+import { claimNextSync, runSync } from "@/lib/mirror/sync";
 import { reasonKey } from "@/lib/batches/reasons";
 import { findTrackedBatch, recordBatchRead } from "@/lib/batches/tracked";
 import type { Database } from "@/lib/db";

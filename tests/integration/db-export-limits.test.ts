@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { parse as csvParse } from "csv-parse/sync";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { claimNextSync, requestSync } from "@/lib/batches/mirror-sync";
+import { claimNextSync, requestSync } from "@/lib/mirror/sync";
 import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db";
 import { auditEvents, exportSlots, mirrorCalls, mirrorSyncs } from "@/lib/db/schema";
 import { takeExportSlot } from "@/lib/reports/export-slots";

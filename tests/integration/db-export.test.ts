@@ -7,7 +7,7 @@ import vm from "node:vm";
 import { and, eq } from "drizzle-orm";
 import { parse as csvParse } from "csv-parse";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { upsertCalls } from "@/lib/batches/mirror-store";
+import { upsertCalls } from "@/lib/mirror/store";
 import type { Database } from "@/lib/db";
 import { auditEvents, mirrorSyncs } from "@/lib/db/schema";
 import { ExportCache } from "@/lib/reports/cache";

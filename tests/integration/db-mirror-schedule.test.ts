@@ -1,10 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyProgressText } from "@/components/batches/copy-progress-text";
-import { getMirrorStatus } from "@/lib/batches/mirror-status";
-import { claimNextSync, requestSync, runSync } from "@/lib/batches/mirror-sync";
-import { startMirrorRunners, type SliceEvent } from "@/lib/batches/mirror-worker";
-import { mirrorSummary } from "@/lib/batches/mirror-store";
+import { getMirrorStatus } from "@/lib/mirror/status";
+import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
+import { startMirrorRunners, type SliceEvent } from "@/lib/mirror/worker";
+import { mirrorSummary } from "@/lib/mirror/store";
 import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db";
 import { mirrorCalls, mirrorSyncs } from "@/lib/db/schema";
 import { WorkspaceGateway, type ReadOptions } from "@/lib/trillet/gateway";
@@ -164,7 +164,7 @@ describe(`mirror scheduling (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
         limitPerMinute: 600_000,
         minSpacingMs: 0,
         onPage: ({ pagesDone }) => {
-          // The export's takeover (lib/batches/mirror-from-walk.ts): state running, its own owner.
+          // The export's takeover (lib/mirror/from-walk.ts): state running, its own owner.
           if (pagesDone === 2) void db.update(mirrorSyncs).set({ owner: "export:x", heartbeatAt: new Date() }).where(eq(mirrorSyncs.batchId, "demo-failing")).execute();
         },
       });

@@ -1,8 +1,8 @@
 import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { callsOverTime, durationHistogram, failureReasons, queryMirrorCalls } from "@/lib/batches/mirror-queries";
-import { claimNextSync, requestSync, runSync, type SyncJob } from "@/lib/batches/mirror-sync";
-import { mirrorSummary } from "@/lib/batches/mirror-store";
+import { callsOverTime, durationHistogram, failureReasons, queryMirrorCalls } from "@/lib/mirror/queries";
+import { claimNextSync, requestSync, runSync, type SyncJob } from "@/lib/mirror/sync";
+import { mirrorSummary } from "@/lib/mirror/store";
 import { reasonKey } from "@/lib/batches/reasons";
 import type { Database } from "@/lib/db";
 import { mirrorCalls, mirrorSyncs } from "@/lib/db/schema";

@@ -1,8 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { claimNextSync, requestSync, runSync } from "@/lib/batches/mirror-sync";
-import { takeOverSync } from "@/lib/batches/mirror-from-walk";
-import { failureReasons } from "@/lib/batches/mirror-queries";
+import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
+import { takeOverSync } from "@/lib/mirror/from-walk";
+import { failureReasons } from "@/lib/mirror/queries";
 import type { Database } from "@/lib/db";
 import { notificationBatchWatch, notificationChannels, notificationDeliveries, notificationOutbox } from "@/lib/db/schema";
 import { createChannel, recentDeliveries, removeChannel, type ChannelInput } from "@/lib/notifications/channels";

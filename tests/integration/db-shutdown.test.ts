@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMirrorRunners } from "@/lib/batches/mirror-worker";
-import { requestSync } from "@/lib/batches/mirror-sync";
+import { startMirrorRunners } from "@/lib/mirror/worker";
+import { requestSync } from "@/lib/mirror/sync";
 import { migrationsApplied, openDatabase, type Database } from "@/lib/db";
 import { auditEvents, exportSlots, mirrorSyncs } from "@/lib/db/schema";
 import { drain, isDraining, mirrorWorkerRunning, setMirrorWorker } from "@/lib/lifecycle";

@@ -1,8 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { copyProgressText } from "@/components/batches/copy-progress-text";
-import { getMirrorStatus, type MirrorStatus } from "@/lib/batches/mirror-status";
-import { requestSync } from "@/lib/batches/mirror-sync";
-import { startMirrorRunners, type SliceEvent } from "@/lib/batches/mirror-worker";
+import { getMirrorStatus, type MirrorStatus } from "@/lib/mirror/status";
+import { requestSync } from "@/lib/mirror/sync";
+import { startMirrorRunners, type SliceEvent } from "@/lib/mirror/worker";
 import type { Database } from "@/lib/db";
 import { mirrorCalls } from "@/lib/db/schema";
 import type { Sandbox } from "@/lib/sandbox";
@@ -105,7 +105,7 @@ async function copyOf(db: Database, workspaceId: string, batchId: string): Promi
   return new Map(rows.map((r) => [r.jobId, r.status]));
 }
 
-/** Runs the scenario with this process's runners (mirror-worker.ts) on a scaled clock. */
+/** Runs the scenario with this process's runners (lib/mirror/worker.ts) on a scaled clock. */
 export async function runCopyScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const { db, sandbox, workspaceId, windowMs } = o;
   const log = o.log ?? (() => {});

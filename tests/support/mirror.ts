@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { claimNextSync, requestSync, runSync } from "@/lib/batches/mirror-sync";
+import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
 import type { Database } from "@/lib/db";
 import { mirrorSyncs } from "@/lib/db/schema";
 import type { WorkspaceGateway } from "@/lib/trillet/gateway";

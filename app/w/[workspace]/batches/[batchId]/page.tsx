@@ -15,7 +15,7 @@ import { loadBatchLoop } from "@/lib/batches/batch-loop";
 import { getBatchPage } from "@/lib/batches/batch-page";
 import { batchViewQuery, parseBatchView, type BatchView } from "@/lib/batches/search-params";
 import { isForeignRateLimit, isTrilletError, retryAtOf } from "@/lib/trillet/errors";
-import { batchIdSchema } from "@/lib/batches/batch-id";
+import { batchIdSchema } from "@/lib/trillet/batch-id";
 import { requireWorkspace } from "@/lib/auth/guards";
 import { decodeSegment } from "@/lib/http/segments";
 import { getDb } from "@/lib/db";

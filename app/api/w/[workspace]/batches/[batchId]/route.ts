@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { batchIdSchema } from "@/lib/batches/batch-id";
+import { batchIdSchema } from "@/lib/trillet/batch-id";
 import { getBatchPage } from "@/lib/batches/batch-page";
 import { parseBatchView } from "@/lib/batches/search-params";
 import { getDb } from "@/lib/db";

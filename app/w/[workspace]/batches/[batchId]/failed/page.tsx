@@ -13,7 +13,7 @@ import { ExportMenu } from "@/components/reports/export-menu";
 import { loadBatchLoop } from "@/lib/batches/batch-loop";
 import { Button } from "@/components/ui/button";
 import { requireWorkspace } from "@/lib/auth/guards";
-import { batchIdSchema } from "@/lib/batches/batch-id";
+import { batchIdSchema } from "@/lib/trillet/batch-id";
 import { getDb } from "@/lib/db";
 import { decodeSegment } from "@/lib/http/segments";
 import { isTrilletError, retryAtOf } from "@/lib/trillet/errors";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { batchIdSchema } from "@/lib/batches/batch-id";
+import { batchIdSchema } from "@/lib/trillet/batch-id";
 import { getBatchInsights } from "@/lib/batches/insights";
 import { getDb } from "@/lib/db";
 import { withRoute } from "@/lib/http/route";

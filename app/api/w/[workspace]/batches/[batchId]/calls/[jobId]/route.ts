@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { batchIdSchema } from "@/lib/batches/batch-id";
+import { batchIdSchema } from "@/lib/trillet/batch-id";
 import { getMirroredCall } from "@/lib/batches/call-detail";
 import { ensureTracked } from "@/lib/batches/first-open";
-import { getMirrorStatus } from "@/lib/batches/mirror-status";
-import { requestSync } from "@/lib/batches/mirror-sync";
+import { getMirrorStatus } from "@/lib/mirror/status";
+import { requestSync } from "@/lib/mirror/sync";
 import { getDb } from "@/lib/db";
 import { withRoute } from "@/lib/http/route";
 import type { TrilletCall } from "@/lib/trillet/schemas";

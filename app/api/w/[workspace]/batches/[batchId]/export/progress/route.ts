@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { batchIdSchema } from "@/lib/batches/batch-id";
+import { batchIdSchema } from "@/lib/trillet/batch-id";
 import { jsonError, withRoute } from "@/lib/http/route";
 import { readExportProgress } from "@/lib/reports/progress";
 

@@ -1,5 +1,5 @@
-// How the mirror's runners share the work (lib/batches/mirror-worker.ts), also used to estimate
-// a waiting copy's turn (mirror-status.ts). No imports: safe for any module.
+// How the mirror's runners share the work (lib/mirror/worker.ts), also used to estimate
+// a waiting copy's turn (lib/mirror/status.ts). No imports: safe for any module.
 
 /** Slices run at once per instance: enough that a slow batch never holds up the others. */
 export const SLOTS = 4;

@@ -3,21 +3,21 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db";
 import { mirrorSyncs, type PassReason } from "../db/schema";
 import { observeBatch } from "../notifications/observe";
-import { KeyUnion } from "../reports/metadata";
+import { KeyUnion } from "../trillet/metadata-keys";
 import { isFinished, type BatchSummary } from "../trillet/schemas";
 import type { WalkPage } from "../trillet/walker";
-import { countSeenInPass, mirrorSummary, upsertCalls } from "./mirror-store";
-import { STALE_AFTER_MS } from "./mirror-sync";
-import { recordBatchRead } from "./tracked";
+import { countSeenInPass, mirrorSummary, upsertCalls } from "./store";
+import { STALE_AFTER_MS } from "./sync";
+import { recordBatchRead } from "../batches/tracked";
 
 // An export that walks a batch unfiltered reads exactly the pages the mirror sync would read
 // (status=all, 100 a page). Rather than have the sync read them all again, the export takes over
 // the batch's sync job for the length of its walk and copies each page into the mirror as it goes.
 // A walk of a batch that was already finished when it started, completed and reconciled with
 // Trillet's counts by the walker, is a verified final pass: it freezes the mirror exactly as the
-// sync's final pass does (mirror-sync.ts completePass). Anything else hands the job back.
+// sync's final pass does (lib/mirror/sync.ts completePass). Anything else hands the job back.
 //
-// The walk is a pass of the job like the runner's own (mirror-sync.ts): it opens one (a full
+// The walk is a pass of the job like the runner's own (lib/mirror/sync.ts): it opens one (a full
 // pass, no plan), marks every call it copies with that pass, and records how many pages from the
 // first it has copied without a gap. Handed back, the runner resumes that pass after those pages;
 // finished, it is checked and closed as the runner closes a final pass.

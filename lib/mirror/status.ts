@@ -4,8 +4,8 @@ import type { Database } from "../db";
 import { mirrorSyncs, type PassReason } from "../db/schema";
 import { env } from "../env";
 import type { BatchSummary } from "../trillet/schemas";
-import { DUE_ORDER } from "./mirror-sync";
-import { BACKGROUND_SHARE, SLICE_PAGES } from "./mirror-pace";
+import { DUE_ORDER } from "./sync";
+import { BACKGROUND_SHARE, SLICE_PAGES } from "./pace";
 
 /** How fresh a batch's mirror is, for views to say so. Never the whole job row. */
 export interface MirrorStatus {

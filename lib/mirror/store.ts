@@ -3,7 +3,7 @@ import { and, count, eq, sql } from "drizzle-orm";
 import type { Database } from "../db";
 import { mirrorCalls } from "../db/schema";
 import type { BatchSummary, TrilletCall } from "../trillet/schemas";
-import { reasonKey } from "./reasons";
+import { reasonKey } from "../batches/reasons";
 
 // Writing and counting mirrored calls. Upserts are keyed by (workspace, batch, job), so reading a
 // page twice (a resumed sync, a re-walk after page boundaries moved) can never duplicate a call.

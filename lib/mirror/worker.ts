@@ -4,12 +4,10 @@ import { hostname } from "node:os";
 import { getDb, type Database } from "../db";
 import { env } from "../env";
 import { logger, withLogContext } from "../log";
-import { appExportCache } from "../reports/cache";
-import { warmExportCache } from "../reports/export";
 import type { WorkspaceGateway } from "../trillet/gateway";
 import { findWorkspaceById } from "../workspaces";
-import { SLICE_MS, SLICE_PAGES, SLOTS } from "./mirror-pace";
-import { claimNextSync, releaseClaims, runSync, STALE_AFTER_MS, type SyncJob, type SyncOptions, type SyncOutcome } from "./mirror-sync";
+import { SLICE_MS, SLICE_PAGES, SLOTS } from "./pace";
+import { claimNextSync, releaseClaims, runSync, STALE_AFTER_MS, type SyncJob, type SyncOptions, type SyncOutcome } from "./sync";
 
 export interface SliceEvent {
   owner: string;
@@ -102,21 +100,17 @@ export function startMirrorRunners(options: MirrorRunnersOptions): { stop(): Pro
   };
 }
 
-/** The app's runners (lib/startup.ts): the app's database, workspaces and budget settings. */
-export function startMirrorWorker(pollMs = 2_000): { stop(): Promise<void> } {
+/**
+ * The app's runners (lib/startup.ts): the app's database, workspaces and budget settings.
+ * `afterFrozen` comes from the caller, so the mirror never imports the reports built on it.
+ */
+export function startMirrorWorker(afterFrozen?: (job: SyncJob, db: Database) => Promise<void>, pollMs = 2_000): { stop(): Promise<void> } {
   return startMirrorRunners({
     instance: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     database: getDb,
     gatewayFor: async (workspaceId) => (await findWorkspaceById(await getDb(), workspaceId))?.gateway ?? null,
     sync: { limitPerMinute: env.TRILLET_RATE_LIMIT_PER_MINUTE },
     pollMs,
-    // Nearly everyone downloads a finished batch's report: have it ready as a file.
-    async afterFrozen(job, db) {
-      const cache = appExportCache();
-      if (!cache) return;
-      await warmExportCache(db, job.workspaceId, job.batchId, cache).catch((error: unknown) =>
-        logger().error({ event: "export.cache_failed", workspace: job.workspaceId, batch: job.batchId, err: error }, "Mirror: the frozen batch's report was not kept"),
-      );
-    },
+    afterFrozen,
   });
 }

@@ -4,22 +4,22 @@ import type { Database } from "../db";
 import { logger } from "../log";
 import { metrics } from "../metrics";
 import { mirrorSyncs, type PassReason } from "../db/schema";
-import { KeyUnion } from "../reports/metadata";
+import { KeyUnion } from "../trillet/metadata-keys";
 import { observeBatch } from "../notifications/observe";
 import { isTrilletError } from "../trillet/errors";
 import type { WorkspaceGateway } from "../trillet/gateway";
 import { isFinished, MAX_PAGE_SIZE, type BatchSummary, type CallsPage } from "../trillet/schemas";
-import { pacerFor } from "./mirror-pace";
-import { copiedPages, refreshPlan } from "./mirror-plan";
-import { countSeenInPass, mirrorSummary, upsertCalls } from "./mirror-store";
-import { recordBatchRead } from "./tracked";
+import { pacerFor } from "./pace";
+import { copiedPages, refreshPlan } from "./plan";
+import { countSeenInPass, mirrorSummary, upsertCalls } from "./store";
+import { recordBatchRead } from "../batches/tracked";
 
 // Ownership of a sync job (one mirror_syncs row). At most one party works a job at a time: the
 // one named in `owner` while `state = 'running'` and its heartbeat is fresh. Runners take a job
 // with claimNextSync (SKIP LOCKED plus the state flip, so claims stay exclusive across instances)
 // for one slice of its copy, then hand it back as due again. An export walking the batch may take
 // the job over too (state 'running', owner 'export:<id>', heartbeat_at refreshed per page, then
-// frozen at the end: lib/batches/mirror-from-walk.ts). So every write a runner makes is conditional
+// frozen at the end: lib/mirror/from-walk.ts). So every write a runner makes is conditional
 // on owner = itself and state = 'running'; when one matches no row, the runner stops quietly and
 // leaves the job to its new owner. Whoever stops reporting for STALE_AFTER_MS loses the job to the
 // next claim, which resumes the pass where the row says it was.
@@ -83,7 +83,7 @@ export async function requestSync(db: Database, workspaceId: string, batchId: st
 /**
  * The scheduler's order among due jobs: never served first (a new batch never queues behind a
  * big one's copy), then the one served least recently (round robin, slice by slice), then the
- * longest due. mirror-status.ts counts the queue in the same order.
+ * longest due. lib/mirror/status.ts counts the queue in the same order.
  */
 export const DUE_ORDER = sql`coalesce(served_at, '-infinity'::timestamptz), next_sync_at, workspace_id, batch_id`;
 
@@ -136,7 +136,7 @@ const pageAt = (job: SyncJob, index: number) => (job.passPlan ? job.passPlan[ind
  * Copies a batch into the mirror through the gateway at background priority, one pass at a time,
  * recording progress after every page so that any runner can go on from there. A first pass or a
  * final check reads every page; a refresh of a running batch reads the pages that can still
- * change (mirror-plan.ts). A full pass that started with the batch already finished is the final
+ * change (lib/mirror/plan.ts). A full pass that started with the batch already finished is the final
  * one: checked against Trillet's counts and job set, it freezes the batch for good. A mismatch is
  * recorded and the batch is not frozen. With `slice`, the job is handed back when the slice is used up.
  */
