@@ -4,7 +4,9 @@ import nextTs from "eslint-config-next/typescript";
 const config = [
   ...nextVitals,
   ...nextTs,
-  { ignores: [".next/**", ".next-e2e/**", ".next-bench/**", "node_modules/**", "test-results/**", "playwright-report/**", "next-env.d.ts"] },
+  {
+    ignores: [".next/**", ".next-e2e/**", ".next-bench/**", "node_modules/**", "test-results/**", "playwright-report/**", "next-env.d.ts"],
+  },
 ];
 
 export default config;

@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+
 import { E2E } from "./tests/e2e/fixtures/settings";
 
 // Drives the system Chromium (see scripts/ensure-chromium.mjs): Playwright's own browser

@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+
 import { auth } from "@/lib/auth/config";
 import { contentSecurityPolicy } from "@/lib/security/csp";
 
@@ -6,7 +7,15 @@ import { contentSecurityPolicy } from "@/lib/security/csp";
 // sent to /login carrying the exact path and query asked for; an API call gets a 401. Also sets
 // the per-request CSP nonce.
 
-const PUBLIC = [/^\/login$/, /^\/setup$/, /^\/invite\/[^/]+$/, /^\/api\/auth(\/|$)/, /^\/api\/health$/, /^\/api\/ready$/, /^\/api\/metrics$/];
+const PUBLIC = [
+  /^\/login$/,
+  /^\/setup$/,
+  /^\/invite\/[^/]+$/,
+  /^\/api\/auth(\/|$)/,
+  /^\/api\/health$/,
+  /^\/api\/ready$/,
+  /^\/api\/metrics$/,
+];
 
 export default auth((request) => {
   const nonce = btoa(crypto.randomUUID());
@@ -59,5 +68,7 @@ function withCsp(response: NextResponse, csp: string) {
 
 export const config = {
   // Static files a browser asks for before anyone signs in (public/) skip the proxy.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg|icon-192.png|icon-512.png|apple-touch-icon.png|manifest.webmanifest|robots.txt).*)"],
+  matcher: [
+    "/((?!_next/static|_next/image|favicon.ico|icon.svg|icon-192.png|icon-512.png|apple-touch-icon.png|manifest.webmanifest|robots.txt).*)",
+  ],
 };

@@ -1,8 +1,8 @@
 "use client";
 
-import { useEffect } from "react";
-import Link from "next/link";
 import { RotateCcwIcon, TriangleAlertIcon } from "lucide-react";
+import Link from "next/link";
+import { useEffect } from "react";
 
 import { PageContainer } from "@/components/app-shell/page-container";
 import { Button } from "@/components/ui/button";
@@ -16,14 +16,7 @@ function getDigest(error: unknown): string | undefined {
   return undefined;
 }
 
-export default function ErrorPage({
-  error,
-  retry,
-}: {
-  error: unknown;
-  reset: () => void;
-  retry: () => void;
-}) {
+export default function ErrorPage({ error, retry }: { error: unknown; reset: () => void; retry: () => void }) {
   const digest = getDigest(error);
 
   useEffect(() => {
@@ -40,9 +33,7 @@ export default function ErrorPage({
           <h1 data-slot="card-title" className="text-lg leading-tight font-semibold">
             Something went wrong
           </h1>
-          <CardDescription>
-            An unexpected error occurred while loading this page. Please try again in a moment.
-          </CardDescription>
+          <CardDescription>An unexpected error occurred while loading this page. Please try again in a moment.</CardDescription>
         </CardHeader>
         {digest ? (
           <CardContent>

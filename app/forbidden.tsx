@@ -1,5 +1,6 @@
 import { ShieldXIcon } from "lucide-react";
 import Link from "next/link";
+
 import { PageContainer } from "@/components/app-shell/page-container";
 import { Button } from "@/components/ui/button";
 

@@ -1,7 +1,7 @@
 "use client";
 
-import { useEffect } from "react";
 import { RotateCcwIcon } from "lucide-react";
+import { useEffect } from "react";
 
 import { Button } from "@/components/ui/button";
 
@@ -24,21 +24,12 @@ function useStoredTheme() {
     } catch {
       // Storage can be unavailable (privacy mode); fall back to the OS preference.
     }
-    const dark =
-      stored === "dark" ||
-      (stored !== "light" && window.matchMedia("(prefers-color-scheme: dark)").matches);
+    const dark = stored === "dark" || (stored !== "light" && window.matchMedia("(prefers-color-scheme: dark)").matches);
     document.documentElement.classList.toggle("dark", dark);
   }, []);
 }
 
-export default function GlobalError({
-  error,
-  retry,
-}: {
-  error: unknown;
-  reset: () => void;
-  retry: () => void;
-}) {
+export default function GlobalError({ error, retry }: { error: unknown; reset: () => void; retry: () => void }) {
   const digest = getDigest(error);
   useStoredTheme();
 
@@ -52,9 +43,7 @@ export default function GlobalError({
         <title>Something went wrong · Batchboard</title>
         <main role="alert" className="w-full max-w-md space-y-4 rounded-xl border bg-card p-6 text-card-foreground shadow-sm">
           <h1 className="text-lg font-semibold">Something went wrong</h1>
-          <p className="text-sm text-muted-foreground">
-            Batchboard hit an unexpected error. Please try again in a moment.
-          </p>
+          <p className="text-sm text-muted-foreground">Batchboard hit an unexpected error. Please try again in a moment.</p>
           {digest ? (
             <p className="text-xs text-muted-foreground">
               Error reference: <code className="font-mono text-foreground">{digest}</code>

@@ -1,5 +1,5 @@
-import Link from "next/link";
 import { SearchXIcon } from "lucide-react";
+import Link from "next/link";
 
 import { PageContainer } from "@/components/app-shell/page-container";
 import { Button } from "@/components/ui/button";
@@ -13,9 +13,7 @@ export default function NotFound() {
       <div className="space-y-2">
         <p className="text-sm font-medium text-muted-foreground">404</p>
         <h1 className="text-2xl font-semibold tracking-tight">Page not found</h1>
-        <p className="max-w-md text-sm text-muted-foreground">
-          The page you are looking for does not exist or may have been moved.
-        </p>
+        <p className="max-w-md text-sm text-muted-foreground">The page you are looking for does not exist or may have been moved.</p>
       </div>
       <Button asChild>
         <Link href="/">Back to home</Link>

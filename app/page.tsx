@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { PageContainer } from "@/components/app-shell/page-container";
 import { OpenBatchField } from "@/components/batches-list/open-batch-field";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -40,7 +41,10 @@ export default async function HomePage() {
               </Link>
             </CardTitle>
             <CardDescription>
-              Workspace “{ws.slug}” · <Link href={`/w/${ws.slug}/batches`} className="underline underline-offset-4">its batches</Link>
+              Workspace “{ws.slug}” ·{" "}
+              <Link href={`/w/${ws.slug}/batches`} className="underline underline-offset-4">
+                its batches
+              </Link>
             </CardDescription>
           </CardHeader>
           <CardContent>

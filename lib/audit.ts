@@ -1,5 +1,7 @@
 import "server-only";
+
 import { count, desc } from "drizzle-orm";
+
 import type { Database } from "./db";
 import { auditEvents } from "./db/schema";
 

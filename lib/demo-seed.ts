@@ -1,7 +1,8 @@
 import "server-only";
+
+import { createUser, findUserByEmail, setPassword } from "./auth/users";
 import type { Database } from "./db";
 import { env } from "./env";
-import { createUser, findUserByEmail, setPassword } from "./auth/users";
 import { ensureWorkspaceFromSettings, setWorkspaceAccess } from "./workspaces";
 
 export const DEMO_USERS = {

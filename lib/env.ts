@@ -1,13 +1,13 @@
 import "server-only";
+
 import { z } from "zod";
+
 import { WORKSPACE_SLUG } from "./workspace-slug";
 
 // The one reader of process.env in app code. Every setting is validated once, here, with the
 // defaults that let `npm run demo` run on a fresh machine (PGlite, the Trillet sandbox).
 
-const bool = z
-  .enum(["true", "false", "1", "0", "yes", "no", ""])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
+const bool = z.enum(["true", "false", "1", "0", "yes", "no", ""]).transform((v) => v === "true" || v === "1" || v === "yes");
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -26,9 +26,12 @@ const base64Key = z
   .string()
   .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 random bytes, base64 (openssl rand -base64 32)");
 
-const emailList = z
-  .string()
-  .transform((v) => v.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean));
+const emailList = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean),
+);
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -131,7 +134,11 @@ const schema = z.object({
 const refined = schema.superRefine((v, ctx) => {
   const oidc = [v.OIDC_ISSUER, v.OIDC_CLIENT_ID, v.OIDC_CLIENT_SECRET].filter(Boolean).length;
   if (oidc !== 0 && oidc !== 3) {
-    ctx.addIssue({ code: "custom", path: ["OIDC_ISSUER"], message: "OIDC needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["OIDC_ISSUER"],
+      message: "OIDC needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together",
+    });
   }
 });
 
@@ -144,9 +151,7 @@ export class EnvError extends Error {
 /** Parses a settings source; the error names each bad variable but never echoes its value. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
   // An empty variable means "not set", so `FOO=` in a .env file falls back to the default.
-  const cleaned = Object.fromEntries(
-    Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
-  );
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = refined.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
@@ -166,7 +171,9 @@ export function assertServingSettings(v: Env): void {
   const missing: string[] = [];
   for (const key of ["AUTH_SECRET", "ENCRYPTION_KEY"] as const) if (!v[key]) missing.push(`  ${key}: is required in production`);
   if (!v.PUBLIC_URL) {
-    missing.push("  PUBLIC_URL: is required in production (the address people use to reach Batchboard, e.g. https://batchboard.example.com)");
+    missing.push(
+      "  PUBLIC_URL: is required in production (the address people use to reach Batchboard, e.g. https://batchboard.example.com)",
+    );
   }
   if (v.DEMO_SEED && !v.DEMO_SEED_IN_PRODUCTION) {
     missing.push(

@@ -51,7 +51,14 @@ interface LifecycleState {
 
 const holder = globalThis as typeof globalThis & { __batchboardLifecycle?: LifecycleState };
 const state = (): LifecycleState =>
-  (holder.__batchboardLifecycle ??= { draining: false, worker: null, workerStopped: false, notifier: null, exports: new Set(), installed: false });
+  (holder.__batchboardLifecycle ??= {
+    draining: false,
+    worker: null,
+    workerStopped: false,
+    notifier: null,
+    exports: new Set(),
+    installed: false,
+  });
 
 /** True from the moment a shutdown signal arrived. */
 export function isDraining(): boolean {

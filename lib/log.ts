@@ -1,7 +1,10 @@
 import "server-only";
+
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
+
 import pino, { type DestinationStream, type Logger } from "pino";
+
 import { env } from "./env";
 
 // The app's one logger: JSON lines on stdout, one root per process, with a child per request or
@@ -86,14 +89,21 @@ export function errSerializer(error: unknown, depth = 0): SerializedError {
   const e = error as Error & { code?: unknown; kind?: unknown; status?: unknown; cause?: unknown };
   const out: SerializedError = {
     type: typeof e.name === "string" ? e.name : "Error",
-    message: scrubLine(String(e.message ?? "").split("\n")[0]!.slice(0, 300)),
+    message: scrubLine(
+      String(e.message ?? "")
+        .split("\n")[0]!
+        .slice(0, 300),
+    ),
   };
   if (typeof e.code === "string" || typeof e.code === "number") out.code = String(e.code);
   if (typeof e.kind === "string") out.kind = e.kind;
   if (typeof e.status === "number") out.status = e.status;
   // Where our own code failed; an upstream failure (it has a kind) is a fixed sentence, no trace.
   if (typeof e.stack === "string" && out.kind === undefined) {
-    const frames = e.stack.split("\n").filter((l) => /^\s+at /.test(l)).slice(0, 12);
+    const frames = e.stack
+      .split("\n")
+      .filter((l) => /^\s+at /.test(l))
+      .slice(0, 12);
     if (frames.length) out.stack = frames.map((l) => l.trim()).join("\n");
   }
   if (e.cause !== undefined && depth < 2) out.cause = errSerializer(e.cause, depth + 1);

@@ -1,6 +1,9 @@
 import "server-only";
+
 import { createHash, timingSafeEqual } from "node:crypto";
+
 import { sql } from "drizzle-orm";
+
 import { getDb } from "./db";
 import { env } from "./env";
 import { logger } from "./log";

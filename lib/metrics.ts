@@ -1,5 +1,6 @@
 import "server-only";
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 // Prometheus metrics of this process, served by /api/metrics. One registry per process, kept on
 // globalThis: Next bundles pages, route handlers and instrumentation separately, and each copy of

@@ -1,5 +1,7 @@
 import "server-only";
+
 import http from "node:http";
+
 import { logger, newRequestId, withLogContext } from "./log";
 import { metrics } from "./metrics";
 import { routeOf } from "./route-patterns";

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { sql } from "drizzle-orm";
+
 import { getDb, migrationsApplied } from "./db";
 import { isDraining, mirrorWorkerRunning } from "./lifecycle";
 

@@ -1,17 +1,18 @@
 import "server-only";
-import { getDb, type Database } from "./db";
-import { assertServingSettings, env } from "./env";
-import { logger } from "./log";
+
 import { deleteExpiredSessions } from "./auth/sessions";
 import { issueSetupToken } from "./auth/setup";
 import { purgeExpiredThrottle } from "./auth/throttle";
-import { startMirrorWorker } from "./mirror/worker";
+import { getDb, type Database } from "./db";
+import { seedDemo } from "./demo-seed";
+import { assertServingSettings, env } from "./env";
+import { installShutdownHandlers, setMirrorWorker, setNotificationWorker } from "./lifecycle";
+import { logger } from "./log";
 import type { SyncJob } from "./mirror/sync";
+import { startMirrorWorker } from "./mirror/worker";
+import { startNotificationWorker } from "./notifications/worker";
 import { appExportCache } from "./reports/cache";
 import { warmExportCache } from "./reports/export";
-import { seedDemo } from "./demo-seed";
-import { installShutdownHandlers, setMirrorWorker, setNotificationWorker } from "./lifecycle";
-import { startNotificationWorker } from "./notifications/worker";
 import { ensureWorkspaceFromSettings } from "./workspaces";
 
 /** Runs once per server process (instrumentation.ts): schema, configured workspace, first-run setup. */
@@ -54,7 +55,10 @@ async function warmFrozenReport(job: SyncJob, db: Database): Promise<void> {
   const cache = appExportCache();
   if (!cache) return;
   await warmExportCache(db, job.workspaceId, job.batchId, cache).catch((error: unknown) =>
-    logger().error({ event: "export.cache_failed", workspace: job.workspaceId, batch: job.batchId, err: error }, "Mirror: the frozen batch's report was not kept"),
+    logger().error(
+      { event: "export.cache_failed", workspace: job.workspaceId, batch: job.batchId, err: error },
+      "Mirror: the frozen batch's report was not kept",
+    ),
   );
 }
 

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { and, asc, eq } from "drizzle-orm";
+
 import { GRANTABLE_PER_WORKSPACE, seesEveryWorkspace, type WorkspacePermission } from "./auth/permissions";
 import type { AppUser } from "./auth/users";
 import type { Database } from "./db";
@@ -184,8 +186,6 @@ export async function setWorkspaceAccess(db: Database, userId: string, workspace
   if (granted) {
     await db.insert(workspaceAccess).values({ userId, workspaceId }).onConflictDoNothing();
   } else {
-    await db
-      .delete(workspaceAccess)
-      .where(and(eq(workspaceAccess.userId, userId), eq(workspaceAccess.workspaceId, workspaceId)));
+    await db.delete(workspaceAccess).where(and(eq(workspaceAccess.userId, userId), eq(workspaceAccess.workspaceId, workspaceId)));
   }
 }

@@ -1,8 +1,9 @@
 // `npm run db:migrate`: applies the committed migrations to DATABASE_URL, or to PGlite in
 // PGLITE_DIR (the app also does this on start).
 import "./lib/load-env"; // first: .env before lib/env.ts reads the settings
-import { env } from "../lib/env";
+
 import { openDatabase } from "../lib/db";
+import { env } from "../lib/env";
 
 async function main() {
   const handle = await openDatabase({ url: env.DATABASE_URL, dataDir: env.PGLITE_DIR });

@@ -1,5 +1,6 @@
 // `npm run demo`: the Trillet sandbox plus a production build of the app, on embedded defaults.
 import "./lib/load-env"; // first: .env before lib/env.ts reads the settings
+
 import { env } from "../lib/env";
 import { SANDBOX_BATCHES } from "../lib/sandbox/index";
 import { localSecrets } from "./lib/local-secrets";

@@ -1,6 +1,7 @@
 // The end-to-end harness Playwright starts: a sandbox with control routes, a real OpenID provider
 // and a production build of the app, all configured by playwright.config.ts (webServer.env).
 import { mkdirSync, rmSync } from "node:fs";
+
 import { E2E } from "../tests/e2e/fixtures/settings";
 import { startOidcProvider } from "../tests/support/oidc-provider";
 import { buildIfStale, startNext } from "./lib/next-app";

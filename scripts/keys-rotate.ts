@@ -3,6 +3,7 @@
 // .env), with the app instances stopped; then start them with the new ENCRYPTION_KEY. Safe to run
 // again: rows already sealed with the new key are left alone. See docs/operations.md.
 import "./lib/load-env"; // first: .env before lib/env.ts reads the settings
+
 import { openDatabase } from "../lib/db";
 import { env } from "../lib/env";
 import { rotateSealedSecrets } from "../lib/security/rotate-keys";
@@ -13,7 +14,11 @@ async function main() {
   }
   const handle = await openDatabase({ url: env.DATABASE_URL, dataDir: env.PGLITE_DIR });
   try {
-    const result = await rotateSealedSecrets(handle.db, Buffer.from(env.OLD_ENCRYPTION_KEY, "base64"), Buffer.from(env.ENCRYPTION_KEY, "base64"));
+    const result = await rotateSealedSecrets(
+      handle.db,
+      Buffer.from(env.OLD_ENCRYPTION_KEY, "base64"),
+      Buffer.from(env.ENCRYPTION_KEY, "base64"),
+    );
     console.log(
       `Re-sealed the Trillet credentials of ${result.resealed} workspace(s) with the new ENCRYPTION_KEY` +
         (result.alreadyNew ? ` (${result.alreadyNew} already used it).` : "."),

@@ -6,7 +6,9 @@
 // The container image runs the same server.js with `node server.js` (see Dockerfile).
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+
 import nextEnv from "@next/env";
+
 import { prepareStandalone, standaloneEnv } from "./lib/standalone.mjs";
 
 const root = process.cwd();

@@ -3,8 +3,10 @@
 // from the terminal without echo, or from BATCHBOARD_PASSWORD for scripted use.
 // With embedded PGlite, stop the app first: only one process may open its data folder.
 import "./lib/load-env"; // first: .env before lib/env.ts reads the settings
-import { parseArgs } from "node:util";
+
 import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+
 import { recordAudit } from "../lib/audit";
 import { createUser, findUserByEmail } from "../lib/auth/users";
 import { openDatabase } from "../lib/db";

@@ -1,15 +1,16 @@
 "use server";
 
 import { z } from "zod";
+
 import { recordAudit } from "@/lib/audit";
-import { signIn, signOut } from "@/lib/auth/config";
 import { withAction, withFormAction } from "@/lib/auth/action";
+import { signIn, signOut } from "@/lib/auth/config";
 import { requireFreshSignIn } from "@/lib/auth/fresh-sign-in";
 import { currentSessionId } from "@/lib/auth/guards";
 import { oidcEnabled } from "@/lib/auth/oidc";
+import { checkCurrentPassword } from "@/lib/auth/password-check";
 import { currentRequestInfo } from "@/lib/auth/request-info";
 import { deleteUserSessions, requestOidcLink } from "@/lib/auth/sessions";
-import { checkCurrentPassword } from "@/lib/auth/password-check";
 import { retryMessage } from "@/lib/auth/throttle";
 import { setPassword } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";

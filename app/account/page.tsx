@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+
 import { PageContainer } from "@/components/app-shell/page-container";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -6,6 +7,7 @@ import { requirePermission } from "@/lib/auth/guards";
 import { listIdentities, OIDC_REFUSAL_MESSAGES, oidcEnabled, type OidcRefusal } from "@/lib/auth/oidc";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
+
 import { linkOidcAction, signOutAction, signOutEverywhereAction } from "./actions";
 import { ChangePasswordForm } from "./change-password-form";
 
@@ -61,7 +63,11 @@ export default async function AccountPage({ searchParams }: Props) {
           </CardHeader>
           <CardContent className="flex flex-col gap-3">
             {outcome ? (
-              <p role={outcome.ok ? "status" : "alert"} className={outcome.ok ? "text-sm" : "text-sm text-destructive"} data-testid="oidc-link-outcome">
+              <p
+                role={outcome.ok ? "status" : "alert"}
+                className={outcome.ok ? "text-sm" : "text-sm text-destructive"}
+                data-testid="oidc-link-outcome"
+              >
                 {outcome.message}
               </p>
             ) : null}

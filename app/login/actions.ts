@@ -1,12 +1,13 @@
 "use server";
 
 import { AuthError } from "next-auth";
+
 import { recordAudit } from "@/lib/audit";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { signIn, ThrottledSignin } from "@/lib/auth/config";
 import { currentRequestInfo } from "@/lib/auth/request-info";
-import { attemptBlockedFor, retryMessage } from "@/lib/auth/throttle";
 import { noteSignInThrottled } from "@/lib/auth/sign-in-events";
+import { attemptBlockedFor, retryMessage } from "@/lib/auth/throttle";
 import { normaliseEmail } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
 

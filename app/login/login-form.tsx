@@ -1,9 +1,11 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+
 import { signInAction } from "./actions";
 
 export function LoginForm({ callbackUrl }: { callbackUrl: string }) {

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Separator } from "@/components/ui/separator";
@@ -9,6 +10,7 @@ import { OIDC_REFUSAL_MESSAGES, oidcEnabled, type OidcRefusal } from "@/lib/auth
 import { setupOpen } from "@/lib/auth/setup";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
+
 import { oidcSignInAction } from "./actions";
 import { LoginForm } from "./login-form";
 

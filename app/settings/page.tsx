@@ -1,4 +1,5 @@
 import { redirect } from "next/navigation";
+
 import { requirePermission } from "@/lib/auth/guards";
 
 export default async function SettingsPage() {

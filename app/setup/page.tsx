@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { setupOpen } from "@/lib/auth/setup";
 import { getDb } from "@/lib/db";
+
 import { SetupForm } from "./setup-form";
 
 export const metadata: Metadata = { title: "Set up" };
@@ -30,7 +32,11 @@ export default async function SetupPage({ searchParams }: Props) {
             <SetupForm token={typeof token === "string" ? token : ""} />
           ) : (
             <p className="text-sm">
-              An admin already exists. <Link className="underline" href="/login">Sign in</Link> instead.
+              An admin already exists.{" "}
+              <Link className="underline" href="/login">
+                Sign in
+              </Link>{" "}
+              instead.
             </p>
           )}
         </CardContent>

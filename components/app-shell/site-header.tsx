@@ -1,6 +1,6 @@
-import * as React from "react";
-import Link from "next/link";
 import { AudioWaveformIcon, ChevronRightIcon } from "lucide-react";
+import Link from "next/link";
+import * as React from "react";
 
 import { ThemeToggle } from "@/components/app-shell/theme-toggle";
 import { Badge } from "@/components/ui/badge";
@@ -40,11 +40,7 @@ function SiteHeader({ workspace, className, children }: SiteHeaderProps) {
             {workspace ? (
               <li className="flex min-w-0 items-center gap-1.5 sm:gap-2">
                 <ChevronRightIcon aria-hidden="true" className="size-4 shrink-0 text-muted-foreground" />
-                <Badge
-                  variant="secondary"
-                  title={workspace}
-                  className="max-w-full min-w-0 justify-start"
-                >
+                <Badge variant="secondary" title={workspace} className="max-w-full min-w-0 justify-start">
                   <span className="sr-only">Workspace: </span>
                   <span className="truncate">{workspace}</span>
                 </Badge>

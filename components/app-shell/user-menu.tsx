@@ -1,5 +1,6 @@
 import { LogOutIcon, ScrollTextIcon, SettingsIcon, UserIcon, UsersIcon } from "lucide-react";
 import Link from "next/link";
+
 import { signOutAction } from "@/app/account/actions";
 import { Button } from "@/components/ui/button";
 import {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { batchIdSchema } from "@/lib/trillet/batch-id";
 
 // The rename and remove forms' fields, shared by the server actions and the dialogs. Lives outside

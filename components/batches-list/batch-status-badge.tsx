@@ -1,4 +1,5 @@
 import { CircleCheckIcon, CircleHelpIcon, PhoneCallIcon } from "lucide-react";
+
 import { Badge } from "@/components/ui/badge";
 import type { BatchListStatus } from "@/lib/batches/batch-list";
 import { cn } from "@/lib/utils";

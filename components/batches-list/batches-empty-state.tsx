@@ -7,9 +7,8 @@ export function BatchesEmptyState() {
       <InboxIcon aria-hidden="true" className="size-8 text-muted-foreground" />
       <p className="font-medium">No batches here yet</p>
       <p className="max-w-prose text-sm text-muted-foreground">
-        Trillet does not list a workspace&apos;s batches, so this list fills up as your team opens them. Copy a batch ID
-        from Trillet (or a Batchboard link from a colleague), paste it into “Open batch” above, and the batch appears
-        here for everyone in the workspace.
+        Trillet does not list a workspace&apos;s batches, so this list fills up as your team opens them. Copy a batch ID from Trillet (or a
+        Batchboard link from a colleague), paste it into “Open batch” above, and the batch appears here for everyone in the workspace.
       </p>
     </div>
   );

@@ -1,10 +1,12 @@
 import Link from "next/link";
+
 import { formatCount, formatPercent } from "@/components/batches/format";
 import { LocalTime } from "@/components/batches/local-time";
 import { StackedProgress } from "@/components/batches/stacked-progress";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { BatchListItem, BatchListView } from "@/lib/batches/batch-list";
 import type { BatchSummary } from "@/lib/trillet/schemas";
+
 import { BatchStatusBadge } from "./batch-status-badge";
 import { RemoveBatchDialog } from "./remove-batch-dialog";
 import { RenameBatchDialog } from "./rename-batch-dialog";
@@ -17,7 +19,13 @@ interface Props {
   workspace: string;
 }
 
-const SORT_NAMES = { label: "label (unnamed batches last)", added: "date added", total: "total calls", success: "success rate", refreshed: "last refresh" };
+const SORT_NAMES = {
+  label: "label (unnamed batches last)",
+  added: "date added",
+  total: "total calls",
+  success: "success rate",
+  refreshed: "last refresh",
+};
 
 export function BatchesTable({ items, view, workspace }: Props) {
   const basePath = `/w/${workspace}/batches`;
@@ -54,7 +62,11 @@ export function BatchesTable({ items, view, workspace }: Props) {
                 >
                   {item.label ? <span className="truncate font-medium group-hover:underline">{item.label}</span> : null}
                   <span
-                    className={item.label ? "truncate font-mono text-xs text-muted-foreground" : "truncate font-mono text-sm font-medium group-hover:underline"}
+                    className={
+                      item.label
+                        ? "truncate font-mono text-xs text-muted-foreground"
+                        : "truncate font-mono text-sm font-medium group-hover:underline"
+                    }
                     data-testid="batch-id"
                   >
                     {item.batchId}

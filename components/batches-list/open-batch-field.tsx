@@ -2,9 +2,11 @@
 
 import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+
 import { openBatchTarget } from "./open-target";
 
 /** "Open batch": a batch ID from Trillet or a pasted Batchboard link. */

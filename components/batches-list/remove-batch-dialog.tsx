@@ -1,6 +1,7 @@
 "use client";
 
 import { Trash2Icon } from "lucide-react";
+
 import { removeBatch } from "@/app/w/[workspace]/batches/actions";
 import { ActionDialog } from "@/components/settings/action-dialog";
 import { Button } from "@/components/ui/button";

@@ -2,12 +2,14 @@
 
 import { PencilIcon } from "lucide-react";
 import { useId } from "react";
+
 import { renameBatch } from "@/app/w/[workspace]/batches/actions";
 import { ActionDialog } from "@/components/settings/action-dialog";
 import { FormError } from "@/components/settings/form-error";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+
 import { LABEL_MAX_LENGTH } from "./batch-actions-input";
 
 interface Props {
@@ -29,8 +31,7 @@ export function RenameBatchDialog({ workspace, batchId, label }: Props) {
       title="Rename batch"
       description={
         <>
-          A label for <span className="font-mono">{batchId}</span>, shown to everyone in this workspace. Trillet is not
-          changed.
+          A label for <span className="font-mono">{batchId}</span>, shown to everyone in this workspace. Trillet is not changed.
         </>
       }
       descriptionClassName="break-all"

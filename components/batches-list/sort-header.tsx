@@ -1,5 +1,6 @@
 import { ArrowDownIcon, ArrowUpIcon, ChevronsUpDownIcon } from "lucide-react";
 import Link from "next/link";
+
 import { TableHead } from "@/components/ui/table";
 import { batchListQuery, DEFAULT_DIRS, type BatchListSort, type BatchListView } from "@/lib/batches/batch-list";
 import { cn } from "@/lib/utils";

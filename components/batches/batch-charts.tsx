@@ -2,10 +2,12 @@
 
 import { Bar, BarChart, CartesianGrid, Cell, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import useSWR from "swr";
+
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { BatchInsights } from "@/lib/batches/insights";
 import type { BatchSummary } from "@/lib/trillet/schemas";
+
 import { copyProgressText } from "./copy-progress-text";
 import { formatCount, formatUtc } from "./format";
 import { useLocalTime } from "./local-time";
@@ -54,7 +56,10 @@ export default function BatchCharts({ summary, insightsUrl, running }: { summary
   ) : !data.available ? (
     <NotMirrored data={data} />
   ) : null;
-  const timeFormat = new Intl.DateTimeFormat(undefined, data?.available && data.overTime.unit === "day" ? { month: "short", day: "numeric" } : { hour: "2-digit", minute: "2-digit" });
+  const timeFormat = new Intl.DateTimeFormat(
+    undefined,
+    data?.available && data.overTime.unit === "day" ? { month: "short", day: "numeric" } : { hour: "2-digit", minute: "2-digit" },
+  );
   return (
     <section aria-label="Charts" className="grid gap-4 lg:grid-cols-3" data-testid="batch-charts">
       <ChartCard
@@ -64,7 +69,15 @@ export default function BatchCharts({ summary, insightsUrl, running }: { summary
         placeholder={split.length === 0 ? <Empty text="No calls yet." /> : null}
         chart={
           <PieChart accessibilityLayer={false}>
-            <Pie data={split} dataKey="value" nameKey="label" innerRadius="55%" outerRadius="85%" stroke="var(--background)" rootTabIndex={-1}>
+            <Pie
+              data={split}
+              dataKey="value"
+              nameKey="label"
+              innerRadius="55%"
+              outerRadius="85%"
+              stroke="var(--background)"
+              rootTabIndex={-1}
+            >
               {split.map((s) => (
                 <Cell key={s.key} fill={s.color} />
               ))}
@@ -80,31 +93,35 @@ export default function BatchCharts({ summary, insightsUrl, running }: { summary
         placeholder={placeholder}
         chart={
           data?.available ? (
-          <BarChart accessibilityLayer={false} data={data.durations.map((b) => ({ name: `${b.fromS}–${b.toS}`, count: b.count }))}>
-            <CartesianGrid vertical={false} stroke="var(--border)" />
-            <XAxis dataKey="name" {...axis} interval="preserveStartEnd" />
-            <YAxis {...axis} allowDecimals={false} width={40} />
-            <Tooltip {...tooltipStyle} formatter={(v) => [formatCount(Number(v)), "Calls"]} labelFormatter={(l) => `${l} s`} />
-            <Bar dataKey="count" fill="var(--status-completed)" radius={[4, 4, 0, 0]} />
-          </BarChart>
+            <BarChart accessibilityLayer={false} data={data.durations.map((b) => ({ name: `${b.fromS}–${b.toS}`, count: b.count }))}>
+              <CartesianGrid vertical={false} stroke="var(--border)" />
+              <XAxis dataKey="name" {...axis} interval="preserveStartEnd" />
+              <YAxis {...axis} allowDecimals={false} width={40} />
+              <Tooltip {...tooltipStyle} formatter={(v) => [formatCount(Number(v)), "Calls"]} labelFormatter={(l) => `${l} s`} />
+              <Bar dataKey="count" fill="var(--status-completed)" radius={[4, 4, 0, 0]} />
+            </BarChart>
           ) : null
         }
       />
       <ChartCard
         title="Calls over time"
         description={data?.available ? `Finished calls per ${data.overTime.unit}${asCopied}` : "Finished calls over time"}
-        table={data?.available ? data.overTime.buckets.map((b) => [new Date(b.at).toISOString(), `${b.completed} completed, ${b.failed} failed`]) : []}
+        table={
+          data?.available
+            ? data.overTime.buckets.map((b) => [new Date(b.at).toISOString(), `${b.completed} completed, ${b.failed} failed`])
+            : []
+        }
         placeholder={placeholder}
         chart={
           data?.available ? (
-          <BarChart accessibilityLayer={false} data={data.overTime.buckets}>
-            <CartesianGrid vertical={false} stroke="var(--border)" />
-            <XAxis dataKey="at" {...axis} tickFormatter={(t: number) => timeFormat.format(t)} minTickGap={24} />
-            <YAxis {...axis} allowDecimals={false} width={40} />
-            <Tooltip {...tooltipStyle} labelFormatter={(t) => new Date(Number(t)).toLocaleString()} />
-            <Bar dataKey="completed" name="Completed" stackId="a" fill="var(--status-completed)" />
-            <Bar dataKey="failed" name="Failed" stackId="a" fill="var(--status-failed)" />
-          </BarChart>
+            <BarChart accessibilityLayer={false} data={data.overTime.buckets}>
+              <CartesianGrid vertical={false} stroke="var(--border)" />
+              <XAxis dataKey="at" {...axis} tickFormatter={(t: number) => timeFormat.format(t)} minTickGap={24} />
+              <YAxis {...axis} allowDecimals={false} width={40} />
+              <Tooltip {...tooltipStyle} labelFormatter={(t) => new Date(Number(t)).toLocaleString()} />
+              <Bar dataKey="completed" name="Completed" stackId="a" fill="var(--status-completed)" />
+              <Bar dataKey="failed" name="Failed" stackId="a" fill="var(--status-failed)" />
+            </BarChart>
           ) : null
         }
       />
@@ -131,7 +148,12 @@ function ChartCard({ title, description, table, placeholder, chart }: ChartCardP
       </CardHeader>
       <CardContent className="flex flex-col gap-2">
         <div className="h-48" aria-hidden={placeholder ? undefined : true}>
-          {placeholder ?? (chart ? <ResponsiveContainer width="100%" height="100%">{chart}</ResponsiveContainer> : null)}
+          {placeholder ??
+            (chart ? (
+              <ResponsiveContainer width="100%" height="100%">
+                {chart}
+              </ResponsiveContainer>
+            ) : null)}
         </div>
         {table.length > 0 ? (
           <details className="text-sm">
@@ -160,5 +182,9 @@ function Empty({ text }: { text: string }) {
 }
 
 function NotMirrored({ data }: { data: Extract<BatchInsights, { available: false }> }) {
-  return <Empty text={`Available once the batch is copied${data.progress ? ` (${copyProgressText(data.progress)})` : ""}; this chart then appears by itself.`} />;
+  return (
+    <Empty
+      text={`Available once the batch is copied${data.progress ? ` (${copyProgressText(data.progress)})` : ""}; this chart then appears by itself.`}
+    />
+  );
 }

@@ -1,8 +1,10 @@
 import { AlertTriangleIcon, KeyRoundIcon, TimerIcon, WifiOffIcon } from "lucide-react";
 import Link from "next/link";
+
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import type { TrilletErrorKind } from "@/lib/trillet/errors";
+
 import { LocalTime } from "./local-time";
 import { RetryByItself } from "./retry-by-itself";
 

@@ -1,6 +1,8 @@
 import { AlertTriangleIcon } from "lucide-react";
 import Link from "next/link";
+
 import { Button } from "@/components/ui/button";
+
 import { CopyLinkButton } from "./copy-link-button";
 
 interface Props {

@@ -1,10 +1,12 @@
 import { InboxIcon } from "lucide-react";
-import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { Skeleton } from "@/components/ui/skeleton";
+
 import { StackedProgress } from "@/components/batches/stacked-progress";
 import { StatusBadge } from "@/components/batches/status-badge";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
 import type { BatchPageData } from "@/lib/batches/batch-page";
 import { batchViewQuery, type BatchView } from "@/lib/batches/view-query";
+
 import { CallsPagination } from "./calls-pagination";
 import { CallsSearch } from "./calls-search";
 import { CallsTable } from "./calls-table";
@@ -73,8 +75,8 @@ function EmptyCalls({ view, batchEmpty }: { view: BatchView; batchEmpty: boolean
     : view.q || view.reason
       ? "No calls match this search."
       : view.page > 1
-      ? "This page is past the last call. Go back to an earlier page."
-      : `No ${view.status === "all" ? "" : `${view.status} `}calls in this batch right now.`;
+        ? "This page is past the last call. Go back to an earlier page."
+        : `No ${view.status === "all" ? "" : `${view.status} `}calls in this batch right now.`;
   return (
     <div className="flex flex-col items-center gap-2 py-12 text-center text-muted-foreground" data-testid="calls-empty">
       <InboxIcon aria-hidden="true" className="size-8" />

@@ -1,8 +1,10 @@
 import { ChevronLeftIcon, ChevronRightIcon } from "lucide-react";
 import Link from "next/link";
+
 import { PageLink } from "@/components/data-table/page-link";
 import { batchViewQuery, PAGE_SIZES, type BatchView } from "@/lib/batches/view-query";
 import { cn } from "@/lib/utils";
+
 import { formatCount } from "./format";
 
 interface Props {
@@ -21,8 +23,7 @@ export function CallsPagination({ basePath, view, total, totalPages }: Props) {
   return (
     <div className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
       <p className="text-sm text-muted-foreground tabular-nums" data-testid="range">
-        {from > to ? `Page ${view.page} is past the end` : `${formatCount(from)}–${formatCount(to)}`} of{" "}
-        {formatCount(total)}
+        {from > to ? `Page ${view.page} is past the end` : `${formatCount(from)}–${formatCount(to)}`} of {formatCount(total)}
       </p>
       <div className="flex flex-wrap items-center gap-3">
         <nav aria-label="Rows per page" className="flex items-center gap-1 text-sm">

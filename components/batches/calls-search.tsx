@@ -3,6 +3,7 @@
 import { SearchIcon, XIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { batchViewQuery, type BatchView } from "@/lib/batches/view-query";
@@ -30,7 +31,10 @@ export function CallsSearch({ basePath, view }: { basePath: string; view: BatchV
         Search calls
       </label>
       <div className="relative flex-1">
-        <SearchIcon aria-hidden="true" className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
+        <SearchIcon
+          aria-hidden="true"
+          className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground"
+        />
         <Input
           id={id}
           type="search"

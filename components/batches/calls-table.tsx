@@ -1,9 +1,11 @@
 import { ArrowDownIcon, ArrowUpDownIcon, ArrowUpIcon } from "lucide-react";
 import Link from "next/link";
+
 import { StatusBadge } from "@/components/batches/status-badge";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { Sort } from "@/lib/batches/view-query";
 import type { TrilletCall } from "@/lib/trillet/schemas";
+
 import { formatDuration } from "./format";
 import { LocalTime } from "./local-time";
 

@@ -2,8 +2,9 @@
 
 import { CheckIcon, LinkIcon } from "lucide-react";
 import { useState } from "react";
-import { toast } from "@/components/ui/toast";
+
 import { Button } from "@/components/ui/button";
+import { toast } from "@/components/ui/toast";
 
 /** Copies the address of exactly this view (filters, page, search, open call) for a colleague. */
 export function CopyLinkButton() {

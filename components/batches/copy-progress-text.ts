@@ -1,10 +1,14 @@
 import type { MirrorStatus } from "@/lib/mirror/status";
+
 import { formatCount } from "./format";
 
 // What a copy is doing, in words, from its MirrorStatus: shared by the batch page's note, the
 // failure drilldown and the charts, so every place says the same thing.
 
-export type CopyProgressInput = Pick<MirrorStatus, "frozen" | "pagesDone" | "totalPages" | "pass" | "passReason" | "inPass" | "passPages" | "queue">;
+export type CopyProgressInput = Pick<
+  MirrorStatus,
+  "frozen" | "pagesDone" | "totalPages" | "pass" | "passReason" | "inPass" | "passPages" | "queue"
+>;
 
 const ORDINALS = ["first", "second", "third", "fourth", "fifth"];
 

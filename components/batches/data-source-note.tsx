@@ -1,8 +1,10 @@
 import { AlertTriangleIcon, DatabaseIcon, HistoryIcon, RadioIcon } from "lucide-react";
 import Link from "next/link";
+
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import type { BatchPageData } from "@/lib/batches/batch-page";
+
 import { CopyProgress } from "./copy-progress";
 import { formatCount } from "./format";
 import { LocalTime } from "./local-time";
@@ -11,7 +13,15 @@ import { LocalTime } from "./local-time";
  * A search of a running batch is answered from Batchboard's copy; when Trillet has told us more
  * since, say how the two moments differ and offer the live view rather than mixing them.
  */
-function NewerLiveNote({ data, newerLive, liveHref }: { data: BatchPageData; newerLive: NonNullable<BatchPageData["newerLive"]>; liveHref: string }) {
+function NewerLiveNote({
+  data,
+  newerLive,
+  liveHref,
+}: {
+  data: BatchPageData;
+  newerLive: NonNullable<BatchPageData["newerLive"]>;
+  liveHref: string;
+}) {
   const keys = ["completed", "failed", "active", "waiting"] as const;
   const changed = keys.filter((k) => newerLive.summary[k] !== data.summary[k]);
   return (
@@ -42,7 +52,11 @@ export function DataSourceNote({ data, liveHref }: { data: BatchPageData; liveHr
   return (
     <div className="flex flex-col gap-3" data-testid="data-source" data-source={data.source} data-read-at={data.readAt}>
       <p className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-muted-foreground">
-        {data.source === "mirror" ? <DatabaseIcon aria-hidden="true" className="size-4" /> : <RadioIcon aria-hidden="true" className="size-4" />}
+        {data.source === "mirror" ? (
+          <DatabaseIcon aria-hidden="true" className="size-4" />
+        ) : (
+          <RadioIcon aria-hidden="true" className="size-4" />
+        )}
         <span>
           {data.source === "mirror"
             ? data.finished
@@ -65,8 +79,8 @@ export function DataSourceNote({ data, liveHref }: { data: BatchPageData; liveHr
           <DatabaseIcon aria-hidden="true" />
           <AlertTitle>Search, sorting and reason filters need the batch copied first</AlertTitle>
           <AlertDescription>
-            Trillet can only list calls by status, so Batchboard copies the batch to answer them. The list below is
-            Trillet&apos;s own order, unfiltered by your search; reload in a moment.
+            Trillet can only list calls by status, so Batchboard copies the batch to answer them. The list below is Trillet&apos;s own
+            order, unfiltered by your search; reload in a moment.
           </AlertDescription>
         </Alert>
       ) : null}
@@ -75,8 +89,8 @@ export function DataSourceNote({ data, liveHref }: { data: BatchPageData; liveHr
           <AlertTriangleIcon aria-hidden="true" />
           <AlertTitle>Batchboard&apos;s copy disagrees with Trillet</AlertTitle>
           <AlertDescription>
-            After the final copy, the counts or the calls differ from what Trillet reports. The copy is checked again
-            in a few minutes; until then, treat search results and reports with care.
+            After the final copy, the counts or the calls differ from what Trillet reports. The copy is checked again in a few minutes;
+            until then, treat search results and reports with care.
           </AlertDescription>
         </Alert>
       ) : null}

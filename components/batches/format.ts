@@ -25,5 +25,8 @@ export function formatDuration(seconds: number | null): string {
 }
 
 export function formatUtc(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, " UTC");
 }

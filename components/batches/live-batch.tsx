@@ -3,14 +3,15 @@
 import dynamic from "next/dynamic";
 import { useSearchParams } from "next/navigation";
 import { useState } from "react";
-import { CallDetailSheet, CallDetailSheetById } from "@/components/call-detail/call-detail-sheet";
 import useSWR from "swr";
+
+import { CallDetailSheet, CallDetailSheetById } from "@/components/call-detail/call-detail-sheet";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { BatchPageData } from "@/lib/batches/batch-page";
 import { batchViewQuery, type BatchView } from "@/lib/batches/view-query";
+
 import { BatchOverview } from "./batch-overview";
 import { RefreshControls } from "./refresh-controls";
-
 
 const REFRESH_MS = 5_000;
 

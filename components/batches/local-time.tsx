@@ -1,6 +1,7 @@
 "use client";
 
 import { useSyncExternalStore } from "react";
+
 import { formatUtc } from "./format";
 
 const subscribe = () => () => {};

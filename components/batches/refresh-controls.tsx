@@ -2,9 +2,11 @@
 
 import { PauseIcon, PlayIcon, RefreshCwIcon } from "lucide-react";
 import { useSyncExternalStore } from "react";
+
 import { Button } from "@/components/ui/button";
 import type { BatchPageData } from "@/lib/batches/batch-page";
 import { cn } from "@/lib/utils";
+
 import { stalenessText } from "./staleness-text";
 
 export function agoText(ms: number): string {
@@ -23,7 +25,11 @@ const everySecond = (tick: () => void) => {
 
 /** The time to the second in the browser; null on the server and while hydrating (no mismatch). */
 function useNow(): number | null {
-  return useSyncExternalStore(everySecond, () => Math.floor(Date.now() / 1_000) * 1_000, () => null);
+  return useSyncExternalStore(
+    everySecond,
+    () => Math.floor(Date.now() / 1_000) * 1_000,
+    () => null,
+  );
 }
 
 const clock = (ms: number) => new Date(ms).toLocaleTimeString();
@@ -78,7 +84,13 @@ export function RefreshControls({ data, paused, onPausedChange, refreshing, onRe
         </Button>
       </div>
       {stale ? (
-        <p role="status" className="text-muted-foreground" data-testid="stale-note" data-kind={stale.kind} data-foreign={stale.foreign ? "true" : undefined}>
+        <p
+          role="status"
+          className="text-muted-foreground"
+          data-testid="stale-note"
+          data-kind={stale.kind}
+          data-foreign={stale.foreign ? "true" : undefined}
+        >
           Showing the numbers read {now === null ? "earlier" : agoText(now - readAt)}: {stalenessText(stale)}.
         </p>
       ) : null}

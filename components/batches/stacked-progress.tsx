@@ -44,11 +44,7 @@ function StackedProgress({ segments, total, showLegend = false, className }: Sta
 
   return (
     <div data-slot="stacked-progress" className={cn("flex flex-col gap-2", className)}>
-      <div
-        role="img"
-        aria-label={summary}
-        className="flex h-2.5 w-full overflow-hidden rounded-full bg-muted"
-      >
+      <div role="img" aria-label={summary} className="flex h-2.5 w-full overflow-hidden rounded-full bg-muted">
         {scale > 0
           ? segments.map((segment) => {
               const value = safeCount(segment.value);

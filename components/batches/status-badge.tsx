@@ -1,5 +1,5 @@
-import * as React from "react";
 import { CircleCheckIcon, CircleXIcon, ClockIcon, PhoneCallIcon, type LucideIcon } from "lucide-react";
+import * as React from "react";
 
 import { Badge } from "@/components/ui/badge";
 import { cn } from "@/lib/utils";
@@ -50,11 +50,7 @@ function StatusBadge({ status, className }: { status: string; className?: string
 
   if (!isKnownStatus(normalized)) {
     return (
-      <Badge
-        variant="outline"
-        data-status={status}
-        className={cn("text-muted-foreground", className)}
-      >
+      <Badge variant="outline" data-status={status} className={cn("text-muted-foreground", className)}>
         {status.trim() === "" ? "Unknown" : status}
       </Badge>
     );
@@ -64,11 +60,7 @@ function StatusBadge({ status, className }: { status: string; className?: string
   const Icon = style.icon;
 
   return (
-    <Badge
-      variant="outline"
-      data-status={normalized}
-      className={cn("gap-1.5 text-foreground", style.badgeClassName, className)}
-    >
+    <Badge variant="outline" data-status={normalized} className={cn("gap-1.5 text-foreground", style.badgeClassName, className)}>
       <Icon aria-hidden="true" className={style.iconClassName} />
       {style.label}
     </Badge>

@@ -1,8 +1,9 @@
 import Link from "next/link";
-import type { BatchView, StatusTab } from "@/lib/batches/view-query";
-import { batchViewQuery, STATUS_TABS } from "@/lib/batches/view-query";
+
+import { batchViewQuery, STATUS_TABS, type BatchView, type StatusTab } from "@/lib/batches/view-query";
 import type { BatchSummary } from "@/lib/trillet/schemas";
 import { cn } from "@/lib/utils";
+
 import { formatCount } from "./format";
 
 const LABELS: Record<StatusTab, string> = {

@@ -1,5 +1,6 @@
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import type { BatchSummary } from "@/lib/trillet/schemas";
+
 import { formatCount, formatPercent, successRate } from "./format";
 
 const CARDS: { key: keyof BatchSummary; label: string; hint: string }[] = [

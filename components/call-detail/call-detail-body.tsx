@@ -1,6 +1,7 @@
 import { formatDuration } from "@/components/batches/format";
 import { StatusBadge } from "@/components/batches/status-badge";
 import type { TrilletCall } from "@/lib/trillet/schemas";
+
 import { DualTime } from "./dual-time";
 import { MetadataTable } from "./metadata-table";
 

@@ -1,11 +1,13 @@
 "use client";
 
 import { AlertTriangleIcon, SearchXIcon } from "lucide-react";
+
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { TrilletCall } from "@/lib/trillet/schemas";
+
 import { CallDetailBody } from "./call-detail-body";
 import { useCallDetail } from "./use-call-detail";
 

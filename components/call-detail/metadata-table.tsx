@@ -39,7 +39,10 @@ export function MetadataTable({
       <TableBody>
         {entries.map(([key, value]) => (
           <TableRow key={key} data-key={key}>
-            <TableHead scope="row" className="h-auto py-2 align-top font-mono text-xs font-normal whitespace-normal text-muted-foreground [overflow-wrap:anywhere]">
+            <TableHead
+              scope="row"
+              className="h-auto py-2 align-top font-mono text-xs font-normal whitespace-normal text-muted-foreground [overflow-wrap:anywhere]"
+            >
               {key}
             </TableHead>
             <TableCell className="align-top break-words whitespace-pre-wrap [overflow-wrap:anywhere]">

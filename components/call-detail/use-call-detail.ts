@@ -1,6 +1,7 @@
 "use client";
 
 import useSWR from "swr";
+
 import type { TrilletCall } from "@/lib/trillet/schemas";
 
 export type CallLookup =

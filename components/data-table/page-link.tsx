@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ComponentProps, ReactNode } from "react";
+
 import { Button } from "@/components/ui/button";
 
 interface Props {

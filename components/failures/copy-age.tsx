@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+
 import { formatUtc } from "@/components/batches/format";
 import { LocalTime, useLocalTime } from "@/components/batches/local-time";
 

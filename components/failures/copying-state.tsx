@@ -1,14 +1,21 @@
 import { DatabaseIcon } from "lucide-react";
 import Link from "next/link";
+
 import { copyProgressText, type CopyProgressInput } from "@/components/batches/copy-progress-text";
+import { RetryByItself } from "@/components/batches/retry-by-itself";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Progress } from "@/components/ui/progress";
 import type { MirrorStatus } from "@/lib/mirror/status";
-import { RetryByItself } from "@/components/batches/retry-by-itself";
 
 /** Reasons need every failed call, so until the batch is copied this says how far the copy is. */
-export function CopyingState({ mirror, batchHref }: { mirror: (CopyProgressInput & Pick<MirrorStatus, "state" | "error">) | null; batchHref: string }) {
+export function CopyingState({
+  mirror,
+  batchHref,
+}: {
+  mirror: (CopyProgressInput & Pick<MirrorStatus, "state" | "error">) | null;
+  batchHref: string;
+}) {
   // The bar follows the pass under way: it fills once per pass and never runs backwards.
   const total = mirror?.inPass ? mirror.passPages : 0;
   const failed = mirror?.state === "failed";
@@ -20,8 +27,8 @@ export function CopyingState({ mirror, batchHref }: { mirror: (CopyProgressInput
           Copying the batch
         </CardTitle>
         <CardDescription>
-          Trillet cannot group calls by reason, so Batchboard counts them in its own copy of the batch. The breakdown
-          appears here once the whole batch is copied.
+          Trillet cannot group calls by reason, so Batchboard counts them in its own copy of the batch. The breakdown appears here once the
+          whole batch is copied.
         </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">

@@ -2,6 +2,7 @@
 
 import { ChevronRightIcon, PanelRightOpenIcon } from "lucide-react";
 import { useId, useState } from "react";
+
 import { LocalTime } from "@/components/batches/local-time";
 import { CallDetailSheet } from "@/components/call-detail/call-detail-sheet";
 import { MetadataTable } from "@/components/call-detail/metadata-table";
@@ -51,7 +52,9 @@ function FailedCallItem({ call, onDetails }: { call: TrilletCall; onDetails: () 
           {call.phoneNumber}
           <span className="sr-only">, metadata</span>
         </Button>
-        <span className="min-w-0 flex-1 text-sm break-words">{call.error ?? <span className="text-muted-foreground">No reason given</span>}</span>
+        <span className="min-w-0 flex-1 text-sm break-words">
+          {call.error ?? <span className="text-muted-foreground">No reason given</span>}
+        </span>
         <span className="text-xs text-muted-foreground">
           <span className="sr-only">Ended </span>
           <LocalTime ms={call.endTime} />

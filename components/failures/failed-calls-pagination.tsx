@@ -1,4 +1,5 @@
 import { ChevronLeftIcon, ChevronRightIcon } from "lucide-react";
+
 import { formatCount } from "@/components/batches/format";
 import { PageLink } from "@/components/data-table/page-link";
 

@@ -1,7 +1,9 @@
 import { AlertTriangleIcon, HourglassIcon } from "lucide-react";
+
 import { formatCount, formatPercent } from "@/components/batches/format";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+
 import { CopyAge } from "./copy-age";
 
 interface Props {
@@ -54,9 +56,9 @@ export function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTot
           <AlertTitle>The batch is still running</AlertTitle>
           <AlertDescription>
             <p>
-              These numbers describe Batchboard&apos;s copy, copied from Trillet <CopyAge at={copiedAt} />. Calls that
-              failed since then are not counted here, and a &ldquo;calls to retry&rdquo; file made from a copy this old
-              may miss them. The copy is refreshed while the batch runs.
+              These numbers describe Batchboard&apos;s copy, copied from Trillet <CopyAge at={copiedAt} />. Calls that failed since then are
+              not counted here, and a &ldquo;calls to retry&rdquo; file made from a copy this old may miss them. The copy is refreshed while
+              the batch runs.
             </p>
           </AlertDescription>
         </Alert>
@@ -66,8 +68,8 @@ export function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTot
           <AlertTriangleIcon aria-hidden="true" />
           <AlertTitle>The copy is being updated</AlertTitle>
           <AlertDescription>
-            The reasons add up to {formatCount(reasonsTotal)} while {formatCount(failedTotal)} calls are marked failed,
-            because the copy changed while it was read. Reload in a moment.
+            The reasons add up to {formatCount(reasonsTotal)} while {formatCount(failedTotal)} calls are marked failed, because the copy
+            changed while it was read. Reload in a moment.
           </AlertDescription>
         </Alert>
       ) : null}

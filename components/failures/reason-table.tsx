@@ -1,5 +1,6 @@
 import { ChevronRightIcon } from "lucide-react";
 import Link from "next/link";
+
 import { formatCount, formatPercent } from "@/components/batches/format";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { cn } from "@/lib/utils";

@@ -3,6 +3,7 @@ import { stalenessText } from "@/components/batches/staleness-text";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import type { Staleness } from "@/lib/trillet/gateway";
 import type { TrilletCall } from "@/lib/trillet/schemas";
+
 import { CopyAge } from "./copy-age";
 import { FailedCallList } from "./failed-call-list";
 import { FailedCallsPagination } from "./failed-calls-pagination";
@@ -45,7 +46,10 @@ export function UpstreamFailures({ failures, hrefFor, reasonAsked }: Props) {
               From Trillet, {range} of {formatCount(total)} failed {total === 1 ? "call" : "calls"}, read <CopyAge at={readAt} />.
             </>
           ) : total === 0 ? (
-            <>Trillet lists no failed calls in this batch (read <CopyAge at={readAt} />).</>
+            <>
+              Trillet lists no failed calls in this batch (read <CopyAge at={readAt} />
+              ).
+            </>
           ) : (
             <>This page is past Trillet&apos;s last page of failed calls.</>
           )}{" "}

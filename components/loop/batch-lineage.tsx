@@ -1,5 +1,6 @@
 import { GitBranchIcon } from "lucide-react";
 import Link from "next/link";
+
 import { formatCount, formatPercent } from "@/components/batches/format";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -93,7 +94,9 @@ export function BatchLineage({ funnel, batchId, batchesPath }: Props) {
                   </TableCell>
                   <TableCell className="text-right tabular-nums">{formatCount(step.made)}</TableCell>
                   <TableCell className="text-right tabular-nums">{formatCount(step.reached)}</TableCell>
-                  <TableCell className="text-right tabular-nums">{step.cumulativeRate === null ? "—" : formatPercent(step.cumulativeRate)}</TableCell>
+                  <TableCell className="text-right tabular-nums">
+                    {step.cumulativeRate === null ? "—" : formatPercent(step.cumulativeRate)}
+                  </TableCell>
                 </TableRow>
               ))}
             </TableBody>

@@ -2,12 +2,22 @@
 
 import { CircleStopIcon } from "lucide-react";
 import { useEffect, useState } from "react";
+
 import { cancelRunningBatch } from "@/app/w/[workspace]/batches/[batchId]/loop-actions";
 import { formatCount } from "@/components/batches/format";
 import { FormError } from "@/components/settings/form-error";
 import { useSettingsAction } from "@/components/settings/use-settings-action";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogClose,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from "@/components/ui/dialog";
 
 interface Props {
   workspace: string;

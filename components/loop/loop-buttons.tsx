@@ -2,9 +2,11 @@
 
 import { CircleStopIcon, RotateCcwIcon } from "lucide-react";
 import { useState, type ComponentProps } from "react";
+
 import { formatCount } from "@/components/batches/format";
 import { Button } from "@/components/ui/button";
 import { lazyModule } from "@/components/ui/lazy-module";
+
 import type { CancelBatchButton } from "./cancel-batch-button";
 import type { RetryDialog } from "./retry-dialog";
 

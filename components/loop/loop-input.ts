@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { batchIdSchema } from "@/lib/trillet/batch-id";
 
 // The retry and cancel forms' fields, shared by the server actions and the dialogs (client-safe:
@@ -10,7 +11,11 @@ export const AGENT_ID_MAX = 200;
 export const smartCallbackInput = z.object({
   enabled: z.boolean(),
   maxAttempts: z.number().int().min(1, { error: "Callbacks: at least 1 attempt." }).max(10, { error: "Callbacks: at most 10 attempts." }),
-  intervalMinutes: z.number().int().min(5, { error: "Callbacks: at least 5 minutes apart." }).max(1_440, { error: "Callbacks: at most a day apart." }),
+  intervalMinutes: z
+    .number()
+    .int()
+    .min(5, { error: "Callbacks: at least 5 minutes apart." })
+    .max(1_440, { error: "Callbacks: at most a day apart." }),
 });
 
 /** A form field holding a number, or nothing (an empty field). */
@@ -44,8 +49,13 @@ export const retryInput = z
       }
     }
     if (value.callbacks) {
-      const parsed = smartCallbackInput.safeParse({ enabled: true, maxAttempts: value.maxAttempts, intervalMinutes: value.intervalMinutes });
-      if (!parsed.success) ctx.addIssue({ code: "custom", path: ["maxAttempts"], message: parsed.error.issues[0]?.message ?? "Check the callback settings." });
+      const parsed = smartCallbackInput.safeParse({
+        enabled: true,
+        maxAttempts: value.maxAttempts,
+        intervalMinutes: value.intervalMinutes,
+      });
+      if (!parsed.success)
+        ctx.addIssue({ code: "custom", path: ["maxAttempts"], message: parsed.error.issues[0]?.message ?? "Check the callback settings." });
     }
   });
 
@@ -74,5 +84,4 @@ export interface RetryPreviewData {
 }
 
 export type RetryOutcome =
-  | { state: "created"; childBatchId: string; href: string; rows: number; excluded: number }
-  | { state: "unknown"; message: string };
+  { state: "created"; childBatchId: string; href: string; rows: number; excluded: number } | { state: "unknown"; message: string };

@@ -3,18 +3,29 @@
 import { RotateCcwIcon } from "lucide-react";
 import Link from "next/link";
 import { useEffect, useId, useMemo, useState } from "react";
+
 import { previewRetry, startRetryBatch } from "@/app/w/[workspace]/batches/[batchId]/loop-actions";
 import { formatCount } from "@/components/batches/format";
+import type { ActionResult } from "@/components/settings/action-result";
 import { FormError } from "@/components/settings/form-error";
 import { useSettingsAction } from "@/components/settings/use-settings-action";
-import type { ActionResult } from "@/components/settings/action-result";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogClose,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+
 import { retryButtonLabel } from "./loop-buttons";
 import type { RetryOutcome, RetryPreviewData } from "./loop-input";
 import { zonedTimeToEpoch } from "./zoned-time";
@@ -71,8 +82,7 @@ export function RetryDialog({ workspace, batchId, reason, reasonLabel, failedCou
         <DialogHeader>
           <DialogTitle>Retry failed calls as a new batch</DialogTitle>
           <DialogDescription>
-            Starts a new Trillet batch with {what}, each with its data exactly as Trillet listed it. Calls are made by the agent
-            below.
+            Starts a new Trillet batch with {what}, each with its data exactly as Trillet listed it. Calls are made by the agent below.
           </DialogDescription>
         </DialogHeader>
         {open ? (
@@ -252,17 +262,39 @@ function RetryForm({
 
       <div className="flex flex-col gap-2">
         <Label htmlFor={ids.agent}>Agent</Label>
-        <Input id={ids.agent} name="agentId" defaultValue={defaultAgentId} required maxLength={200} autoComplete="off" placeholder="Trillet agent ID" />
+        <Input
+          id={ids.agent}
+          name="agentId"
+          defaultValue={defaultAgentId}
+          required
+          maxLength={200}
+          autoComplete="off"
+          placeholder="Trillet agent ID"
+        />
       </div>
 
       <fieldset className="flex flex-col gap-2">
         <legend className="mb-1 text-sm font-medium">Start</legend>
         <label className="flex items-center gap-2 text-sm">
-          <input type="radio" name="when" value="now" checked={when === "now"} onChange={() => setWhen("now")} className="size-4 accent-primary" />
+          <input
+            type="radio"
+            name="when"
+            value="now"
+            checked={when === "now"}
+            onChange={() => setWhen("now")}
+            className="size-4 accent-primary"
+          />
           Now
         </label>
         <label className="flex items-center gap-2 text-sm">
-          <input type="radio" name="when" value="later" checked={when === "later"} onChange={() => setWhen("later")} className="size-4 accent-primary" />
+          <input
+            type="radio"
+            name="when"
+            value="later"
+            checked={when === "later"}
+            onChange={() => setWhen("later")}
+            className="size-4 accent-primary"
+          />
           At a time
         </label>
         {when === "later" ? (
@@ -293,7 +325,13 @@ function RetryForm({
       <fieldset className="flex flex-col gap-2">
         <legend className="mb-1 text-sm font-medium">Smart callbacks</legend>
         <label className="flex items-center gap-2 text-sm">
-          <input type="checkbox" name="callbacks" checked={callbacks} onChange={(e) => setCallbacks(e.target.checked)} className="size-4 accent-primary" />
+          <input
+            type="checkbox"
+            name="callbacks"
+            checked={callbacks}
+            onChange={(e) => setCallbacks(e.target.checked)}
+            className="size-4 accent-primary"
+          />
           Call back numbers that do not answer
         </label>
         {callbacks ? (

@@ -2,10 +2,9 @@
 
 import { DownloadIcon, Loader2Icon, RotateCwIcon, XIcon } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { toast } from "@/components/ui/toast";
+
 import { formatCount } from "@/components/batches/format";
 import { Button } from "@/components/ui/button";
-import { cn } from "@/lib/utils";
 import {
   DropdownMenu,
   DropdownMenuCheckboxItem,
@@ -17,6 +16,9 @@ import {
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
 import { Progress } from "@/components/ui/progress";
+import { toast } from "@/components/ui/toast";
+import { cn } from "@/lib/utils";
+
 import { CsvRecordCounter, fileNameOf } from "./csv-progress";
 
 export interface ExportFilter {
@@ -118,7 +120,11 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
       const polling = new AbortController();
       const cancelPolling = () => polling.abort();
       abort.signal.addEventListener("abort", cancelPolling, { once: true });
-      toast.loading(`Exporting ${label.toLowerCase()}…`, { id: toastId, duration: Infinity, action: { label: "Cancel", onClick: () => abort.abort() } });
+      toast.loading(`Exporting ${label.toLowerCase()}…`, {
+        id: toastId,
+        duration: Infinity,
+        action: { label: "Cancel", onClick: () => abort.abort() },
+      });
       try {
         const response = await fetch(`${exportPath}${queryOf(filter, format, bom)}`, { signal: abort.signal, cache: "no-store" }).catch(
           (error: unknown) => {
@@ -142,7 +148,10 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
         if (exportId) {
           const poll = async () => {
             if (polling.signal.aborted || counter.rows > 0) return;
-            const answer = await fetch(`${exportPath}/progress?id=${encodeURIComponent(exportId)}`, { signal: polling.signal, cache: "no-store" }).catch(() => null);
+            const answer = await fetch(`${exportPath}/progress?id=${encodeURIComponent(exportId)}`, {
+              signal: polling.signal,
+              cache: "no-store",
+            }).catch(() => null);
             if (!answer?.ok) {
               // 404: another instance holds it (the bar stays as it is); anything else: try again.
               if (answer?.status !== 404 && !polling.signal.aborted) pollTimer = setTimeout(() => void poll(), POLL_MS * 2);
@@ -179,7 +188,11 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
         counter.push(decoder.decode());
         save(parts, fileNameOf(response.headers.get("content-disposition"), `${batchId}.csv`));
         setState({ phase: "idle" });
-        toast.success(`Exported ${formatCount(counter.rows)} ${counter.rows === 1 ? "row" : "rows"}`, { id: toastId, duration: 5000, action: undefined });
+        toast.success(`Exported ${formatCount(counter.rows)} ${counter.rows === 1 ? "row" : "rows"}`, {
+          id: toastId,
+          duration: 5000,
+          action: undefined,
+        });
       } catch (error) {
         if (abort.signal.aborted) {
           setState({ phase: "idle" });
@@ -276,7 +289,10 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
           </div>
         ) : state.phase === "limited" || state.phase === "failed" ? (
           <div
-            className={cn("flex max-w-sm items-start gap-2 text-xs", state.phase === "limited" ? "text-muted-foreground" : "text-destructive")}
+            className={cn(
+              "flex max-w-sm items-start gap-2 text-xs",
+              state.phase === "limited" ? "text-muted-foreground" : "text-destructive",
+            )}
             data-testid={state.phase === "limited" ? "export-limited" : "export-failed"}
           >
             <span>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, type ReactElement, type ReactNode } from "react";
+
 import { Button } from "@/components/ui/button";
 import {
   Dialog,
@@ -12,6 +13,7 @@ import {
   DialogTitle,
   DialogTrigger,
 } from "@/components/ui/dialog";
+
 import type { ActionResult } from "./action-result";
 import { FormError } from "./form-error";
 import { useSettingsAction } from "./use-settings-action";
@@ -57,7 +59,13 @@ export function ActionDialog({ trigger, title, description, titleClassName, desc
   );
 }
 
-function ActionForm({ action, hidden, submit, fields, onDone }: Pick<Props, "action" | "hidden" | "submit" | "fields"> & { onDone: () => void }) {
+function ActionForm({
+  action,
+  hidden,
+  submit,
+  fields,
+  onDone,
+}: Pick<Props, "action" | "hidden" | "submit" | "fields"> & { onDone: () => void }) {
   const { error, pending, formProps } = useSettingsAction(action, { onSuccess: onDone });
   return (
     <form {...formProps} className="flex flex-col gap-4">

@@ -1,10 +1,7 @@
 // What every settings server action answers. Shared by the actions and the forms that show it,
 // so it lives outside the "use server" files (those may export async functions only).
 
-export type ActionResult<T = null> =
-  | { ok: true; message: string; data: T }
-  | { ok: false; error: string }
-  | null;
+export type ActionResult<T = null> = { ok: true; message: string; data: T } | { ok: false; error: string } | null;
 
 /** What inviteMember answers once; the link holds the token and is never stored or logged. */
 export interface CreatedInvite {

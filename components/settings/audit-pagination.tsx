@@ -1,5 +1,6 @@
 import { ChevronLeftIcon, ChevronRightIcon } from "lucide-react";
 import Link from "next/link";
+
 import { formatCount } from "@/components/batches/format";
 import { PageLink } from "@/components/data-table/page-link";
 

@@ -1,5 +1,6 @@
 import { LocalTime } from "@/components/batches/local-time";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+
 import { formatAuditDetail } from "./audit-detail";
 
 export interface AuditRow {

@@ -1,12 +1,14 @@
 "use client";
 
 import { useId, useState } from "react";
+
 import { inviteMember } from "@/app/settings/members/invite-actions";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import type { Role } from "@/lib/db/schema";
 import type { WorkspaceInfo } from "@/lib/workspaces";
+
 import type { CreatedInvite } from "./action-result";
 import { FormError } from "./form-error";
 import { InviteLinkDialog } from "./invite-link-dialog";

@@ -1,11 +1,13 @@
 "use client";
 
 import { useId } from "react";
+
 import { LocalTime } from "@/components/batches/local-time";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+
 import type { CreatedInvite } from "./action-result";
 import { CopyButton } from "./copy-button";
 
@@ -22,8 +24,8 @@ export function InviteLinkDialog({ invite, onClose }: { invite: CreatedInvite | 
           <DialogHeader>
             <DialogTitle>Invite link for {invite.email}</DialogTitle>
             <DialogDescription>
-              Send this link to them yourself (chat or email). It is shown only now: copy it before you close this
-              window. It works once, until <LocalTime ms={Date.parse(invite.expiresAt)} />.
+              Send this link to them yourself (chat or email). It is shown only now: copy it before you close this window. It works once,
+              until <LocalTime ms={Date.parse(invite.expiresAt)} />.
             </DialogDescription>
           </DialogHeader>
           <div className="flex flex-col gap-2">

@@ -4,6 +4,7 @@ import { updateMemberAccess } from "@/app/settings/members/actions";
 import { Button } from "@/components/ui/button";
 import { GRANTABLE_PER_WORKSPACE } from "@/lib/auth/permissions";
 import type { WorkspaceInfo } from "@/lib/workspaces";
+
 import { ActionDialog } from "./action-dialog";
 import { FormError } from "./form-error";
 import { WorkspaceCheckboxes } from "./workspace-checkboxes";

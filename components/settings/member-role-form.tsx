@@ -1,10 +1,12 @@
 "use client";
 
 import { useId, useState } from "react";
+
 import { changeRole } from "@/app/settings/members/actions";
 import { Button } from "@/components/ui/button";
 import { Label } from "@/components/ui/label";
 import type { Role } from "@/lib/db/schema";
+
 import { FormError } from "./form-error";
 import { RoleSelect } from "./role-select";
 import { useSettingsAction } from "./use-settings-action";

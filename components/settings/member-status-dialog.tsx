@@ -2,6 +2,7 @@
 
 import { setMemberDisabled } from "@/app/settings/members/actions";
 import { Button } from "@/components/ui/button";
+
 import { ActionDialog } from "./action-dialog";
 
 /** Disable (or enable again) behind a confirmation that says what happens. */

@@ -3,6 +3,7 @@ import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { Role } from "@/lib/db/schema";
 import type { WorkspaceInfo } from "@/lib/workspaces";
+
 import { MemberAccessDialog } from "./member-access-dialog";
 import { MemberRoleForm } from "./member-role-form";
 import { MemberStatusDialog } from "./member-status-dialog";
@@ -59,15 +60,15 @@ export function MembersTable({ members, workspaces, currentUserId }: Props) {
                 ) : null}
               </TableCell>
               <TableCell>{m.email}</TableCell>
-              <TableCell>
-                {self ? roleName(m.role) : <MemberRoleForm key={m.role} userId={m.id} email={m.email} role={m.role} />}
-              </TableCell>
+              <TableCell>{self ? roleName(m.role) : <MemberRoleForm key={m.role} userId={m.id} email={m.email} role={m.role} />}</TableCell>
               <TableCell className="whitespace-normal">
                 <div className="flex min-w-40 flex-col items-start gap-2">
                   {m.role === "admin" ? (
                     <span className="text-muted-foreground">All (admin)</span>
                   ) : (
-                    <span>{granted.length ? granted.map((w) => w.name).join(", ") : <span className="text-muted-foreground">None</span>}</span>
+                    <span>
+                      {granted.length ? granted.map((w) => w.name).join(", ") : <span className="text-muted-foreground">None</span>}
+                    </span>
                   )}
                   {m.role === "admin" ? null : (
                     <MemberAccessDialog

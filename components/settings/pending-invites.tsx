@@ -1,6 +1,7 @@
 import { LocalTime } from "@/components/batches/local-time";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { Role } from "@/lib/db/schema";
+
 import { EmptyState } from "./empty-state";
 import { RevokeInviteButton } from "./revoke-invite-button";
 import { ROLE_OPTIONS } from "./roles";

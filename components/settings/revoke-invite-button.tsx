@@ -2,6 +2,7 @@
 
 import { revokePendingInvite } from "@/app/settings/members/invite-actions";
 import { Button } from "@/components/ui/button";
+
 import { FormError } from "./form-error";
 import { useSettingsAction } from "./use-settings-action";
 

@@ -1,7 +1,8 @@
 "use client";
 
-import type { Role } from "@/lib/db/schema";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import type { Role } from "@/lib/db/schema";
+
 import { isRole, ROLE_OPTIONS } from "./roles";
 
 interface Props {

@@ -1,5 +1,15 @@
 /** A settings section's title, with an optional action (e.g. "Add workspace") on the right. */
-export function SectionHeading({ id, title, description, action }: { id?: string; title: string; description?: string; action?: React.ReactNode }) {
+export function SectionHeading({
+  id,
+  title,
+  description,
+  action,
+}: {
+  id?: string;
+  title: string;
+  description?: string;
+  action?: React.ReactNode;
+}) {
   return (
     <div className="flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
       <div>

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+
 import { cn } from "@/lib/utils";
 
 const SECTIONS = [
@@ -24,9 +25,7 @@ export function SettingsNav() {
                 aria-current={active ? "page" : undefined}
                 className={cn(
                   "-mb-px inline-flex h-10 items-center rounded-t-md border-b-2 px-3 text-sm font-medium outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50",
-                  active
-                    ? "border-primary text-foreground"
-                    : "border-transparent text-muted-foreground hover:text-foreground",
+                  active ? "border-primary text-foreground" : "border-transparent text-muted-foreground hover:text-foreground",
                 )}
               >
                 {label}

@@ -1,11 +1,13 @@
 "use client";
 
 import { CircleCheckIcon, CircleXIcon, UnplugIcon, type LucideIcon } from "lucide-react";
-import { toast } from "@/components/ui/toast";
+
 import { testWorkspaceConnection } from "@/app/settings/workspaces/actions";
 import { Button } from "@/components/ui/button";
-import type { ConnectionVerdict } from "@/lib/workspaces";
+import { toast } from "@/components/ui/toast";
 import { cn } from "@/lib/utils";
+import type { ConnectionVerdict } from "@/lib/workspaces";
+
 import { FormError } from "./form-error";
 import { useSettingsAction } from "./use-settings-action";
 
@@ -32,7 +34,10 @@ export function TestConnectionButton({ workspaceId, name }: { workspaceId: strin
         </Button>
         <span role="status" className="text-sm">
           {verdict && !pending ? (
-            <span className={cn("inline-flex items-center gap-1 font-medium", verdict.className)} title={state?.ok ? state.message : undefined}>
+            <span
+              className={cn("inline-flex items-center gap-1 font-medium", verdict.className)}
+              title={state?.ok ? state.message : undefined}
+            >
               <verdict.icon aria-hidden="true" className="size-4" />
               {verdict.label}
             </span>

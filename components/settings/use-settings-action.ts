@@ -1,7 +1,9 @@
 "use client";
 
 import { startTransition, useActionState, type FormEvent } from "react";
+
 import { toast } from "@/components/ui/toast";
+
 import type { ActionResult } from "./action-result";
 
 type ServerAction<T> = (previous: ActionResult<T>, formData: FormData) => Promise<ActionResult<T>>;

@@ -1,4 +1,5 @@
 import Link from "next/link";
+
 import type { WorkspaceInfo } from "@/lib/workspaces";
 
 interface Props {

@@ -2,8 +2,10 @@
 
 import { PencilIcon, PlusIcon } from "lucide-react";
 import { useState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+
 import { WorkspaceForm, type EditableWorkspace } from "./workspace-form";
 
 /** "Add workspace" without a workspace, "Edit" with one. The form mounts only while open. */

@@ -1,11 +1,13 @@
 "use client";
 
 import { useId } from "react";
+
 import { addWorkspace, editWorkspace } from "@/app/settings/workspaces/actions";
 import { Button } from "@/components/ui/button";
 import { DialogClose, DialogFooter } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+
 import { FormError } from "./form-error";
 import { useSettingsAction } from "./use-settings-action";
 import { DEFAULT_BASE_URL } from "./workspace-defaults";
@@ -78,7 +80,11 @@ export function WorkspaceForm({ workspace, onSaved }: { workspace?: EditableWork
       >
         <SecretInput id={`${id}-key`} name="apiKey" editing={editing} minLength={8} />
       </Field>
-      <Field id={`${id}-agent`} label="Default agent for retries (optional)" hint="The Trillet agent a retry batch starts with; its dialog can change it.">
+      <Field
+        id={`${id}-agent`}
+        label="Default agent for retries (optional)"
+        hint="The Trillet agent a retry batch starts with; its dialog can change it."
+      >
         <Input
           id={`${id}-agent`}
           name="defaultAgentId"

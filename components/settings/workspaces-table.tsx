@@ -1,9 +1,11 @@
 import { BellIcon } from "lucide-react";
 import Link from "next/link";
+
 import { LocalTime } from "@/components/batches/local-time";
 import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { WorkspaceSettings } from "@/lib/workspaces";
+
 import { TestConnectionButton } from "./test-connection-button";
 import { WorkspaceDialog } from "./workspace-dialog";
 
@@ -59,7 +61,14 @@ export function WorkspacesTable({ workspaces }: { workspaces: readonly Workspace
               </Button>
               <WorkspaceDialog
                 key={w.updatedAt.getTime()}
-                workspace={{ id: w.id, name: w.name, slug: w.slug, baseUrl: w.baseUrl, apiKeyLast4: w.apiKeyLast4, defaultAgentId: w.defaultAgentId }}
+                workspace={{
+                  id: w.id,
+                  name: w.name,
+                  slug: w.slug,
+                  baseUrl: w.baseUrl,
+                  apiKeyLast4: w.apiKeyLast4,
+                  defaultAgentId: w.defaultAgentId,
+                }}
               />
             </TableCell>
           </TableRow>

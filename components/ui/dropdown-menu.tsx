@@ -1,7 +1,7 @@
 "use client";
 
-import * as React from "react";
 import { Slot } from "radix-ui";
+import * as React from "react";
 
 import type * as Radix from "./dropdown-menu-radix";
 import { lazyModule, useLazyRoot } from "./lazy-module";

@@ -34,7 +34,12 @@ export function lazyModule<T>(importer: () => Promise<T>): LazyModule<T> {
   return {
     load,
     // The server snapshot (null) also serves hydration, so the first client render matches the HTML.
-    useLoaded: () => useSyncExternalStore(subscribe, () => loaded, () => null),
+    useLoaded: () =>
+      useSyncExternalStore(
+        subscribe,
+        () => loaded,
+        () => null,
+      ),
   };
 }
 

@@ -1,11 +1,12 @@
 "use client";
 
-import * as React from "react";
 import { Slot } from "radix-ui";
+import * as React from "react";
 
 import { cn } from "@/lib/utils";
-import type * as Radix from "./sheet-radix";
+
 import { lazyModule, useLazyRoot } from "./lazy-module";
+import type * as Radix from "./sheet-radix";
 
 // A sheet is a Radix dialog, but the dialog code (focus trap, scroll lock, dismissal: about 8 KiB
 // gzip with what it shares with the menus) is fetched only when a sheet opens. A closed sheet

@@ -1,8 +1,8 @@
 "use client";
 
 // Loaded after the page is interactive through sonner.tsx: put <Toaster /> in a page from there.
-import * as React from "react";
 import { useTheme } from "next-themes";
+import * as React from "react";
 import { Toaster as Sonner, type ToasterProps } from "sonner";
 
 function Toaster(props: ToasterProps) {

@@ -1,7 +1,10 @@
 import "server-only";
+
 import { forbidden, notFound, redirect } from "next/navigation";
 import type { z } from "zod";
+
 import { failed, firstIssue } from "@/components/settings/action-result";
+
 import { fieldsOf } from "../http/fields";
 import { isTrilletError } from "../trillet/errors";
 import type { Workspace } from "../workspaces";

@@ -1,20 +1,22 @@
 import "server-only";
+
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import { getToken } from "next-auth/jwt";
 import Credentials from "next-auth/providers/credentials";
 import { cookies } from "next/headers";
 import { z } from "zod";
+
 import { recordAudit } from "../audit";
 import { getDb } from "../db";
 import { env } from "../env";
 import { logger } from "../log";
 import { sameOriginPath } from "./callback-url";
 import { admitOidcUser, findUserByIdentity, oidcIdentityOf, oidcProviders } from "./oidc";
+import { checkPasswordSignIn } from "./password-check";
 import { currentRequestInfo, requestInfoOf } from "./request-info";
 import { createSession, deleteSession, resolveSession, SESSION_MAX_AGE_S, takeOidcLinkRequest } from "./sessions";
-import { checkPasswordSignIn } from "./password-check";
-import { normaliseEmail, type AppUser } from "./users";
 import { noteSignInFailed, noteSignInThrottled } from "./sign-in-events";
+import { normaliseEmail, type AppUser } from "./users";
 
 export class ThrottledSignin extends CredentialsSignin {
   override code = "throttled";

@@ -19,5 +19,5 @@ export function declareAccess<F extends (...args: never[]) => unknown>(fn: F, ac
 
 export function declaredAccess(value: unknown): DeclaredAccess | null {
   if (typeof value !== "function") return null;
-  return ((value as unknown as Record<symbol, DeclaredAccess | undefined>)[ACCESS] ?? null);
+  return (value as unknown as Record<symbol, DeclaredAccess | undefined>)[ACCESS] ?? null;
 }

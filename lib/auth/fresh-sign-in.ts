@@ -1,7 +1,8 @@
 import "server-only";
+
 import { redirect } from "next/navigation";
-import type { Database } from "../db";
-import { getDb } from "../db";
+
+import { getDb, type Database } from "../db";
 import { env } from "../env";
 import { sameOriginPath } from "./callback-url";
 import { sessionConfirmedAt } from "./sessions";

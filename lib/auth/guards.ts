@@ -1,11 +1,13 @@
 import "server-only";
+
 import { forbidden, notFound, redirect } from "next/navigation";
+
 import { getDb } from "../db";
+import { WORKSPACE_SLUG } from "../workspace-slug";
 import { findWorkspaceFor, type Workspace } from "../workspaces";
 import { auth, browserSessionId } from "./config";
 import { can, type Permission, type WorkspacePermission } from "./permissions";
 import type { AppUser } from "./users";
-import { WORKSPACE_SLUG } from "../workspace-slug";
 
 // The proxy already turned signed-out visitors away; every page, handler and action checks again
 // here, against the database, because the proxy is a convenience and not a wall. What each role

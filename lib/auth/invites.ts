@@ -1,11 +1,13 @@
 import "server-only";
+
 import { and, asc, eq, gt, isNull } from "drizzle-orm";
+
+import type { RequestInfo } from "../audit";
 import type { Database } from "../db";
 import { invites, users, workspaceAccess, type Role } from "../db/schema";
-import type { RequestInfo } from "../audit";
 import { hashPassword, passwordProblem } from "../security/password";
-import { beginAttempt, retryMessage } from "./throttle";
 import { randomToken, tokenHash } from "../security/tokens";
+import { beginAttempt, retryMessage } from "./throttle";
 import { normaliseEmail, type AppUser } from "./users";
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -42,7 +44,14 @@ export async function createInvite(
   const expiresAt = new Date(Date.now() + INVITE_TTL_MS);
   const [row] = await db
     .insert(invites)
-    .values({ email, role: input.role, workspaceIds: input.workspaceIds, tokenHash: tokenHash(token), createdBy: input.createdBy, expiresAt })
+    .values({
+      email,
+      role: input.role,
+      workspaceIds: input.workspaceIds,
+      tokenHash: tokenHash(token),
+      createdBy: input.createdBy,
+      expiresAt,
+    })
     .returning({ id: invites.id });
   return { token, id: row!.id, expiresAt };
 }

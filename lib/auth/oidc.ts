@@ -1,7 +1,9 @@
 import "server-only";
+
 import { and, eq, ne } from "drizzle-orm";
 import type { Account, Profile } from "next-auth";
 import type { Provider } from "next-auth/providers";
+
 import { recordAudit, type RequestInfo } from "../audit";
 import type { Database } from "../db";
 import { userIdentities } from "../db/schema";
@@ -95,7 +97,9 @@ async function linkIdentity(db: Database, userId: string, identity: OidcIdentity
     if (taken && taken.userId !== userId) return false;
     await tx
       .delete(userIdentities)
-      .where(and(eq(userIdentities.userId, userId), eq(userIdentities.issuer, identity.issuer), ne(userIdentities.subject, identity.subject)));
+      .where(
+        and(eq(userIdentities.userId, userId), eq(userIdentities.issuer, identity.issuer), ne(userIdentities.subject, identity.subject)),
+      );
     await tx
       .insert(userIdentities)
       .values({ issuer: identity.issuer, subject: identity.subject, userId, email: identity.email })

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { and, eq } from "drizzle-orm";
+
 import { recordAudit, type RequestInfo } from "../audit";
 import type { Database } from "../db";
 import { users } from "../db/schema";
@@ -24,7 +26,12 @@ async function rehash(db: Database, userId: string, oldHash: string, password: s
 }
 
 /** The password step of a sign-in: throttled, audited, rehashing an old-parameter hash on success. */
-export async function checkPasswordSignIn(db: Database, rawEmail: string, password: string, request: RequestInfo | null): Promise<PasswordSignIn> {
+export async function checkPasswordSignIn(
+  db: Database,
+  rawEmail: string,
+  password: string,
+  request: RequestInfo | null,
+): Promise<PasswordSignIn> {
   const email = normaliseEmail(rawEmail);
   const attempt = await beginAttempt(db, { account: email, address: request?.ip ?? null });
   if (!attempt.allowed) {
@@ -46,7 +53,12 @@ export async function checkPasswordSignIn(db: Database, rawEmail: string, passwo
 export type CurrentPasswordCheck = { outcome: "ok" } | { outcome: "wrong" } | { outcome: "throttled"; retryAfterMs: number };
 
 /** A signed-in user's current password (before a change): the same throttle as sign-in. */
-export async function checkCurrentPassword(db: Database, user: AppUser, password: string, request: RequestInfo | null): Promise<CurrentPasswordCheck> {
+export async function checkCurrentPassword(
+  db: Database,
+  user: AppUser,
+  password: string,
+  request: RequestInfo | null,
+): Promise<CurrentPasswordCheck> {
   const attempt = await beginAttempt(db, { account: normaliseEmail(user.email), address: request?.ip ?? null });
   if (!attempt.allowed) return { outcome: "throttled", retryAfterMs: attempt.retryAfterMs };
   const found = await findCredentials(db, user.email);

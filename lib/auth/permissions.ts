@@ -65,7 +65,11 @@ export const scopeOf = (permission: Permission) => PERMISSIONS[permission].scope
  */
 export function can(user: { role: Role }, permission: Permission, grants: readonly WorkspacePermission[] = []): boolean {
   if (ROLES_ACCESS[user.role].permissions.includes(permission)) return true;
-  return scopeOf(permission) === "workspace" && grants.includes(permission as WorkspacePermission) && GRANTABLE_PER_WORKSPACE.includes(permission as WorkspacePermission);
+  return (
+    scopeOf(permission) === "workspace" &&
+    grants.includes(permission as WorkspacePermission) &&
+    GRANTABLE_PER_WORKSPACE.includes(permission as WorkspacePermission)
+  );
 }
 
 export const seesEveryWorkspace = (user: { role: Role }) => ROLES_ACCESS[user.role].workspaces === "all";

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { headers } from "next/headers";
+
 import type { RequestInfo } from "../audit";
 import { env } from "../env";
 import { clientAddress } from "../http/client-address";

@@ -1,8 +1,10 @@
 import "server-only";
+
 import { and, eq, gt, lt, ne, or } from "drizzle-orm";
+
+import type { RequestInfo } from "../audit";
 import type { Database } from "../db";
 import { sessions, users } from "../db/schema";
-import type { RequestInfo } from "../audit";
 import { env } from "../env";
 import { randomToken } from "../security/tokens";
 import type { AppUser } from "./users";
@@ -127,9 +129,7 @@ export async function deleteSession(db: Database, sessionId: string) {
 
 /** "Sign out everywhere": every session of the user, optionally keeping the current one. */
 export async function deleteUserSessions(db: Database, userId: string, keep?: string) {
-  await db
-    .delete(sessions)
-    .where(keep ? and(eq(sessions.userId, userId), ne(sessions.id, keep)) : eq(sessions.userId, userId));
+  await db.delete(sessions).where(keep ? and(eq(sessions.userId, userId), ne(sessions.id, keep)) : eq(sessions.userId, userId));
 }
 
 /** Removes the rows of sessions that can no longer be used (expired, too old, or idle). */

@@ -1,11 +1,13 @@
 import "server-only";
+
 import { eq } from "drizzle-orm";
+
+import type { RequestInfo } from "../audit";
 import type { Database } from "../db";
 import { appState, users } from "../db/schema";
-import type { RequestInfo } from "../audit";
 import { hashPassword, passwordProblem } from "../security/password";
-import { beginAttempt, retryMessage } from "./throttle";
 import { randomToken, tokenHash } from "../security/tokens";
+import { beginAttempt, retryMessage } from "./throttle";
 import { countUsers, normaliseEmail, type AppUser } from "./users";
 
 const KEY = "setup_token_hash";

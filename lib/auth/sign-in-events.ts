@@ -1,4 +1,5 @@
 import "server-only";
+
 import { logger } from "../log";
 import { metrics } from "../metrics";
 

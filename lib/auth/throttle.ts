@@ -1,5 +1,7 @@
 import "server-only";
+
 import { eq, lt, sql } from "drizzle-orm";
+
 import type { Database } from "../db";
 import { rateLimits } from "../db/schema";
 import { throttleAddress } from "../http/client-address";
@@ -75,7 +77,10 @@ async function take(db: Database, layer: ThrottleLayer, key: string, now: Date):
 }
 
 async function waitFor(db: Database, key: string, now: Date): Promise<number> {
-  const [row] = await db.select({ blockedUntil: rateLimits.blockedUntil, expire: rateLimits.expire }).from(rateLimits).where(eq(rateLimits.key, key));
+  const [row] = await db
+    .select({ blockedUntil: rateLimits.blockedUntil, expire: rateLimits.expire })
+    .from(rateLimits)
+    .where(eq(rateLimits.key, key));
   if (!row?.blockedUntil || (row.expire && row.expire <= now)) return 0;
   return Math.max(0, row.blockedUntil.getTime() - now.getTime());
 }

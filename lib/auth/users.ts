@@ -1,5 +1,7 @@
 import "server-only";
+
 import { and, asc, count, eq, isNull } from "drizzle-orm";
+
 import type { Database } from "../db";
 import { sessions, users, workspaceAccess, type Role } from "../db/schema";
 import { hashPassword } from "../security/password";
@@ -39,7 +41,10 @@ export async function findUserById(db: Database, id: string): Promise<AppUser | 
 }
 
 export async function findUserByEmail(db: Database, email: string): Promise<AppUser | null> {
-  const [row] = await db.select(publicColumns).from(users).where(eq(users.email, normaliseEmail(email)));
+  const [row] = await db
+    .select(publicColumns)
+    .from(users)
+    .where(eq(users.email, normaliseEmail(email)));
   return row ? toAppUser(row) : null;
 }
 
@@ -58,10 +63,7 @@ export async function userHasPassword(db: Database, userId: string): Promise<boo
   return Boolean(row?.hash);
 }
 
-export async function createUser(
-  db: Database,
-  input: { email: string; name?: string; password?: string; role: Role },
-): Promise<AppUser> {
+export async function createUser(db: Database, input: { email: string; name?: string; password?: string; role: Role }): Promise<AppUser> {
   const [row] = await db
     .insert(users)
     .values({
@@ -75,7 +77,10 @@ export async function createUser(
 }
 
 export async function listUsers(db: Database) {
-  const rows = await db.select({ ...publicColumns, createdAt: users.createdAt }).from(users).orderBy(asc(users.email));
+  const rows = await db
+    .select({ ...publicColumns, createdAt: users.createdAt })
+    .from(users)
+    .orderBy(asc(users.email));
   const grants = await db.select().from(workspaceAccess);
   return rows.map((u) => ({
     ...toAppUser(u),
@@ -101,9 +106,16 @@ type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
  */
 async function keepingAnAdmin(db: Database, change: (tx: Tx) => Promise<void>) {
   await db.transaction(async (tx) => {
-    await tx.select({ id: users.id }).from(users).where(and(eq(users.role, "admin"), isNull(users.disabledAt))).for("update");
+    await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.role, "admin"), isNull(users.disabledAt)))
+      .for("update");
     await change(tx);
-    const [left] = await tx.select({ n: count() }).from(users).where(and(eq(users.role, "admin"), isNull(users.disabledAt)));
+    const [left] = await tx
+      .select({ n: count() })
+      .from(users)
+      .where(and(eq(users.role, "admin"), isNull(users.disabledAt)));
     if ((left?.n ?? 0) === 0) throw new LastAdminError();
   });
 }
@@ -126,7 +138,10 @@ export async function setDisabled(db: Database, userId: string, disabled: boolea
 }
 
 export async function setPassword(db: Database, userId: string, password: string) {
-  await db.update(users).set({ passwordHash: await hashPassword(password), updatedAt: new Date() }).where(eq(users.id, userId));
+  await db
+    .update(users)
+    .set({ passwordHash: await hashPassword(password), updatedAt: new Date() })
+    .where(eq(users.id, userId));
 }
 
 export async function countActiveAdmins(db: Database): Promise<number> {

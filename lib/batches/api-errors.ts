@@ -1,4 +1,5 @@
 import "server-only";
+
 import { isForeignRateLimit, isTrilletError, retryAtOf, type TrilletErrorKind } from "../trillet/errors";
 
 // How a typed upstream failure reaches a JSON client. A rejected Trillet key is a 502 (our

@@ -1,6 +1,8 @@
 import "server-only";
+
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
+
 import type { Database } from "../db";
 import { mirrorSyncs, trackedBatches } from "../db/schema";
 import { isFinished, type BatchSummary } from "../trillet/schemas";
@@ -61,7 +63,11 @@ export interface BatchListItem {
   successRate: number | null;
 }
 
-export async function listBatches(db: Database, workspaceId: string, view: BatchListView = DEFAULT_BATCH_LIST_VIEW): Promise<BatchListItem[]> {
+export async function listBatches(
+  db: Database,
+  workspaceId: string,
+  view: BatchListView = DEFAULT_BATCH_LIST_VIEW,
+): Promise<BatchListItem[]> {
   const rows = await db
     .select({
       batchId: trackedBatches.batchId,
@@ -75,10 +81,7 @@ export async function listBatches(db: Database, workspaceId: string, view: Batch
       mirrorReadAt: mirrorSyncs.lastSuccessAt,
     })
     .from(trackedBatches)
-    .leftJoin(
-      mirrorSyncs,
-      and(eq(mirrorSyncs.workspaceId, trackedBatches.workspaceId), eq(mirrorSyncs.batchId, trackedBatches.batchId)),
-    )
+    .leftJoin(mirrorSyncs, and(eq(mirrorSyncs.workspaceId, trackedBatches.workspaceId), eq(mirrorSyncs.batchId, trackedBatches.batchId)))
     .where(eq(trackedBatches.workspaceId, workspaceId));
   return sortBatchList(rows.map(toItem), view);
 }

@@ -1,11 +1,13 @@
 import "server-only";
+
 import { desc, eq } from "drizzle-orm";
+
+import { can } from "../auth/permissions";
 import type { AppUser } from "../auth/users";
 import type { Database } from "../db";
 import { batchStarts, workspaces } from "../db/schema";
 import type { Workspace } from "../workspaces";
 import { lineageFunnel, type Funnel } from "./lineage";
-import { can } from "../auth/permissions";
 import { findTrackedBatch } from "./tracked";
 
 /** What a batch's page needs for retry, cancel and lineage: from the database only. */

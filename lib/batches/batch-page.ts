@@ -1,13 +1,14 @@
 import "server-only";
+
 import type { Database } from "../db";
-import { isTrilletError } from "../trillet/errors";
-import { stalenessOf, type Staleness } from "../trillet/gateway";
-import { isFinished, type BatchSummary, type TrilletCall } from "../trillet/schemas";
-import type { Workspace } from "../workspaces";
 import { queryMirrorCalls } from "../mirror/queries";
 import { getMirrorStatus, type MirrorStatus } from "../mirror/status";
 import { mirrorSummary } from "../mirror/store";
 import { requestSync } from "../mirror/sync";
+import { isTrilletError } from "../trillet/errors";
+import { stalenessOf, type Staleness } from "../trillet/gateway";
+import { isFinished, type BatchSummary, type TrilletCall } from "../trillet/schemas";
+import type { Workspace } from "../workspaces";
 import { needsMirror, sortOf, type BatchView } from "./search-params";
 import { findTrackedBatch, recordBatchRead } from "./tracked";
 
@@ -42,7 +43,15 @@ export interface BatchPageData {
 const recorded = new Map<string, number>();
 const RECORDED_MAX = 10_000;
 
-async function recordFreshRead(db: Database, workspaceId: string, batchId: string, summary: BatchSummary, readAt: number, userId: string | null, frozen: boolean) {
+async function recordFreshRead(
+  db: Database,
+  workspaceId: string,
+  batchId: string,
+  summary: BatchSummary,
+  readAt: number,
+  userId: string | null,
+  frozen: boolean,
+) {
   const key = `${workspaceId}\n${batchId}`;
   if ((recorded.get(key) ?? 0) >= readAt) return;
   if (recorded.size >= RECORDED_MAX) recorded.clear();
@@ -73,7 +82,11 @@ export async function getBatchPage(
   }
   let page;
   try {
-    page = await workspace.gateway.listCalls(batchId, { page: view.page, limit: view.limit, status: view.status }, { priority: "interactive" });
+    page = await workspace.gateway.listCalls(
+      batchId,
+      { page: view.page, limit: view.limit, status: view.status },
+      { priority: "interactive" },
+    );
   } catch (error) {
     // Nothing read of this view yet, but the copy holds the batch: show it, saying why and how old.
     if (copied(mirror) && isTrilletError(error) && error.kind !== "not_found" && error.kind !== "invalid_request") {

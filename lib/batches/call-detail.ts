@@ -1,9 +1,11 @@
 import "server-only";
+
 import { and, eq } from "drizzle-orm";
+
 import type { Database } from "../db";
 import { mirrorCalls } from "../db/schema";
-import type { TrilletCall } from "../trillet/schemas";
 import { NO_REASON, queryMirrorCalls, toCall } from "../mirror/queries";
+import type { TrilletCall } from "../trillet/schemas";
 
 // Single calls and failed calls by reason, read from the mirror only (zero upstream requests).
 
@@ -20,7 +22,6 @@ const callFields = {
   error: mirrorCalls.error,
   metadata: mirrorCalls.metadata,
 };
-
 
 /** One call of a mirrored batch, or null when the copy does not hold it (yet). */
 export async function getMirroredCall(db: Database, workspaceId: string, batchId: string, jobId: string): Promise<TrilletCall | null> {

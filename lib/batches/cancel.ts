@@ -1,11 +1,13 @@
 import "server-only";
+
 import { and, eq } from "drizzle-orm";
+
 import { recordAudit, type Actor, type RequestInfo } from "../audit";
 import type { Database } from "../db";
 import { mirrorSyncs, trackedBatches } from "../db/schema";
+import { requestSync } from "../mirror/sync";
 import { isTrilletError } from "../trillet/errors";
 import type { Workspace } from "../workspaces";
-import { requestSync } from "../mirror/sync";
 
 // Cancelling a batch: Trillet stops its waiting calls and lets active ones finish. Sent once; a
 // lost answer is reported as unknown (cancelling again is harmless, so the user may simply retry).
@@ -34,7 +36,10 @@ export async function cancelBatch(
       request,
     });
     return unknown
-      ? { state: "unknown", message: "Trillet did not confirm the cancel. Reload the page to see the batch's status; cancelling again is safe." }
+      ? {
+          state: "unknown",
+          message: "Trillet did not confirm the cancel. Reload the page to see the batch's status; cancelling again is safe.",
+        }
       : { state: "failed", message: error.message };
   }
   const now = new Date();

@@ -1,10 +1,11 @@
 import "server-only";
+
 import type { Database } from "../db";
+import { requestSync } from "../mirror/sync";
 import type { ListCallsParams } from "../trillet/client";
 import type { ViewRead } from "../trillet/gateway";
 import { MAX_PAGE_SIZE, type CallsPage } from "../trillet/schemas";
 import type { Workspace } from "../workspaces";
-import { requestSync } from "../mirror/sync";
 import { findTrackedBatch, recordBatchRead } from "./tracked";
 
 /** The first read of a batch nobody opened yet: its first page of failed calls, which a drilldown shows. */

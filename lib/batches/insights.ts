@@ -1,10 +1,14 @@
 import "server-only";
+
 import type { Database } from "../db";
 import { callsOverTime, durationHistogram, type HistogramBin, type TimeBucket } from "../mirror/queries";
 import { getMirrorStatus, type MirrorStatus } from "../mirror/status";
 
 /** The copy's progress as the charts show it while they wait (see components/batches/copy-progress-text.ts). */
-export type InsightsProgress = Pick<MirrorStatus, "frozen" | "pagesDone" | "totalPages" | "pass" | "passReason" | "inPass" | "passPages" | "queue">;
+export type InsightsProgress = Pick<
+  MirrorStatus,
+  "frozen" | "pagesDone" | "totalPages" | "pass" | "passReason" | "inPass" | "passPages" | "queue"
+>;
 
 export type BatchInsights =
   | { available: false; reason: "not_mirrored"; pagesDone: number; totalPages: number; progress: InsightsProgress | null }
@@ -34,9 +38,6 @@ export async function getBatchInsights(db: Database, workspaceId: string, batchI
     };
     return { available: false, reason: "not_mirrored", pagesDone: mirror?.pagesDone ?? 0, totalPages: mirror?.totalPages ?? 0, progress };
   }
-  const [durations, overTime] = await Promise.all([
-    durationHistogram(db, workspaceId, batchId),
-    callsOverTime(db, workspaceId, batchId),
-  ]);
+  const [durations, overTime] = await Promise.all([durationHistogram(db, workspaceId, batchId), callsOverTime(db, workspaceId, batchId)]);
   return { available: true, readAt: mirror.lastSuccessAt, copiedAt: mirror.copiedAt, frozen: mirror.frozen, durations, overTime };
 }

@@ -1,6 +1,8 @@
 import "server-only";
+
 import { and, count, countDistinct, desc, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
+
 import type { Database } from "../db";
 import { mirrorCalls } from "../db/schema";
 import { NO_REASON } from "../mirror/queries";

@@ -1,13 +1,15 @@
 import "server-only";
+
 import { and, eq, sql } from "drizzle-orm";
+
 import { recordAudit, type Actor, type RequestInfo } from "../audit";
 import type { Database } from "../db";
 import { batchStarts, trackedBatches, type BatchStartState } from "../db/schema";
+import { logger } from "../log";
+import { requestSync } from "../mirror/sync";
+import { enqueueRetryStarted } from "../notifications/events";
 import { isTrilletError } from "../trillet/errors";
 import type { Workspace } from "../workspaces";
-import { logger } from "../log";
-import { enqueueRetryStarted } from "../notifications/events";
-import { requestSync } from "../mirror/sync";
 import { nextAttempt, retryCsv, retryPreview } from "./retry";
 
 // Starting a retry batch, at most once per request. The row for the request (its idempotency key)
@@ -82,7 +84,10 @@ export async function startRetry(
   }
   const { rows, keys, excluded, reasonLabel, lineage } = preview.preview;
   if (rows.length === 0) {
-    return { state: "refused", message: excluded > 0 ? "Every one of these numbers already answered in a later attempt." : "There are no failed calls to retry." };
+    return {
+      state: "refused",
+      message: excluded > 0 ? "Every one of these numbers already answered in a later attempt." : "There are no failed calls to retry.",
+    };
   }
 
   const [claimed] = await db
@@ -105,7 +110,13 @@ export async function startRetry(
   // Another request with this key got there first (a double click): its outcome is ours.
   if (!claimed) return settle(db, (await findStart(db, workspace.id, input.idempotencyKey))!, actor, request);
 
-  const detail = { parent: input.parentBatchId, reason: reasonLabel ?? "all failed calls", rows: rows.length, excluded, agent: input.agentId };
+  const detail = {
+    parent: input.parentBatchId,
+    reason: reasonLabel ?? "all failed calls",
+    rows: rows.length,
+    excluded,
+    agent: input.agentId,
+  };
   let childBatchId: string;
   try {
     const started = await workspace.gateway.startBatch({
@@ -170,7 +181,12 @@ export async function startRetry(
     calls: rows.length,
     reason: reasonLabel,
     attempt,
-  }).catch((error: unknown) => logger().warn({ event: "notify.enqueue_failed", workspace: workspace.id, batch: childBatchId, err: error }, "Could not queue the retry-started notification"));
+  }).catch((error: unknown) =>
+    logger().warn(
+      { event: "notify.enqueue_failed", workspace: workspace.id, batch: childBatchId, err: error },
+      "Could not queue the retry-started notification",
+    ),
+  );
   return { state: "created", childBatchId, rows: rows.length, excluded };
 }
 

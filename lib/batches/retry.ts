@@ -1,11 +1,13 @@
 import "server-only";
-import Papa from "papaparse";
+
 import { and, asc, eq, gt, inArray, or, sql } from "drizzle-orm";
+import Papa from "papaparse";
+
 import type { Database } from "../db";
 import { mirrorCalls, trackedBatches } from "../db/schema";
-import { flattenValue } from "../reports/metadata";
-import { getMirrorStatus } from "../mirror/status";
 import { mirrorMetadataKeys, NO_REASON } from "../mirror/queries";
+import { getMirrorStatus } from "../mirror/status";
+import { flattenValue } from "../reports/metadata";
 
 // A retry batch is the failed calls of a batch (all of them, or one reason's), in Trillet's
 // start-batch layout, with every value exactly as Trillet listed it: this file goes to Trillet,
@@ -83,7 +85,12 @@ function reasonFilter(reasonKey: string | null) {
  * What "Retry N calls" would send. Needs the parent's copy to be complete: a partial copy would
  * start a batch with calls missing, and nothing would say so.
  */
-export async function retryPreview(db: Database, workspaceId: string, parentBatchId: string, reasonKey: string | null): Promise<RetryPreviewResult> {
+export async function retryPreview(
+  db: Database,
+  workspaceId: string,
+  parentBatchId: string,
+  reasonKey: string | null,
+): Promise<RetryPreviewResult> {
   const lineage = await lineageOf(db, workspaceId, parentBatchId);
   if (!lineage) return { ok: false, reason: "not_tracked" };
   const status = await getMirrorStatus(db, workspaceId, parentBatchId);
@@ -92,7 +99,13 @@ export async function retryPreview(db: Database, workspaceId: string, parentBatc
   const later = await db
     .select({ batchId: trackedBatches.batchId })
     .from(trackedBatches)
-    .where(and(eq(trackedBatches.workspaceId, workspaceId), eq(trackedBatches.rootBatchId, lineage.rootBatchId), gt(trackedBatches.attempt, lineage.attempt)));
+    .where(
+      and(
+        eq(trackedBatches.workspaceId, workspaceId),
+        eq(trackedBatches.rootBatchId, lineage.rootBatchId),
+        gt(trackedBatches.attempt, lineage.attempt),
+      ),
+    );
   const answered = new Set<string>();
   if (later.length > 0) {
     const rows = await db
@@ -101,7 +114,10 @@ export async function retryPreview(db: Database, workspaceId: string, parentBatc
       .where(
         and(
           eq(mirrorCalls.workspaceId, workspaceId),
-          inArray(mirrorCalls.batchId, later.map((b) => b.batchId)),
+          inArray(
+            mirrorCalls.batchId,
+            later.map((b) => b.batchId),
+          ),
           eq(mirrorCalls.status, "completed"),
         ),
       );

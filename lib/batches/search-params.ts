@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { isSafeText } from "../http/segments";
 import { PAGE_SIZES, SORTS, STATUS_TABS, type BatchView } from "./view-query";
 
@@ -10,21 +11,36 @@ export * from "./view-query";
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 // Free text that reaches SQL (search, reason): a control character (a NUL would make the database
 // throw) or an overlong value is no search anyone typed, so the view falls back to none.
-const freeText = (max: number) => z.string().trim().refine((v) => isSafeText(v, max)).catch("");
+const freeText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => isSafeText(v, max))
+    .catch("");
 
 export const batchViewSchema = z.object({
   status: z.preprocess(first, z.enum(STATUS_TABS).catch("all")).default("all"),
   page: z.preprocess(first, z.coerce.number().int().min(1).max(1_000_000).catch(1)).default(1),
-  limit: z.preprocess(
-    first,
-    z.coerce
-      .number()
-      .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
-      .catch(20),
-  ).default(20),
+  limit: z
+    .preprocess(
+      first,
+      z.coerce
+        .number()
+        .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
+        .catch(20),
+    )
+    .default(20),
   q: z.preprocess(first, freeText(200)).default(""),
   // "-duration" sorts descending; the default is Trillet's own order.
-  sort: z.preprocess(first, z.string().regex(new RegExp(`^-?(${SORTS.join("|")})$`)).catch("row")).default("row"),
+  sort: z
+    .preprocess(
+      first,
+      z
+        .string()
+        .regex(new RegExp(`^-?(${SORTS.join("|")})$`))
+        .catch("row"),
+    )
+    .default("row"),
   reason: z.preprocess(first, freeText(300)).default(""),
 });
 
@@ -36,7 +52,11 @@ export function parseBatchView(params: Record<string, string | string[] | undefi
 // ignored a malformed filter would look like the view but hold other rows. Page-only parameters
 // (page, limit, sort) may come along with a copied query string and are ignored.
 const single = (name: string) =>
-  z.union([z.string(), z.array(z.string())]).optional().refine((v) => !Array.isArray(v), { message: `${name} may be given once` }).transform((v) => v as string | undefined);
+  z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .refine((v) => !Array.isArray(v), { message: `${name} may be given once` })
+    .transform((v) => v as string | undefined);
 
 const strictText = (name: string, max: number) =>
   z
@@ -51,7 +71,9 @@ export const exportViewSchema = z.object({
   reason: single("reason").pipe(strictText("reason", 300)),
   q: single("q").pipe(strictText("q", 200)),
   format: single("format").pipe(z.enum(["report", "retry"], { message: "format must be report or retry" }).default("report")),
-  bom: single("bom").pipe(z.enum(["0", "1"], { message: "bom must be 0 or 1" }).default("0")).transform((v) => v === "1"),
+  bom: single("bom")
+    .pipe(z.enum(["0", "1"], { message: "bom must be 0 or 1" }).default("0"))
+    .transform((v) => v === "1"),
 });
 
 export type ExportView = z.output<typeof exportViewSchema>;

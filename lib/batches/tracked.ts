@@ -1,5 +1,7 @@
 import "server-only";
+
 import { and, desc, eq, sql } from "drizzle-orm";
+
 import type { Database } from "../db";
 import { trackedBatches } from "../db/schema";
 import { isFinished, type BatchSummary } from "../trillet/schemas";
@@ -33,11 +35,7 @@ export async function recordBatchRead(
 }
 
 export async function listTrackedBatches(db: Database, workspaceId: string) {
-  return db
-    .select()
-    .from(trackedBatches)
-    .where(eq(trackedBatches.workspaceId, workspaceId))
-    .orderBy(desc(trackedBatches.addedAt));
+  return db.select().from(trackedBatches).where(eq(trackedBatches.workspaceId, workspaceId)).orderBy(desc(trackedBatches.addedAt));
 }
 
 export async function findTrackedBatch(db: Database, workspaceId: string, batchId: string) {

@@ -1,7 +1,8 @@
 import "server-only";
-import { logger } from "../log";
+
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { sql } from "drizzle-orm";
@@ -11,7 +12,9 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { Pool } from "pg";
+
 import { env } from "../env";
+import { logger } from "../log";
 import * as schema from "./schema";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -80,10 +83,12 @@ const holder = globalThis as typeof globalThis & { __batchboardDb?: Promise<Data
 
 /** The app's database (from DATABASE_URL or PGLITE_DIR), opened and migrated once per process. */
 export function getDatabase(): Promise<DatabaseHandle> {
-  holder.__batchboardDb ??= openDatabase({ url: env.DATABASE_URL, dataDir: env.PGLITE_DIR, migrate: env.MIGRATE_ON_START }).catch((error) => {
-    holder.__batchboardDb = undefined;
-    throw error;
-  });
+  holder.__batchboardDb ??= openDatabase({ url: env.DATABASE_URL, dataDir: env.PGLITE_DIR, migrate: env.MIGRATE_ON_START }).catch(
+    (error) => {
+      holder.__batchboardDb = undefined;
+      throw error;
+    },
+  );
   return holder.__batchboardDb;
 }
 

@@ -110,7 +110,10 @@ export const workspaceAccess = pgTable(
       .references(() => workspaces.id, { onDelete: "cascade" }),
     grantedAt: createdAt(),
     // Extra permissions an admin granted this member in this workspace (e.g. "batches.start").
-    grants: jsonb("grants").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    grants: jsonb("grants")
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
   },
   (t) => [primaryKey({ columns: [t.userId, t.workspaceId] }), index("workspace_access_ws_idx").on(t.workspaceId)],
 );
@@ -123,7 +126,10 @@ export const invites = pgTable(
     role: text("role", { enum: ROLES }).notNull().default("member"),
     // SHA-256 of the token in the link; the token itself is shown once and never stored.
     tokenHash: text("token_hash").notNull(),
-    workspaceIds: jsonb("workspace_ids").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    workspaceIds: jsonb("workspace_ids")
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
@@ -143,7 +149,10 @@ export const auditEvents = pgTable(
     actorEmail: text("actor_email"),
     action: text("action").notNull(),
     target: text("target"),
-    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    detail: jsonb("detail")
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     ip: text("ip"),
     userAgent: text("user_agent"),
   },
@@ -306,7 +315,13 @@ export const mirrorSyncs = pgTable(
     nextSyncAt: timestamp("next_sync_at", { withTimezone: true }).notNull().defaultNow(),
     error: text("error"),
     // Upstream summary at the last complete pass, and any disagreement with the mirror.
-    upstreamSummary: jsonb("upstream_summary").$type<{ total: number; waiting: number; active: number; completed: number; failed: number }>(),
+    upstreamSummary: jsonb("upstream_summary").$type<{
+      total: number;
+      waiting: number;
+      active: number;
+      completed: number;
+      failed: number;
+    }>(),
     mismatch: jsonb("mismatch").$type<Record<string, unknown>>(),
     // Every metadata key of the batch in first-seen order (rows in Trillet's order, keys in each
     // call's own order), kept as pages are copied: jsonb does not keep a row's key order, and a

@@ -1,7 +1,7 @@
 import "server-only";
+
 import { randomBytes } from "node:crypto";
-import type { IncomingMessage } from "node:http";
-import http from "node:http";
+import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
 
@@ -51,7 +51,9 @@ export function stampPeer(req: IncomingMessage): void {
 export function installPeerAddressHeader(): void {
   if (holder.__batchboardPeerHooked) return;
   holder.__batchboardPeerHooked = true;
-  for (const proto of [http.Server.prototype, https.Server.prototype] as { emit: (event: string | symbol, ...args: unknown[]) => boolean }[]) {
+  for (const proto of [http.Server.prototype, https.Server.prototype] as {
+    emit: (event: string | symbol, ...args: unknown[]) => boolean;
+  }[]) {
     const original = proto.emit;
     proto.emit = function (this: unknown, event: string | symbol, ...args: unknown[]) {
       if (event === "request" && args[0]) stampPeer(args[0] as IncomingMessage);
@@ -103,5 +105,8 @@ export function throttleAddress(address: string | null): string | null {
   const left = head ? head.split(":") : [];
   const right = tail ? tail.split(":") : [];
   const groups = address.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }

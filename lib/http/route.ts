@@ -1,7 +1,9 @@
 import "server-only";
+
 import type { z } from "zod";
-import { currentUser, visibleWorkspace } from "../auth/guards";
+
 import { declareAccess } from "../auth/declared-access";
+import { currentUser, visibleWorkspace } from "../auth/guards";
 import { can, scopeOf, type Permission, type WorkspacePermission } from "../auth/permissions";
 import type { AppUser } from "../auth/users";
 import { upstreamErrorResponse } from "../batches/api-errors";

@@ -1,5 +1,8 @@
 import "server-only";
+
 import { and, eq, sql } from "drizzle-orm";
+
+import { recordBatchRead } from "../batches/tracked";
 import type { Database } from "../db";
 import { mirrorSyncs, type PassReason } from "../db/schema";
 import { observeBatch } from "../notifications/observe";
@@ -8,7 +11,6 @@ import { isFinished, type BatchSummary } from "../trillet/schemas";
 import type { WalkPage } from "../trillet/walker";
 import { countSeenInPass, mirrorSummary, upsertCalls } from "./store";
 import { STALE_AFTER_MS } from "./sync";
-import { recordBatchRead } from "../batches/tracked";
 
 // An export that walks a batch unfiltered reads exactly the pages the mirror sync would read
 // (status=all, 100 a page). Rather than have the sync read them all again, the export takes over
@@ -127,7 +129,14 @@ export async function takeOverSync(
       const reason: PassReason = isFinished(result.summary) ? "final" : taken.copiedAt === null ? "first" : "refresh";
       const opening = passOpened ? {} : { passReason: reason, passSummary: result.summary };
       passOpened = true;
-      await update({ pagesDone, totalPages, passPages: totalPages, heartbeatAt: new Date(), ...opening, ...(newKeys ? { metadataKeys: keys.keys } : {}) });
+      await update({
+        pagesDone,
+        totalPages,
+        passPages: totalPages,
+        heartbeatAt: new Date(),
+        ...opening,
+        ...(newKeys ? { metadataKeys: keys.keys } : {}),
+      });
       if (newKeys) storedKeys = keys.size;
     },
     async heartbeat() {

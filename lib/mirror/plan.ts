@@ -1,5 +1,7 @@
 import "server-only";
+
 import { sql } from "drizzle-orm";
+
 import type { Database } from "../db";
 import { MAX_PAGE_SIZE } from "../trillet/schemas";
 

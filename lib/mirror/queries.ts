@@ -1,5 +1,7 @@
 import "server-only";
+
 import { and, asc, count, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
+
 import type { Database } from "../db";
 import { mirrorCalls, mirrorSyncs } from "../db/schema";
 import type { TrilletCall } from "../trillet/schemas";
@@ -46,7 +48,12 @@ function filters(workspaceId: string, batchId: string, query: Pick<CallQuery, "s
   return and(...parts)!;
 }
 
-export const toCall = (row: Pick<typeof mirrorCalls.$inferSelect, "jobId" | "status" | "phoneNumber" | "startTime" | "endTime" | "durationS" | "error" | "metadata">): TrilletCall => ({
+export const toCall = (
+  row: Pick<
+    typeof mirrorCalls.$inferSelect,
+    "jobId" | "status" | "phoneNumber" | "startTime" | "endTime" | "durationS" | "error" | "metadata"
+  >,
+): TrilletCall => ({
   jobId: row.jobId,
   status: row.status,
   phoneNumber: row.phoneNumber,
@@ -98,22 +105,25 @@ export async function mirrorCallsInRange(
   const text = result.rows[0]?.calls;
   if (!text) return [];
   type Row = [string, string, string, number | null, number | null, number | null, string | null, Record<string, string>];
-  return (JSON.parse(text) as Row[]).map(
-    ([jobId, status, phoneNumber, startTime, endTime, durationSec, error, metadata]): TrilletCall => ({
-      jobId,
-      status,
-      phoneNumber,
-      startTime,
-      endTime,
-      durationSec,
-      error,
-      metadata,
-    }),
-  );
+  return (JSON.parse(text) as Row[]).map(([jobId, status, phoneNumber, startTime, endTime, durationSec, error, metadata]): TrilletCall => ({
+    jobId,
+    status,
+    phoneNumber,
+    startTime,
+    endTime,
+    durationSec,
+    error,
+    metadata,
+  }));
 }
 
 /** The distinct row numbers of the calls matching a filter, ascending: a searched export's ranges. */
-export async function matchingRowNos(db: Database, workspaceId: string, batchId: string, query: Pick<CallQuery, "status" | "reason" | "q">): Promise<number[]> {
+export async function matchingRowNos(
+  db: Database,
+  workspaceId: string,
+  batchId: string,
+  query: Pick<CallQuery, "status" | "reason" | "q">,
+): Promise<number[]> {
   const rows = await db
     .selectDistinct({ rowNo: mirrorCalls.rowNo })
     .from(mirrorCalls)
@@ -132,8 +142,16 @@ export async function lastMirrorRowNo(db: Database, workspaceId: string, batchId
 }
 
 /** Calls matching an export's filter. */
-export async function countMirrorCalls(db: Database, workspaceId: string, batchId: string, query: Pick<CallQuery, "status" | "reason" | "q">) {
-  const [row] = await db.select({ n: count() }).from(mirrorCalls).where(filters(workspaceId, batchId, query));
+export async function countMirrorCalls(
+  db: Database,
+  workspaceId: string,
+  batchId: string,
+  query: Pick<CallQuery, "status" | "reason" | "q">,
+) {
+  const [row] = await db
+    .select({ n: count() })
+    .from(mirrorCalls)
+    .where(filters(workspaceId, batchId, query));
   return row?.n ?? 0;
 }
 
@@ -179,7 +197,12 @@ export async function queryMirrorCalls(db: Database, workspaceId: string, batchI
       .orderBy(...order)
       .limit(query.limit)
       .offset((query.page - 1) * query.limit),
-    knownTotal ?? db.select({ n: count() }).from(mirrorCalls).where(where).then(([row]) => row?.n ?? 0),
+    knownTotal ??
+      db
+        .select({ n: count() })
+        .from(mirrorCalls)
+        .where(where)
+        .then(([row]) => row?.n ?? 0),
   ]);
   return { calls: rows.map(toCall), total };
 }

@@ -1,11 +1,13 @@
 import "server-only";
+
 import { and, eq, sql } from "drizzle-orm";
+
 import type { Database } from "../db";
 import { mirrorSyncs, type PassReason } from "../db/schema";
 import { env } from "../env";
 import type { BatchSummary } from "../trillet/schemas";
-import { DUE_ORDER } from "./sync";
 import { BACKGROUND_SHARE, SLICE_PAGES } from "./pace";
+import { DUE_ORDER } from "./sync";
 
 /** How fresh a batch's mirror is, for views to say so. Never the whole job row. */
 export interface MirrorStatus {

@@ -1,9 +1,11 @@
 import "server-only";
+
 import { and, count, eq, sql } from "drizzle-orm";
+
+import { reasonKey } from "../batches/reasons";
 import type { Database } from "../db";
 import { mirrorCalls } from "../db/schema";
 import type { BatchSummary, TrilletCall } from "../trillet/schemas";
-import { reasonKey } from "../batches/reasons";
 
 // Writing and counting mirrored calls. Upserts are keyed by (workspace, batch, job), so reading a
 // page twice (a resumed sync, a re-walk after page boundaries moved) can never duplicate a call.
@@ -16,7 +18,14 @@ export function searchText(call: TrilletCall): string {
 }
 
 /** `seenPass`: the sync pass reading these calls (see mirror_calls.seen_pass); other writers omit it. */
-export async function upsertCalls(db: Database, workspaceId: string, batchId: string, calls: TrilletCall[], firstRowNo: number, seenPass?: number) {
+export async function upsertCalls(
+  db: Database,
+  workspaceId: string,
+  batchId: string,
+  calls: TrilletCall[],
+  firstRowNo: number,
+  seenPass?: number,
+) {
   if (calls.length === 0) return;
   await db
     .insert(mirrorCalls)
@@ -56,8 +65,7 @@ export async function upsertCalls(db: Database, workspaceId: string, batchId: st
     });
 }
 
-const batchRows = (workspaceId: string, batchId: string) =>
-  and(eq(mirrorCalls.workspaceId, workspaceId), eq(mirrorCalls.batchId, batchId));
+const batchRows = (workspaceId: string, batchId: string) => and(eq(mirrorCalls.workspaceId, workspaceId), eq(mirrorCalls.batchId, batchId));
 
 /** Calls per status in the mirror, in the shape of Trillet's summary (other statuses count in total only). */
 export async function mirrorSummary(db: Database, workspaceId: string, batchId: string): Promise<BatchSummary> {

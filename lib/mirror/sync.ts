@@ -1,18 +1,20 @@
 import "server-only";
+
 import { and, eq, sql } from "drizzle-orm";
+
+import { recordBatchRead } from "../batches/tracked";
 import type { Database } from "../db";
+import { mirrorSyncs, type PassReason } from "../db/schema";
 import { logger } from "../log";
 import { metrics } from "../metrics";
-import { mirrorSyncs, type PassReason } from "../db/schema";
-import { KeyUnion } from "../trillet/metadata-keys";
 import { observeBatch } from "../notifications/observe";
 import { isTrilletError } from "../trillet/errors";
 import type { WorkspaceGateway } from "../trillet/gateway";
+import { KeyUnion } from "../trillet/metadata-keys";
 import { isFinished, MAX_PAGE_SIZE, type BatchSummary, type CallsPage } from "../trillet/schemas";
 import { pacerFor } from "./pace";
 import { copiedPages, refreshPlan } from "./plan";
 import { countSeenInPass, mirrorSummary, upsertCalls } from "./store";
-import { recordBatchRead } from "../batches/tracked";
 
 // Ownership of a sync job (one mirror_syncs row). At most one party works a job at a time: the
 // one named in `owner` while `state = 'running'` and its heartbeat is fresh. Runners take a job
@@ -124,7 +126,10 @@ export async function releaseClaims(db: Database, owners: string[]): Promise<voi
   if (owners.length === 0) return;
   await db.execute(sql`
     update mirror_syncs set state = 'pending', owner = null, next_sync_at = now()
-    where state = 'running' and owner in (${sql.join(owners.map((o) => sql`${o}`), sql`, `)})`);
+    where state = 'running' and owner in (${sql.join(
+      owners.map((o) => sql`${o}`),
+      sql`, `,
+    )})`);
 }
 
 class JobLost extends Error {}
@@ -181,13 +186,24 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
   const openPass = async (reason: PassReason, extra: Partial<SyncJob> = {}) => {
     const plan = reason === "refresh" ? refreshPlan(await copiedPages(db, workspaceId, batchId), row.totalPages, row.refreshCount) : null;
     const set: Partial<SyncJob> = {
-      pass: row.pass + 1, inPass: true, passReason: reason, passPlan: plan, passPages: plan ? plan.length : row.totalPages,
-      pagesDone: 0, passSummary: null, passStartedAt: new Date(), heartbeatAt: new Date(), ...extra,
+      pass: row.pass + 1,
+      inPass: true,
+      passReason: reason,
+      passPlan: plan,
+      passPages: plan ? plan.length : row.totalPages,
+      pagesDone: 0,
+      passSummary: null,
+      passStartedAt: new Date(),
+      heartbeatAt: new Date(),
+      ...extra,
     };
     if (!(await write(set))) throw new JobLost();
     row = { ...row, ...set };
     // A running batch is refreshed every 15 s or so: those passes are routine (debug).
-    slog[reason === "refresh" ? "debug" : "info"]({ event: "sync.started", pass: row.pass, reason, pages: row.passPages }, "Mirror sync pass started");
+    slog[reason === "refresh" ? "debug" : "info"](
+      { event: "sync.started", pass: row.pass, reason, pages: row.passPages },
+      "Mirror sync pass started",
+    );
   };
 
   // Reads one page of the pass and stores it with the progress, in one transaction that holds only
@@ -199,13 +215,18 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
     const totalPages = Math.max(row.totalPages, result.pagination.totalPages);
     let plan = row.passPlan;
     // Pages beyond the ones known when the plan was made are new: a refresh reads them too.
-    if (plan && totalPages > row.totalPages) plan = [...plan, ...Array.from({ length: totalPages - row.totalPages }, (_, i) => row.totalPages + i + 1)];
+    if (plan && totalPages > row.totalPages)
+      plan = [...plan, ...Array.from({ length: totalPages - row.totalPages }, (_, i) => row.totalPages + i + 1)];
     for (const call of result.calls) keys.add(call.metadata);
     const newKeys = keys.size !== storedKeys;
     const set: Partial<SyncJob> = {
-      pagesDone: row.pagesDone + (countIt ? 1 : 0), totalPages, passPlan: plan,
-      passPages: plan ? plan.length : Math.max(1, totalPages), passSummary: row.passSummary ?? result.summary,
-      heartbeatAt: new Date(), ...(newKeys ? { metadataKeys: keys.keys } : {}),
+      pagesDone: row.pagesDone + (countIt ? 1 : 0),
+      totalPages,
+      passPlan: plan,
+      passPages: plan ? plan.length : Math.max(1, totalPages),
+      passSummary: row.passSummary ?? result.summary,
+      heartbeatAt: new Date(),
+      ...(newKeys ? { metadataKeys: keys.keys } : {}),
     };
     const stillOwned = await db.transaction(async (tx) => {
       if (!(await write(set, tx as unknown as Database))) return false;
@@ -228,11 +249,20 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
           // Due again at once: the scheduler decides who goes next (least recently served first).
           if (!(await write({ state: "pending", owner: null, nextSyncAt: new Date() }))) throw new JobLost();
           ended("yielded");
-          slog.debug({ event: "sync.yielded", pass: row.pass, pagesDone: row.pagesDone, passPages: row.passPages }, "Mirror sync slice ended mid-pass");
+          slog.debug(
+            { event: "sync.yielded", pass: row.pass, pagesDone: row.pagesDone, passPages: row.passPages },
+            "Mirror sync slice ended mid-pass",
+          );
           return { state: "yielded", frozen: false, mismatch: null, error: null };
         }
         await copyPage(pageAt(row, row.pagesDone), true);
-        options.onPage?.({ pagesDone: row.pagesDone, totalPages: row.totalPages, pass: row.pass, passReason: row.passReason!, passPages: row.passPages });
+        options.onPage?.({
+          pagesDone: row.pagesDone,
+          totalPages: row.totalPages,
+          pass: row.pass,
+          passReason: row.passReason!,
+          passPages: row.passPages,
+        });
       }
       // Resumed with every page already read: one read more for Trillet's current counts.
       if (!summary) await copyPage(pageAt(row, passLength(row) - 1), false);
@@ -289,8 +319,13 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
     // skips the trigram index and scans the batch (measured: 200 ms -> 20 ms at 100,000 calls).
     if (full) await db.execute(sql`analyze mirror_calls`);
     const done: Partial<SyncJob> = {
-      state: "done", inPass: false, copiedAt: pass.passStartedAt, finishedAt: now, lastSuccessAt: now,
-      upstreamSummary: latest, recheckCount: 0,
+      state: "done",
+      inPass: false,
+      copiedAt: pass.passStartedAt,
+      finishedAt: now,
+      lastSuccessAt: now,
+      upstreamSummary: latest,
+      recheckCount: 0,
     };
     if (!final) {
       // Refresh a running batch so that its next refresh's pages take about a quarter of the budget,
@@ -306,7 +341,10 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
       const next = new Date(settled(latest) ? now.getTime() : now.getTime() + spacing);
       if (!(await write({ ...done, mismatch: null, refreshCount: refreshed, nextSyncAt: next }))) throw new JobLost();
       ended("done");
-      slog.debug({ event: "sync.done", pass: pass.pass, reason: pass.passReason, total: latest.total, nextSyncAt: next.toISOString() }, "Mirror sync pass done");
+      slog.debug(
+        { event: "sync.done", pass: pass.pass, reason: pass.passReason, total: latest.total, nextSyncAt: next.toISOString() },
+        "Mirror sync pass done",
+      );
       return { state: "done", frozen: false, mismatch: null, error: null };
     }
     // Final pass: the mirror must equal Trillet, count for count and job for job.
@@ -317,7 +355,10 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
     if (mismatch) {
       ended("mismatch");
       // Counts only: the summaries and how many mirrored calls Trillet no longer lists.
-      slog.warn({ event: "sync.mismatch", pass: pass.pass, mismatch, nextSyncAt: next.toISOString() }, "Mirror final check: the copy differs from Trillet; not frozen");
+      slog.warn(
+        { event: "sync.mismatch", pass: pass.pass, mismatch, nextSyncAt: next.toISOString() },
+        "Mirror final check: the copy differs from Trillet; not frozen",
+      );
     } else {
       ended("frozen");
       slog.info({ event: "sync.frozen", pass: pass.pass, total: latest.total }, "Mirror frozen: the copy equals Trillet's finished batch");
@@ -330,9 +371,13 @@ export async function runSync(db: Database, gateway: WorkspaceGateway, job: Sync
     const error = message.slice(0, 500);
     const set: Partial<SyncJob> = { state: "failed", error, finishedAt: new Date(), nextSyncAt: new Date(Date.now() + 60_000) };
     const ours = cause !== undefined && !isTrilletError(cause);
-    slog[ours ? "error" : "warn"]({ event: "sync.failed", pass: row.pass, reason: error, ...(cause !== undefined ? { err: cause } : {}) }, "Mirror sync failed; tried again later");
+    slog[ours ? "error" : "warn"](
+      { event: "sync.failed", pass: row.pass, reason: error, ...(cause !== undefined ? { err: cause } : {}) },
+      "Mirror sync failed; tried again later",
+    );
     ended("failed");
-    if (!(await write(closePass ? { ...set, inPass: false, recheckCount: 0 } : set))) return { state: "lost", frozen: false, mismatch: null, error: null };
+    if (!(await write(closePass ? { ...set, inPass: false, recheckCount: 0 } : set)))
+      return { state: "lost", frozen: false, mismatch: null, error: null };
     return { state: "failed", frozen: false, mismatch: null, error };
   }
 }

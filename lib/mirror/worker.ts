@@ -1,6 +1,8 @@
 import "server-only";
+
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+
 import { getDb, type Database } from "../db";
 import { env } from "../env";
 import { logger, withLogContext } from "../log";
@@ -82,8 +84,19 @@ export function startMirrorRunners(options: MirrorRunnersOptions): { stop(): Pro
       } catch (error) {
         if (signal.aborted) break;
         const message = error instanceof Error ? error.message : String(error);
-        logger().error({ event: "sync.runner_error", syncOwner: owner, workspace: job?.workspaceId, batch: job?.batchId, err: error }, "Mirror runner error");
-        if (job) options.onSlice?.({ owner, workspaceId: job.workspaceId, batchId: job.batchId, startedAt, endedAt: Date.now(), outcome: { state: "error", error: message } });
+        logger().error(
+          { event: "sync.runner_error", syncOwner: owner, workspace: job?.workspaceId, batch: job?.batchId, err: error },
+          "Mirror runner error",
+        );
+        if (job)
+          options.onSlice?.({
+            owner,
+            workspaceId: job.workspaceId,
+            batchId: job.batchId,
+            startedAt,
+            endedAt: Date.now(),
+            outcome: { state: "error", error: message },
+          });
         await pause(options.pollMs ?? 2_000);
       }
     }
@@ -95,7 +108,10 @@ export function startMirrorRunners(options: MirrorRunnersOptions): { stop(): Pro
       controller.abort(new Error("mirror worker stopped"));
       await done.catch(() => {});
       const db = await options.database().catch(() => null);
-      if (db) await releaseClaims(db, owners).catch((error: unknown) => logger().error({ event: "sync.release_failed", err: error }, "Mirror: claims not released"));
+      if (db)
+        await releaseClaims(db, owners).catch((error: unknown) =>
+          logger().error({ event: "sync.release_failed", err: error }, "Mirror: claims not released"),
+        );
     },
   };
 }

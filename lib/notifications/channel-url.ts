@@ -1,4 +1,5 @@
 import "server-only";
+
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 
@@ -28,7 +29,8 @@ export function checkChannelUrl(raw: string, { allowPrivate }: { allowPrivate: b
   if (url.username || url.password) return { ok: false, error: "The webhook URL can't contain a user name or password." };
   if (!url.hostname) return { ok: false, error: "Enter the webhook URL as https://host/path." };
   const internal = isPrivateHost(url.hostname);
-  if (internal && !allowPrivate) return { ok: false, error: "The webhook URL must point to a public host, not a local or private address." };
+  if (internal && !allowPrivate)
+    return { ok: false, error: "The webhook URL must point to a public host, not a local or private address." };
   if (url.protocol === "http:" && !(allowPrivate && internal)) return { ok: false, error: "The webhook URL must start with https://." };
   return { ok: true, url, host: displayHost(url) };
 }
@@ -47,7 +49,10 @@ export function displayHost(url: URL | string): string {
  * networks (names: localhost, *.localhost, *.local, *.internal, and single-label intranet names).
  */
 export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
   const family = isIP(host);
   if (family === 4) return isPrivateIPv4(host);
   if (family === 6) return isPrivateIPv6(host);

@@ -1,10 +1,12 @@
 import "server-only";
+
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
+
 import type { Database } from "../db";
 import { notificationChannels, notificationDeliveries, type ChannelKind } from "../db/schema";
 import { open, seal } from "../security/secret-box";
-import type { NotificationEvent } from "./events";
 import { displayHost } from "./channel-url";
+import type { NotificationEvent } from "./events";
 import { newSigningSecret } from "./signature";
 
 // A workspace's notification channels. The URL and the signing secret are sealed to their row and
@@ -75,7 +77,11 @@ export async function createChannel(
 }
 
 export async function listChannels(db: Database, workspaceId: string): Promise<ChannelView[]> {
-  const rows = await db.select(view).from(notificationChannels).where(eq(notificationChannels.workspaceId, workspaceId)).orderBy(notificationChannels.createdAt);
+  const rows = await db
+    .select(view)
+    .from(notificationChannels)
+    .where(eq(notificationChannels.workspaceId, workspaceId))
+    .orderBy(notificationChannels.createdAt);
   return rows as ChannelView[];
 }
 

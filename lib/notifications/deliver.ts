@@ -1,7 +1,8 @@
 import "server-only";
-import type { BatchEventPayload } from "./events";
-import type { ChannelTarget } from "./channels";
+
 import { checkChannelUrl, checkResolvedHost } from "./channel-url";
+import type { ChannelTarget } from "./channels";
+import type { BatchEventPayload } from "./events";
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from "./signature";
 
 // One delivery attempt: the request a channel gets for an event, sent once. Redirects are never
@@ -56,7 +57,10 @@ export function slackMessage(p: BatchEventPayload): { text: string; blocks: unkn
     text: `${headline} (${c.completed} completed, ${c.failed} failed, success rate ${percent(p.successRate)}) ${p.batch.url}`,
     blocks: [
       { type: "header", text: { type: "plain_text", text: `${HEADLINES[p.type]}: ${(p.batch.label || p.batch.id).slice(0, 120)}` } },
-      { type: "section", text: { type: "mrkdwn", text: `${escapeSlack(p.workspace.name)} · batch \`${escapeSlack(p.batch.id)}\`\n${counts}\n${detail}` } },
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: `${escapeSlack(p.workspace.name)} · batch \`${escapeSlack(p.batch.id)}\`\n${counts}\n${detail}` },
+      },
       ...(reasons ? [{ type: "section", text: { type: "mrkdwn", text: reasons } }] : []),
       { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Open the batch" }, url: p.batch.url }] },
     ],
@@ -70,7 +74,12 @@ export function requestBody(kind: ChannelTarget["kind"], payload: BatchEventPayl
 
 export async function sendOnce(target: ChannelTarget, payload: BatchEventPayload, options: SendOptions): Promise<AttemptResult> {
   const started = Date.now();
-  const result = (ok: boolean, statusCode: number | null, error: string | null): AttemptResult => ({ ok, statusCode, error, durationMs: Date.now() - started });
+  const result = (ok: boolean, statusCode: number | null, error: string | null): AttemptResult => ({
+    ok,
+    statusCode,
+    error,
+    durationMs: Date.now() - started,
+  });
   // The rules again at send time: a setting may have changed since the channel was saved.
   const checked = checkChannelUrl(target.url, { allowPrivate: options.allowPrivate });
   if (!checked.ok) return result(false, null, checked.error);
@@ -84,7 +93,8 @@ export async function sendOnce(target: ChannelTarget, payload: BatchEventPayload
     [EVENT_ID_HEADER]: payload.id,
     [EVENT_TYPE_HEADER]: payload.type,
   };
-  if (target.kind === "webhook" && target.signingSecret) headers[SIGNATURE_HEADER] = signatureHeader(target.signingSecret, body, options.now);
+  if (target.kind === "webhook" && target.signingSecret)
+    headers[SIGNATURE_HEADER] = signatureHeader(target.signingSecret, body, options.now);
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   try {

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { and, eq, inArray, sql } from "drizzle-orm";
+
 import type { Database } from "../db";
 import { notificationChannels, notificationOutbox, trackedBatches, workspaces } from "../db/schema";
 import { env } from "../env";
@@ -55,7 +57,14 @@ export function rates(counts: BatchSummary): { successRate: number | null; failu
 /** A batch event's payload: the batch's label and link, counts, rates and (from the copy) its top failure reasons. */
 export async function batchPayload(
   db: Database,
-  input: { id: string; type: NotificationEvent | "test"; workspaceId: string; batchId: string; counts: BatchSummary; details?: Record<string, unknown> },
+  input: {
+    id: string;
+    type: NotificationEvent | "test";
+    workspaceId: string;
+    batchId: string;
+    counts: BatchSummary;
+    details?: Record<string, unknown>;
+  },
 ): Promise<BatchEventPayload | null> {
   const [row] = await db
     .select({ slug: workspaces.slug, name: workspaces.name, label: trackedBatches.label })
@@ -70,7 +79,13 @@ export async function batchPayload(
     createdAt: new Date().toISOString(),
     workspace: { id: input.workspaceId, slug: row.slug, name: row.name },
     batch: { id: input.batchId, label: row.label ?? "", url: batchUrl(row.slug, input.batchId) },
-    counts: { total: input.counts.total, waiting: input.counts.waiting, active: input.counts.active, completed: input.counts.completed, failed: input.counts.failed },
+    counts: {
+      total: input.counts.total,
+      waiting: input.counts.waiting,
+      active: input.counts.active,
+      completed: input.counts.completed,
+      failed: input.counts.failed,
+    },
     ...rates(input.counts),
     topFailureReasons: reasons.slice(0, TOP_REASONS).map((r) => ({ reason: r.label, count: r.count })),
     ...(input.details ? { details: input.details } : {}),
@@ -158,5 +173,9 @@ export async function enqueueRetryStarted(
     details: { parentBatchId: input.parentBatchId, calls: input.calls, reason: input.reason ?? null, attempt: input.attempt ?? null },
   });
   if (!payload) return 0;
-  return enqueue(db, { id, type: "batch.retry_started", workspaceId: input.workspaceId, payload }, channels.map((c) => c.id));
+  return enqueue(
+    db,
+    { id, type: "batch.retry_started", workspaceId: input.workspaceId, payload },
+    channels.map((c) => c.id),
+  );
 }

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { sql } from "drizzle-orm";
+
 import type { Database } from "../db";
 import { notificationBatchWatch } from "../db/schema";
 import { isFinished, type BatchSummary } from "../trillet/schemas";
@@ -94,7 +96,12 @@ export async function observeBatch(db: Database, o: Observation): Promise<number
 
   if (o.final && over) {
     const finished = takes("batch.finished");
-    if (finished.length > 0) await send(eventIds.finished(o.workspaceId, o.batchId), "batch.finished", finished.map((c) => c.id));
+    if (finished.length > 0)
+      await send(
+        eventIds.finished(o.workspaceId, o.batchId),
+        "batch.finished",
+        finished.map((c) => c.id),
+      );
   }
   return added;
 }

@@ -1,4 +1,5 @@
 import "server-only";
+
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 // The generic webhook's signature: HMAC-SHA256 over `${timestamp}.${body}` with the channel's

@@ -1,10 +1,12 @@
 import "server-only";
+
 import { randomUUID } from "node:crypto";
+
 import type { Database } from "../db";
 import { notificationDeliveries } from "../db/schema";
-import { batchUrl, rates, type BatchEventPayload } from "./events";
 import { channelTarget } from "./channels";
 import { sendOnce, type AttemptResult } from "./deliver";
+import { batchUrl, rates, type BatchEventPayload } from "./events";
 
 // "Send test" in settings: one attempt now, straight to the channel (not through the outbox, so
 // the admin sees the answer at once), recorded in the channel's delivery log like any attempt.

@@ -1,7 +1,10 @@
 import "server-only";
+
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+
 import { and, eq, lt, or, sql } from "drizzle-orm";
+
 import { getDb, type Database } from "../db";
 import { notificationDeliveries, notificationOutbox } from "../db/schema";
 import { env } from "../env";
@@ -101,7 +104,12 @@ export function startNotificationRunners(options: NotificationWorkerOptions): No
       target = await channelTarget(db, row.channel_id);
     } catch {
       // Unreadable sealed URL (ENCRYPTION_KEY changed): an attempt that failed, retried like any.
-      return { ok: false, statusCode: null, error: "The channel's URL could not be decrypted (was ENCRYPTION_KEY changed?).", durationMs: 0 };
+      return {
+        ok: false,
+        statusCode: null,
+        error: "The channel's URL could not be decrypted (was ENCRYPTION_KEY changed?).",
+        durationMs: 0,
+      };
     }
     // The channel was removed: its rows go with it (cascade); nothing to send.
     if (!target) return null;
@@ -115,7 +123,13 @@ export function startNotificationRunners(options: NotificationWorkerOptions): No
       // Stopped mid-attempt: not counted, due again at once for whoever runs next.
       await db
         .update(notificationOutbox)
-        .set({ state: "pending", leaseOwner: null, leaseUntil: null, attempts: sql`${notificationOutbox.attempts} - 1`, nextAttemptAt: sql`now()` })
+        .set({
+          state: "pending",
+          leaseOwner: null,
+          leaseUntil: null,
+          attempts: sql`${notificationOutbox.attempts} - 1`,
+          nextAttemptAt: sql`now()`,
+        })
         .where(mine(row.id));
       return;
     }
@@ -169,7 +183,8 @@ export function startNotificationRunners(options: NotificationWorkerOptions): No
         // its lease runs out and it is claimed again.
         const outcomes = await Promise.allSettled(rows.map((row) => deliver(db, row)));
         for (const o of outcomes) {
-          if (o.status === "rejected" && !signal.aborted) console.error("[notifications] delivery error", o.reason instanceof Error ? o.reason.message : String(o.reason));
+          if (o.status === "rejected" && !signal.aborted)
+            console.error("[notifications] delivery error", o.reason instanceof Error ? o.reason.message : String(o.reason));
         }
       } catch (error) {
         if (signal.aborted) break;
@@ -188,7 +203,13 @@ export function startNotificationRunners(options: NotificationWorkerOptions): No
       if (!db) return;
       await db
         .update(notificationOutbox)
-        .set({ state: "pending", leaseOwner: null, leaseUntil: null, attempts: sql`${notificationOutbox.attempts} - 1`, nextAttemptAt: sql`now()` })
+        .set({
+          state: "pending",
+          leaseOwner: null,
+          leaseUntil: null,
+          attempts: sql`${notificationOutbox.attempts} - 1`,
+          nextAttemptAt: sql`now()`,
+        })
         .where(and(eq(notificationOutbox.state, "sending"), eq(notificationOutbox.leaseOwner, owner)))
         .catch((error: unknown) => console.error("[notifications] claims not released", error instanceof Error ? error.message : error));
     },
@@ -212,6 +233,8 @@ export async function pruneNotifications(db: Database, days = 30): Promise<void>
   const before = sql`now() - make_interval(days => ${days})`;
   await db
     .delete(notificationOutbox)
-    .where(and(or(eq(notificationOutbox.state, "delivered"), eq(notificationOutbox.state, "failed")), lt(notificationOutbox.createdAt, before)));
+    .where(
+      and(or(eq(notificationOutbox.state, "delivered"), eq(notificationOutbox.state, "failed")), lt(notificationOutbox.createdAt, before)),
+    );
   await db.delete(notificationDeliveries).where(lt(notificationDeliveries.at, before));
 }

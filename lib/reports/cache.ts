@@ -1,9 +1,11 @@
 import "server-only";
-import { logger } from "../log";
+
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile, type FileHandle } from "node:fs/promises";
 import path from "node:path";
+
 import { env } from "../env";
+import { logger } from "../log";
 
 // Finished exports of frozen batches, kept on disk. A frozen batch never changes, so the CSV of one
 // view of it (format and filter) is the same every time: a repeat export streams the file at disk
@@ -97,7 +99,7 @@ export class ExportCache {
       close,
       async *chunks() {
         try {
-          for (let position = 0; position < size; ) {
+          for (let position = 0; position < size;) {
             const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, size - position));
             const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
             if (bytesRead === 0) throw new Error("The cached report ended early.");

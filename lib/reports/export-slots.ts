@@ -1,5 +1,7 @@
 import "server-only";
+
 import { sql } from "drizzle-orm";
+
 import type { Database } from "../db";
 import { advisoryLockKey } from "../trillet/shared-budget";
 
@@ -34,8 +36,7 @@ export interface ExportSlot {
 }
 
 export type SlotAnswer =
-  | { ok: true; slot: ExportSlot }
-  | { ok: false; scope: "user" | "workspace"; running: number; limit: number; retryAfterS: number };
+  { ok: true; slot: ExportSlot } | { ok: false; scope: "user" | "workspace"; running: number; limit: number; retryAfterS: number };
 
 interface LeaseRow {
   user_key: string;
@@ -61,7 +62,8 @@ export async function takeExportSlot(db: Database, owner: SlotOwner, limits: Exp
       order by started_at`)) as unknown as { rows: LeaseRow[] };
     const mine = rows.filter((row) => row.user_key === owner.userKey);
     // The user's own limit first: it is the one they can act on (wait for their own exports).
-    if (mine.length >= limits.perUser) return { scope: "user" as const, running: mine.length, limit: limits.perUser, retryAfterS: retryAfter(mine) };
+    if (mine.length >= limits.perUser)
+      return { scope: "user" as const, running: mine.length, limit: limits.perUser, retryAfterS: retryAfter(mine) };
     if (rows.length >= limits.perWorkspace) {
       return { scope: "workspace" as const, running: rows.length, limit: limits.perWorkspace, retryAfterS: retryAfter(rows) };
     }

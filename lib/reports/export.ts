@@ -1,15 +1,17 @@
 import "server-only";
+
 import { randomUUID } from "node:crypto";
+
 import { recordAudit, type Actor, type RequestInfo } from "../audit";
 import { upstreamErrorResponse } from "../batches/api-errors";
-import { batchIdSchema } from "../trillet/batch-id";
-import { getMirrorStatus } from "../mirror/status";
 import { parseExportView, type ExportView } from "../batches/search-params";
 import type { Database } from "../db";
 import { env } from "../env";
+import { isDraining, isShutdownError, trackExport } from "../lifecycle";
 import { logger } from "../log";
 import { metrics } from "../metrics";
-import { isDraining, isShutdownError, trackExport } from "../lifecycle";
+import { getMirrorStatus } from "../mirror/status";
+import { batchIdSchema } from "../trillet/batch-id";
 import { isTrilletError } from "../trillet/errors";
 import { walkBatch } from "../trillet/walker";
 import type { Workspace } from "../workspaces";
@@ -61,7 +63,12 @@ function reasonOf(error: unknown): string {
   return "The export failed on the server.";
 }
 
-const cachedViewOf = (workspaceId: string, batchId: string, frozenAt: number, view: Pick<ExportView, "format" | "status" | "reason" | "q">): CachedView => ({
+const cachedViewOf = (
+  workspaceId: string,
+  batchId: string,
+  frozenAt: number,
+  view: Pick<ExportView, "format" | "status" | "reason" | "q">,
+): CachedView => ({
   workspaceId,
   batchId,
   frozenAt,
@@ -240,10 +247,18 @@ async function startExport(input: ExportRequest, scope: { detach: () => void }):
       detach();
       const message = limitMessage(leased);
       counted("refused", source, 0);
-      xlog.info({ event: "export.refused", reason: "limit", scope: leased.scope, limit: leased.limit, retryAfterS: leased.retryAfterS }, "Export refused: too many exports at once");
+      xlog.info(
+        { event: "export.refused", reason: "limit", scope: leased.scope, limit: leased.limit, retryAfterS: leased.retryAfterS },
+        "Export refused: too many exports at once",
+      );
       await audit("failed", { rows: 0, reason: message, limit: { scope: leased.scope, max: leased.limit } });
       return Response.json(
-        { error: message, kind: "export_limit", scope: leased.scope, retryAt: new Date(Date.now() + leased.retryAfterS * 1000).toISOString() },
+        {
+          error: message,
+          kind: "export_limit",
+          scope: leased.scope,
+          retryAt: new Date(Date.now() + leased.retryAfterS * 1000).toISOString(),
+        },
         { status: 429, headers: { "retry-after": String(leased.retryAfterS), "cache-control": "private, no-store" } },
       );
     }
@@ -275,7 +290,11 @@ async function startExport(input: ExportRequest, scope: { detach: () => void }):
       xlog.warn({ event: "export.failed", source, rows: 0, ms: Date.now() - startedAt, err: error }, "Export failed before its first row");
       await audit("failed", { rows: 0, reason: reasonOf(error) });
       detach();
-      if (isShutdownError(error)) return Response.json({ error: error.message, kind: "shutting_down" }, { status: 503, headers: { "retry-after": "5", "cache-control": "private, no-store" } });
+      if (isShutdownError(error))
+        return Response.json(
+          { error: error.message, kind: "shutting_down" },
+          { status: 503, headers: { "retry-after": "5", "cache-control": "private, no-store" } },
+        );
       return upstreamErrorResponse(error);
     }
     abort.signal.addEventListener("abort", () => void (released = lease.abandon()), { once: true });
@@ -303,7 +322,13 @@ async function startExport(input: ExportRequest, scope: { detach: () => void }):
 
   const label = cached ? "cache" : source;
   xlog.info(
-    { event: "export.started", source: label, format: view.format, filter: { status: view.status, reason: Boolean(view.reason), q: Boolean(view.q) }, total },
+    {
+      event: "export.started",
+      source: label,
+      format: view.format,
+      filter: { status: view.status, reason: Boolean(view.reason), q: Boolean(view.q) },
+      total,
+    },
     "Export started",
   );
   const body = csvStream(chunks, {
@@ -323,7 +348,10 @@ async function startExport(input: ExportRequest, scope: { detach: () => void }):
       counted("failed", label, rows);
       // Codes and first message lines only (errSerializer): a database error quotes its rows.
       const ours = !isTrilletError(error) && !(error instanceof DOMException) && !isShutdownError(error);
-      xlog[ours ? "error" : "warn"]({ event: "export.failed", source: label, rows, ms: Date.now() - startedAt, err: error }, "Export failed");
+      xlog[ours ? "error" : "warn"](
+        { event: "export.failed", source: label, rows, ms: Date.now() - startedAt, err: error },
+        "Export failed",
+      );
       await audit("failed", { rows, reason: reasonOf(error) });
       detach();
     },

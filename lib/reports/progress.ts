@@ -1,5 +1,7 @@
 import "server-only";
+
 import { randomUUID } from "node:crypto";
+
 import type { WorkspaceGateway } from "../trillet/gateway";
 
 // Progress of the exports that walk Trillet. Such an export reads the whole batch before its first

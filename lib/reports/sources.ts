@@ -1,17 +1,19 @@
 import "server-only";
+
+import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { once } from "node:events";
-import { countMirrorCalls, lastMirrorRowNo, matchingRowNos, mirrorCallsInRange, mirrorMetadataKeys, NO_REASON } from "../mirror/queries";
-import { searchText } from "../mirror/store";
+
 import { reasonKey } from "../batches/reasons";
 import { runsOnThisThread, type Database } from "../db";
+import { countMirrorCalls, lastMirrorRowNo, matchingRowNos, mirrorCallsInRange, mirrorMetadataKeys, NO_REASON } from "../mirror/queries";
+import { searchText } from "../mirror/store";
+import { KeyUnion } from "../trillet/metadata-keys";
 import type { TrilletCall } from "../trillet/schemas";
 import type { WalkResult } from "../trillet/walker";
-import { KeyUnion } from "../trillet/metadata-keys";
 
 export interface ExportFilter {
   status: "all" | "waiting" | "active" | "completed" | "failed";
@@ -53,7 +55,10 @@ export async function mirrorExport(db: Database, workspaceId: string, batchId: s
     searched
       ? matchingRowNos(db, workspaceId, batchId, query).then((rowNos) => rangesOver(rowNos, chunkSize))
       : lastMirrorRowNo(db, workspaceId, batchId).then((last) =>
-          Array.from({ length: last === null ? 0 : Math.floor(last / chunkSize) + 1 }, (_, k): [number, number] => [k * chunkSize, (k + 1) * chunkSize]),
+          Array.from({ length: last === null ? 0 : Math.floor(last / chunkSize) + 1 }, (_, k): [number, number] => [
+            k * chunkSize,
+            (k + 1) * chunkSize,
+          ]),
         ),
   ]);
   async function* calls(): AsyncGenerator<TrilletCall[]> {

@@ -1,7 +1,8 @@
 import "server-only";
+
+import type { Database } from "../db";
 import { logger } from "../log";
 import { takeOverSync, type FillOutcome, type WalkFill } from "../mirror/from-walk";
-import type { Database } from "../db";
 import { isFinished, type BatchSummary } from "../trillet/schemas";
 import type { WalkPage, WalkResult } from "../trillet/walker";
 import { takeExportSlot, type ExportLimits, type ExportSlot } from "./export-slots";
@@ -39,8 +40,7 @@ export interface WalkLease {
 }
 
 export type WalkLeaseAnswer =
-  | { ok: true; lease: WalkLease }
-  | { ok: false; scope: "user" | "workspace"; limit: number; running: number; retryAfterS: number };
+  { ok: true; lease: WalkLease } | { ok: false; scope: "user" | "workspace"; limit: number; running: number; retryAfterS: number };
 
 const warn = (what: string) => (error: unknown) => logger().error({ event: "export.lease_failed", err: error }, `Export: ${what}`);
 

@@ -1,4 +1,5 @@
 import Papa from "papaparse";
+
 import type { TrilletCall } from "../trillet/schemas";
 import type { ColumnSpec } from "./columns";
 

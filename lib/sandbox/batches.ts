@@ -12,17 +12,32 @@ import { SANDBOX_BATCHES, type SandboxCall } from "./types";
 const LINES = 25;
 
 const COMMON_REASONS = [
-  ["Number busy", 40], ["No answer", 30], ["Voicemail detected", 15], ["Invalid number", 8],
-  ["Call dropped", 5], ["Network error", 2],
+  ["Number busy", 40],
+  ["No answer", 30],
+  ["Voicemail detected", 15],
+  ["Invalid number", 8],
+  ["Call dropped", 5],
+  ["Network error", 2],
 ] as const;
 
 // A long tail plus spellings that differ only in case, spaces or punctuation, as free-text
 // reasons from carriers do; grouping must normalise them.
 const FAILING_REASONS = [
-  ["Number busy", 30], ["No answer", 20], ["Voicemail detected", 12], ["Invalid number", 8],
-  ["Carrier rejected", 6], ["Call dropped", 5], ["Do not call list", 4], ["Network error", 3],
-  ["Timeout waiting for answer", 2.5], ["number busy", 2], ["Number busy.", 2], [" Number busy ", 2],
-  ["NO ANSWER", 1.5], ["No answer ", 1.5], ["SIP 486: Busy Here", 1],
+  ["Number busy", 30],
+  ["No answer", 20],
+  ["Voicemail detected", 12],
+  ["Invalid number", 8],
+  ["Carrier rejected", 6],
+  ["Call dropped", 5],
+  ["Do not call list", 4],
+  ["Network error", 3],
+  ["Timeout waiting for answer", 2.5],
+  ["number busy", 2],
+  ["Number busy.", 2],
+  [" Number busy ", 2],
+  ["NO ANSWER", 1.5],
+  ["No answer ", 1.5],
+  ["SIP 486: Busy Here", 1],
 ] as const;
 
 const STANDARD: OutcomeProfile = { failRate: 0.2, reasons: COMMON_REASONS, wholeSeconds: false };
@@ -218,7 +233,12 @@ export const DEFAULT_LIVE_SIZE = 2_000;
 
 export function createCatalogue(clock: LiveClock, liveSize = DEFAULT_LIVE_SIZE): Catalogue {
   const liveSeed = hashString(SANDBOX_BATCHES.live);
-  const live = runningBatch(SANDBOX_BATCHES.live, lineSchedule(liveSeed, liveSize, LINES, STANDARD), (index) => buildRow(liveSeed, index, {}), clock);
+  const live = runningBatch(
+    SANDBOX_BATCHES.live,
+    lineSchedule(liveSeed, liveSize, LINES, STANDARD),
+    (index) => buildRow(liveSeed, index, {}),
+    clock,
+  );
   const batches: Batch[] = [
     finishedBatch(SANDBOX_BATCHES.finished, 150, Date.UTC(2026, 10, 20, 9, 0, 0), (seed) =>
       lineSchedule(seed, 150, LINES, { ...STANDARD, wholeSeconds: true }),
@@ -246,7 +266,12 @@ export function createCatalogue(clock: LiveClock, liveSize = DEFAULT_LIVE_SIZE):
     addFinished(id, size, failRate) {
       if (byId.has(id)) return false;
       // Like demo-finished, seeded by its id: the same id always holds the same calls.
-      byId.set(id, finishedBatch(id, size, Date.UTC(2026, 10, 20, 9, 0, 0), (seed) => lineSchedule(seed, size, LINES, { ...STANDARD, failRate, wholeSeconds: true })));
+      byId.set(
+        id,
+        finishedBatch(id, size, Date.UTC(2026, 10, 20, 9, 0, 0), (seed) =>
+          lineSchedule(seed, size, LINES, { ...STANDARD, failRate, wholeSeconds: true }),
+        ),
+      );
       return true;
     },
     addUploaded({ rows, startsAt, failRate }, realNow) {

@@ -16,22 +16,76 @@ export interface RowProfile {
 }
 
 const FIRST_NAMES = [
-  "Alice", "Bob", "Chloé", "Dmitri", "Émile", "Fatima", "George", "Hana", "Ivan", "Jürgen",
-  "Kenji", "Léa", "María", "Nikolai", "Olu", "Priya", "Quinn", "Raj", "Siobhán", "Tomás",
-  "Uma", "Wei", "Xavier", "Yara", "Zoë", "結衣", "أحمد", "Νίκος", "Дмитрий", "प्रिया",
+  "Alice",
+  "Bob",
+  "Chloé",
+  "Dmitri",
+  "Émile",
+  "Fatima",
+  "George",
+  "Hana",
+  "Ivan",
+  "Jürgen",
+  "Kenji",
+  "Léa",
+  "María",
+  "Nikolai",
+  "Olu",
+  "Priya",
+  "Quinn",
+  "Raj",
+  "Siobhán",
+  "Tomás",
+  "Uma",
+  "Wei",
+  "Xavier",
+  "Yara",
+  "Zoë",
+  "結衣",
+  "أحمد",
+  "Νίκος",
+  "Дмитрий",
+  "प्रिया",
 ] as const;
 
 const LAST_NAMES = [
-  "Smith", "O'Brien", "García", "Müller", "Nguyen", "Kowalski", "Tanaka", "Dubois", "Rossi",
-  "Silva", "Okafor", "Johansson", "van der Berg", "Smith-Jones", "山田", "الحسيني",
-  "Παπαδόπουλος", "Иванова", "शर्मा",
+  "Smith",
+  "O'Brien",
+  "García",
+  "Müller",
+  "Nguyen",
+  "Kowalski",
+  "Tanaka",
+  "Dubois",
+  "Rossi",
+  "Silva",
+  "Okafor",
+  "Johansson",
+  "van der Berg",
+  "Smith-Jones",
+  "山田",
+  "الحسيني",
+  "Παπαδόπουλος",
+  "Иванова",
+  "शर्मा",
 ] as const;
 
 // Several of these look like formulas or need CSV quoting, as real company names sometimes do.
 const COMPANIES = [
-  "Acme Corp", "Globex", "Initech", "Umbrella, Ltd.", "Stark Industries", "Wayne Enterprises",
-  'The "Best" Widgets', "Müller & Söhne GmbH", "株式会社サンプル", "@Home Realty",
-  "+Plus Media", "-Minus Labs", "Hooli", "Soylent",
+  "Acme Corp",
+  "Globex",
+  "Initech",
+  "Umbrella, Ltd.",
+  "Stark Industries",
+  "Wayne Enterprises",
+  'The "Best" Widgets',
+  "Müller & Söhne GmbH",
+  "株式会社サンプル",
+  "@Home Realty",
+  "+Plus Media",
+  "-Minus Labs",
+  "Hooli",
+  "Soylent",
 ] as const;
 
 const PLANS = ["Free", "Starter", "Pro", "Enterprise", "Pro (annual)"] as const;
@@ -39,8 +93,13 @@ const PLANS = ["Free", "Starter", "Pro", "Enterprise", "Pro (annual)"] as const;
 const REGIONS = ["North America", "EMEA", "APAC", "LATAM", "Île-de-France", "Baden-Württemberg"] as const;
 
 const PLAIN_NOTES = [
-  "Interested in a demo", "Call back next week", "Prefers mornings", "Existing customer",
-  "Asked for pricing", "Referral from partner", "",
+  "Interested in a demo",
+  "Call back next week",
+  "Prefers mornings",
+  "Existing customer",
+  "Asked for pricing",
+  "Referral from partner",
+  "",
 ] as const;
 
 /**
@@ -73,8 +132,16 @@ export const TRICKY_VALUES = [
 
 // Country code + national prefix; 7 more digits follow, giving each country's usual mobile length.
 const PHONE_PLANS = [
-  ["1", "555"], ["44", "770"], ["49", "1512"], ["33", "61"], ["81", "901"], ["61", "41"],
-  ["91", "981"], ["55", "1198"], ["971", "50"], ["234", "803"],
+  ["1", "555"],
+  ["44", "770"],
+  ["49", "1512"],
+  ["33", "61"],
+  ["81", "901"],
+  ["61", "41"],
+  ["91", "981"],
+  ["55", "1198"],
+  ["971", "50"],
+  ["234", "803"],
 ] as const;
 
 const SALT_NAMES = hashString("names");
@@ -96,13 +163,14 @@ export function jobIdFor(seed: number, index: number): string {
   const b = mix(a, 0x5eed);
   const hex = (n: number, len: number) => (n >>> 0).toString(16).padStart(8, "0").slice(-len);
   const variant = "89ab"[b >>> 30] ?? "8";
-  return `${hex(seed, 8)}-${hex(a, 4)}-4${hex(a >>> 16, 3)}-${variant}${hex(b, 3)}-${index
-    .toString(16)
-    .padStart(12, "0")}`;
+  return `${hex(seed, 8)}-${hex(a, 4)}-4${hex(a >>> 16, 3)}-${variant}${hex(b, 3)}-${index.toString(16).padStart(12, "0")}`;
 }
 
 function asciiSlug(text: string): string {
-  return text.normalize("NFD").replace(/[^A-Za-z]/g, "").toLowerCase();
+  return text
+    .normalize("NFD")
+    .replace(/[^A-Za-z]/g, "")
+    .toLowerCase();
 }
 
 export function buildRow(seed: number, index: number, profile: RowProfile): CallRow {

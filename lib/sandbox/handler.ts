@@ -111,7 +111,9 @@ function decide(ctx: UpstreamContext, request: Request, now: number): Decision {
   const allowed = collection ? ["POST"] : route ? METHODS[route.kind] : [];
   if ((!route && !collection) || !allowed.includes(request.method)) {
     ctx.limiter.record(apiKey, now);
-    return route || collection ? json(405, { error: "Method not allowed" }, { allow: allowed.join(", ") }) : json(404, { error: "Not found" });
+    return route || collection
+      ? json(405, { error: "Method not allowed" }, { allow: allowed.join(", ") })
+      : json(404, { error: "Not found" });
   }
 
   const fault = ctx.faults.pick(route?.batchId, request.method);
@@ -141,8 +143,7 @@ export async function handleUpstream(ctx: UpstreamContext, request: Request): Pr
     await sleep(ctx.latencyMs(), request.signal);
     return decision;
   }
-  const response =
-    decision.write === "create" ? await createResponse(ctx, request) : cancelResponse(ctx, decision.batchId ?? "", now);
+  const response = decision.write === "create" ? await createResponse(ctx, request) : cancelResponse(ctx, decision.batchId ?? "", now);
   if (decision.hangAfter) return hang(request.signal);
   await sleep(ctx.latencyMs(), request.signal);
   return response;

@@ -57,7 +57,10 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const ctx: UpstreamContext = {
     credentials: options.credentials.map((c) => ({ ...c })),
     now,
-    catalogue: createCatalogue(clock, options.liveSize === undefined ? undefined : checkNumber("liveSize", options.liveSize, { integer: true })),
+    catalogue: createCatalogue(
+      clock,
+      options.liveSize === undefined ? undefined : checkNumber("liveSize", options.liveSize, { integer: true }),
+    ),
     limiter,
     faults,
     retryAfterHeader: options.rateLimitRetryAfterHeader ?? true,
@@ -125,7 +128,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     addFinishedBatch(id, size, failRate = 0.2) {
       return ctx.catalogue.addFinished(id, checkNumber("size", size, { integer: true }), Math.min(1, checkNumber("failRate", failRate)));
     },
-    created: () => created.map((batch) => ({ ...batch, rows: batch.rows.map((row) => ({ phone: row.phone, metadata: { ...row.metadata } })) })),
+    created: () =>
+      created.map((batch) => ({ ...batch, rows: batch.rows.map((row) => ({ phone: row.phone, metadata: { ...row.metadata } })) })),
     setUploadFailRate(rate) {
       uploadFailRate = Math.min(1, checkNumber("uploadFailRate", rate));
     },

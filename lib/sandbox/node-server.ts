@@ -85,10 +85,7 @@ async function serve(sandbox: Sandbox, origin: string, req: IncomingMessage, res
 }
 
 /** Listens on host (default 127.0.0.1) and port (0 = any free port). */
-export async function startSandboxServer(
-  sandbox: Sandbox,
-  opts: { port?: number; host?: string } = {},
-): Promise<SandboxServer> {
+export async function startSandboxServer(sandbox: Sandbox, opts: { port?: number; host?: string } = {}): Promise<SandboxServer> {
   const host = opts.host ?? "127.0.0.1";
   const urlHost = host.includes(":") ? `[${host}]` : host;
   let origin = `http://${urlHost}`;

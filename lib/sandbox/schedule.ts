@@ -49,9 +49,7 @@ function outcomeFor(seed: number, index: number, profile: OutcomeProfile): Outco
   const failed = rng() < profile.failRate;
   const reason = failed ? pickWeighted(rng, reasonTable(profile)) : -1;
   // Failures end early (busy, rejected) or after ringing out; answered calls ring then talk.
-  let spanMs = failed
-    ? intBetween(rng, 2_000, 30_000)
-    : intBetween(rng, 3_000, 15_000) + intBetween(rng, 15_000, 70_000);
+  let spanMs = failed ? intBetween(rng, 2_000, 30_000) : intBetween(rng, 3_000, 15_000) + intBetween(rng, 15_000, 70_000);
   if (profile.wholeSeconds) spanMs = Math.round(spanMs / 1000) * 1000;
   return { failed, reason, spanMs, gapMs: intBetween(rng, 500, 2_500) };
 }

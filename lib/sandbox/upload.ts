@@ -79,7 +79,7 @@ export function parseBatchCsv(text: string): { rows: CallRow[] } | { message: st
 export async function readBatchUpload(request: Request): Promise<UploadResult> {
   const type = request.headers.get("content-type") ?? "";
   if (!type.toLowerCase().startsWith("multipart/form-data")) {
-    return refuse("Send multipart/form-data with a CSV file in the field \"file\" and an agentId.");
+    return refuse('Send multipart/form-data with a CSV file in the field "file" and an agentId.');
   }
   const length = Number(request.headers.get("content-length") ?? "0");
   if (length > MAX_UPLOAD_BYTES + 64 * 1024) return { status: 413, error: "File too large", message: "The file is larger than 20 MB." };
@@ -90,22 +90,22 @@ export async function readBatchUpload(request: Request): Promise<UploadResult> {
     return refuse("The multipart body could not be read.");
   }
   const file = form.get("file");
-  if (!(file instanceof Blob)) return refuse("The field \"file\" (a CSV file) is required.");
+  if (!(file instanceof Blob)) return refuse('The field "file" (a CSV file) is required.');
   if (file.size > MAX_UPLOAD_BYTES) return { status: 413, error: "File too large", message: "The file is larger than 20 MB." };
   const agentId = form.get("agentId");
-  if (typeof agentId !== "string" || agentId.trim() === "") return refuse("The field \"agentId\" is required.");
+  if (typeof agentId !== "string" || agentId.trim() === "") return refuse('The field "agentId" is required.');
 
   const upload: BatchUpload = { rows: [], agentId: agentId.trim() };
   const scheduled = form.get("scheduledAt");
   if (typeof scheduled === "string" && scheduled.trim() !== "") {
     const at = parseScheduledAt(scheduled);
-    if (at === undefined) return refuse("\"scheduledAt\" must be an ISO-8601 date and time or epoch milliseconds.");
+    if (at === undefined) return refuse('"scheduledAt" must be an ISO-8601 date and time or epoch milliseconds.');
     upload.scheduledAt = at;
   }
   const callback = form.get("smartCallbackConfig");
   if (typeof callback === "string" && callback.trim() !== "") {
     const config = parseCallbackConfig(callback);
-    if (!config) return refuse("\"smartCallbackConfig\" must be a JSON object.");
+    if (!config) return refuse('"smartCallbackConfig" must be a JSON object.');
     upload.smartCallbackConfig = config;
   }
 

@@ -1,4 +1,5 @@
 import "server-only";
+
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
 
@@ -70,7 +71,10 @@ export function isPrivateAddress(address: string): boolean {
 
 function hostOf(url: URL): string {
   // URL keeps IPv6 literals in brackets and may keep a trailing dot ("localhost.").
-  return url.hostname.replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
+  return url.hostname
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "")
+    .toLowerCase();
 }
 
 function isLocalName(host: string): boolean {

@@ -1,7 +1,10 @@
 import "server-only";
+
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+
 import { COMMON_PASSWORDS_TEXT } from "./common-passwords";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./password-rules";
+
 export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./password-rules";
 
 // scrypt is memory-hard and ships with Node. OWASP's password storage recommendation (2025):
@@ -39,9 +42,16 @@ const DUMMY_HASH = `scrypt$${SCRYPT_PARAMS.N}$${SCRYPT_PARAMS.r}$${SCRYPT_PARAMS
 function parseParams(n: string | undefined, r: string | undefined, p: string | undefined): Params | null {
   const params = { N: Number(n), r: Number(r), p: Number(p) };
   const ok =
-    Number.isInteger(params.N) && params.N >= 2 && params.N <= 2 ** 20 && (params.N & (params.N - 1)) === 0 &&
-    Number.isInteger(params.r) && params.r >= 1 && params.r <= 32 &&
-    Number.isInteger(params.p) && params.p >= 1 && params.p <= 4 &&
+    Number.isInteger(params.N) &&
+    params.N >= 2 &&
+    params.N <= 2 ** 20 &&
+    (params.N & (params.N - 1)) === 0 &&
+    Number.isInteger(params.r) &&
+    params.r >= 1 &&
+    params.r <= 32 &&
+    Number.isInteger(params.p) &&
+    params.p >= 1 &&
+    params.p <= 4 &&
     128 * params.N * params.r * params.p <= MAX_MEM / 2;
   return ok ? params : null;
 }
@@ -86,7 +96,8 @@ export function isCommonPassword(password: string): boolean {
   const core = lower.replace(/^[^\p{L}]+/u, "").replace(/[^\p{L}]+$/u, "");
   if (core.length >= 3 && list.has(core)) return true;
   for (let size = 1; size <= lower.length / 2; size++) {
-    if (lower.length % size === 0 && lower.slice(0, size).repeat(lower.length / size) === lower && list.has(lower.slice(0, size))) return true;
+    if (lower.length % size === 0 && lower.slice(0, size).repeat(lower.length / size) === lower && list.has(lower.slice(0, size)))
+      return true;
   }
   return false;
 }

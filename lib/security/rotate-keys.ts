@@ -1,5 +1,7 @@
 import "server-only";
+
 import { eq } from "drizzle-orm";
+
 import type { Database } from "../db";
 import { workspaces } from "../db/schema";
 import { apiKeyAad, workspaceIdAad } from "../trillet/registry";
@@ -25,7 +27,12 @@ export async function rotateSealedSecrets(db: Database, oldKey: Buffer, newKey: 
   if (oldKey.equals(newKey)) throw new RotationError("The old and the new key are the same: nothing to rotate.");
   return db.transaction(async (tx) => {
     const rows = await tx
-      .select({ id: workspaces.id, slug: workspaces.slug, apiKeyEnc: workspaces.apiKeyEnc, trilletWorkspaceIdEnc: workspaces.trilletWorkspaceIdEnc })
+      .select({
+        id: workspaces.id,
+        slug: workspaces.slug,
+        apiKeyEnc: workspaces.apiKeyEnc,
+        trilletWorkspaceIdEnc: workspaces.trilletWorkspaceIdEnc,
+      })
       .from(workspaces)
       .for("update");
     const result: RotationResult = { resealed: 0, alreadyNew: 0 };
@@ -45,7 +52,9 @@ export async function rotateSealedSecrets(db: Database, oldKey: Buffer, newKey: 
           plain = openWith(oldKey, f.sealed, f.aad);
         } catch {
           // Names the workspace, never a key or a credential.
-          throw new RotationError(`Workspace "${row.slug}": its stored credentials open with neither the old nor the new key. Nothing was changed.`);
+          throw new RotationError(
+            `Workspace "${row.slug}": its stored credentials open with neither the old nor the new key. Nothing was changed.`,
+          );
         }
         return sealWith(newKey, plain, f.aad);
       }) as [string, string];

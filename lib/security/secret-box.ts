@@ -1,5 +1,7 @@
 import "server-only";
+
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+
 import { env } from "../env";
 
 // AES-256-GCM for secrets at rest (Trillet credentials). The associated data binds a ciphertext

@@ -1,4 +1,5 @@
 import "server-only";
+
 import { RateLimitedError } from "./errors";
 
 /** Page views first, then exports (bulk walks), then mirror syncs (background). */
@@ -119,10 +120,7 @@ export class RequestBudget implements Budget {
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
       if (maxWaitMs !== undefined) {
-        waiter.deadline = setTimeout(
-          () => leave(new RateLimitedError(this.#now() + this.#waitFor(priority, this.#now()))),
-          maxWaitMs,
-        );
+        waiter.deadline = setTimeout(() => leave(new RateLimitedError(this.#now() + this.#waitFor(priority, this.#now()))), maxWaitMs);
       }
       this.#queues[priority].push(waiter);
       this.#drain();

@@ -1,36 +1,38 @@
 import "server-only";
+
 import type { z } from "zod";
+
+import { env } from "../env";
+import { logger } from "../log";
+import { metrics } from "../metrics";
+import { assertOutboundUrl, OutboundUrlError } from "../security/outbound-url";
+import { attemptSignal } from "./attempt-signal";
+import { batchIdSchema } from "./batch-id";
+import type { Priority } from "./budget";
 import {
   BatchNotFoundError,
-  RefusedUrlError,
   CredentialsRejectedError,
   InvalidRequestError,
   InvalidResponseError,
   OutcomeUnknownError,
   RateLimitedError,
+  RefusedUrlError,
   TrilletError,
   UpstreamUnavailableError,
 } from "./errors";
-import { batchIdSchema } from "./batch-id";
 import {
   batchStatusSchema,
   callsPageSchema,
   cancelledBatchSchema,
-  startedBatchSchema,
   errorBodySchema,
   MAX_PAGE_SIZE,
+  startedBatchSchema,
   type BatchStatus,
-  type CallStatusFilter,
   type CallsPage,
+  type CallStatusFilter,
   type StartedBatch,
 } from "./schemas";
-import type { Priority } from "./budget";
-import { attemptSignal } from "./attempt-signal";
-import { env } from "../env";
-import { assertOutboundUrl, OutboundUrlError } from "../security/outbound-url";
 import { sleep } from "./sleep";
-import { logger } from "../log";
-import { metrics } from "../metrics";
 
 export interface TrilletCredentials {
   baseUrl: string;
@@ -167,7 +169,8 @@ export class TrilletClient {
       attempt.done();
       // Refused before a byte was sent: nothing reached Trillet, so the outcome is known.
       const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-      if (cause?.code === "ECONNREFUSED" || cause?.code === "ENOTFOUND" || cause?.code === "EAI_AGAIN") throw toNetworkError(error, this.#opts.timeoutMs);
+      if (cause?.code === "ECONNREFUSED" || cause?.code === "ENOTFOUND" || cause?.code === "EAI_AGAIN")
+        throw toNetworkError(error, this.#opts.timeoutMs);
       // A redirect is an answer: whatever it points at, this address did not act on the request.
       if (typeof cause?.message === "string" && /redirect/i.test(cause.message)) {
         throw new UpstreamUnavailableError(`answered HTTP 3xx with a redirect, which is not followed`);
@@ -183,13 +186,21 @@ export class TrilletClient {
       }
       const { status } = response;
       if (status >= 500) throw new OutcomeUnknownError(`HTTP ${status}`);
-      const outcome = batchId === undefined && status === 404 ? new InvalidRequestError("Trillet has no start-batch endpoint at this address (HTTP 404).", 404) : this.#classify(response, parsedBody, batchId ?? "");
+      const outcome =
+        batchId === undefined && status === 404
+          ? new InvalidRequestError("Trillet has no start-batch endpoint at this address (HTTP 404).", 404)
+          : this.#classify(response, parsedBody, batchId ?? "");
       if (outcome instanceof TrilletError) {
         // Trillet's own words on a refused file say which row or field to fix; they carry no secret.
-        throw outcome instanceof InvalidRequestError && outcome.status !== 404 ? new InvalidRequestError(refusal(status, parsedBody), status) : outcome;
+        throw outcome instanceof InvalidRequestError && outcome.status !== 404
+          ? new InvalidRequestError(refusal(status, parsedBody), status)
+          : outcome;
       }
       // A 429 is refused before anything is done: the caller may try again after retryAt.
-      throw new RateLimitedError(outcome.retryAt ?? this.#now() + DEFAULT_RATE_LIMIT_WAIT_MS, this.#opts.onRateLimited?.(outcome.retryAt ?? this.#now()) === true);
+      throw new RateLimitedError(
+        outcome.retryAt ?? this.#now() + DEFAULT_RATE_LIMIT_WAIT_MS,
+        this.#opts.onRateLimited?.(outcome.retryAt ?? this.#now()) === true,
+      );
     } finally {
       attempt.done();
     }
@@ -262,7 +273,10 @@ export class TrilletClient {
           if (outcome instanceof TrilletError) {
             count(outcome.kind);
             // An unknown batch is somebody's typo, not an incident.
-            logger()[outcome.kind === "not_found" ? "info" : "warn"]({ event: "upstream.failed", ...fields(outcome) }, "Trillet refused the request");
+            logger()[outcome.kind === "not_found" ? "info" : "warn"](
+              { event: "upstream.failed", ...fields(outcome) },
+              "Trillet refused the request",
+            );
             throw outcome;
           }
           if (outcome.retryAt !== undefined) {
@@ -278,7 +292,13 @@ export class TrilletClient {
         if (error instanceof TrilletError && !(error instanceof InvalidResponseError)) throw error;
         if (isRedirectRefusal(error)) throw new UpstreamUnavailableError("it answered with a redirect, which Batchboard does not follow");
         failure = error instanceof InvalidResponseError ? error : toNetworkError(error, attemptMs);
-        count(error instanceof InvalidResponseError ? "invalid_response" : error instanceof Error && error.name === "TimeoutError" ? "timeout" : "network");
+        count(
+          error instanceof InvalidResponseError
+            ? "invalid_response"
+            : error instanceof Error && error.name === "TimeoutError"
+              ? "timeout"
+              : "network",
+        );
       } finally {
         attempt.done();
       }
@@ -312,11 +332,24 @@ export class TrilletClient {
     return new InvalidRequestError(`Trillet refused the request (HTTP ${status}).`, status);
   }
 
-  async #waitForRateLimit(retryAt: number, tries: number, signal: AbortSignal | undefined, deadline: number | undefined, fields: Record<string, unknown>) {
+  async #waitForRateLimit(
+    retryAt: number,
+    tries: number,
+    signal: AbortSignal | undefined,
+    deadline: number | undefined,
+    fields: Record<string, unknown>,
+  ) {
     const foreign = this.#opts.onRateLimited?.(retryAt) === true;
     metrics().upstreamRateLimited.inc({ foreign: String(foreign) });
     const wait = retryAt - this.#now();
-    const line = { ...fields, kind: "rate_limited", status: 429, foreign, retryAt: new Date(retryAt).toISOString(), waitMs: Math.max(0, Math.round(wait)) };
+    const line = {
+      ...fields,
+      kind: "rate_limited",
+      status: 429,
+      foreign,
+      retryAt: new Date(retryAt).toISOString(),
+      waitMs: Math.max(0, Math.round(wait)),
+    };
     // A page view never waits out a 429: it answers now (stale data or "retrying at ...").
     if (deadline !== undefined || wait > this.#opts.maxRateLimitWaitMs || tries > MAX_RATE_LIMITED_TRIES) {
       const why = deadline !== undefined ? "page view" : tries > MAX_RATE_LIMITED_TRIES ? "too many 429s" : "wait too long";

@@ -4,14 +4,7 @@ import "server-only";
 // words, never from request headers or upstream bodies, so no credential can ride along.
 
 export type TrilletErrorKind =
-  | "credentials"
-  | "not_found"
-  | "rate_limited"
-  | "unavailable"
-  | "invalid_response"
-  | "invalid_request"
-  | "incomplete"
-  | "outcome_unknown";
+  "credentials" | "not_found" | "rate_limited" | "unavailable" | "invalid_response" | "invalid_request" | "incomplete" | "outcome_unknown";
 
 // Next bundles pages and route handlers separately, so one gateway (shared per process) may throw
 // an error class from another bundle's copy of this module: recognise errors by brand, not class.

@@ -1,11 +1,20 @@
 import "server-only";
+
 import { LRUCache } from "lru-cache";
+
+import { logger } from "../log";
 import { RequestBudget, type Budget, type Priority } from "./budget";
-import { TrilletClient, type ListCallsParams, type Read, type RequestOptions, type StartBatchInput, type TrilletCredentials } from "./client";
+import {
+  TrilletClient,
+  type ListCallsParams,
+  type Read,
+  type RequestOptions,
+  type StartBatchInput,
+  type TrilletCredentials,
+} from "./client";
 import { isForeignRateLimit, isTrilletError, RateLimitedError, retryAtOf, type TrilletErrorKind } from "./errors";
 import { isFinished, type BatchStatus, type CallsPage, type StartedBatch } from "./schemas";
 import type { SharedReadCache } from "./shared-cache";
-import { logger } from "../log";
 
 export interface GatewayOptions {
   limitPerMinute: number;
@@ -106,12 +115,14 @@ export class WorkspaceGateway {
 
   constructor(credentials: TrilletCredentials, options: GatewayOptions) {
     this.#options = options;
-    this.budget = options.budget ?? new RequestBudget({
-      limitPerMinute: options.limitPerMinute,
-      windowMs: options.windowMs,
-      safetyMs: options.safetyMs,
-      now: options.now,
-    });
+    this.budget =
+      options.budget ??
+      new RequestBudget({
+        limitPerMinute: options.limitPerMinute,
+        windowMs: options.windowMs,
+        safetyMs: options.safetyMs,
+        now: options.now,
+      });
     this.#viewDeadlineMs = options.viewDeadlineMs ?? DEFAULT_VIEW_DEADLINE_MS;
     this.#staleGraceMs = Math.min(options.staleGraceMs ?? DEFAULT_STALE_GRACE_MS, this.#viewDeadlineMs);
     this.#cache = new LRUCache({
@@ -134,7 +145,9 @@ export class WorkspaceGateway {
       beforeAttempt: ({ priority = "interactive", signal, maxWaitMs }) =>
         this.budget.acquire(priority, signal, maxWaitMs).catch((error: unknown) => {
           const retryAt = retryAtOf(error);
-          throw retryAt !== undefined && !isForeignRateLimit(error) && this.#foreignUntil >= retryAt ? new RateLimitedError(retryAt, true) : error;
+          throw retryAt !== undefined && !isForeignRateLimit(error) && this.#foreignUntil >= retryAt
+            ? new RateLimitedError(retryAt, true)
+            : error;
         }),
       onRateLimited: (retryAt) => this.#rateLimited(retryAt),
     });
@@ -151,7 +164,14 @@ export class WorkspaceGateway {
     // Everyone waiting for this workspace's budget now waits for Trillet's reset: said once per pause.
     if (retryAt > (pausedUntil ?? 0)) {
       logger().warn(
-        { event: "budget.paused", workspace: this.#options.label, until: new Date(retryAt).toISOString(), waitMs: Math.max(0, retryAt - this.#now()), queued, foreign },
+        {
+          event: "budget.paused",
+          workspace: this.#options.label,
+          until: new Date(retryAt).toISOString(),
+          waitMs: Math.max(0, retryAt - this.#now()),
+          queued,
+          foreign,
+        },
         "Workspace budget paused until Trillet's rate limit resets",
       );
     }
@@ -161,7 +181,13 @@ export class WorkspaceGateway {
       if (now - this.#foreignLoggedAt > 60_000) {
         this.#foreignLoggedAt = now;
         logger().warn(
-          { event: "upstream.foreign_rate_limit", workspace: this.#options.label, sent: inWindow, limit: this.limitPerMinute, pausedUntil: new Date(retryAt).toISOString() },
+          {
+            event: "upstream.foreign_rate_limit",
+            workspace: this.#options.label,
+            sent: inWindow,
+            limit: this.limitPerMinute,
+            pausedUntil: new Date(retryAt).toISOString(),
+          },
           "Trillet answered 429 while Batchboard's budget had room: another tool is using this workspace's key",
         );
       }
@@ -300,7 +326,14 @@ export class WorkspaceGateway {
       // An unknown batch or a malformed view is the visitor's, not an incident.
       const theirs = isTrilletError(error) && (error.kind === "not_found" || error.kind === "invalid_request");
       logger()[theirs ? "debug" : "warn"](
-        { event: "view.read_failed", workspace: this.#options.label, batch, read: what, kind: isTrilletError(error) ? error.kind : "error", err: error },
+        {
+          event: "view.read_failed",
+          workspace: this.#options.label,
+          batch,
+          read: what,
+          kind: isTrilletError(error) ? error.kind : "error",
+          err: error,
+        },
         "A page view's Trillet read failed",
       );
     });
@@ -318,7 +351,13 @@ export class WorkspaceGateway {
     const grace = new Promise<{ slow: true }>((resolve) => {
       timer = setTimeout(() => resolve({ slow: true }), this.#staleGraceMs);
     });
-    const outcome = await Promise.race([joined.then((value) => ({ value }), (error: unknown) => ({ error })), grace]);
+    const outcome = await Promise.race([
+      joined.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+      grace,
+    ]);
     clearTimeout(timer);
     if ("value" in outcome) return outcome.value;
     if ("error" in outcome && !(isTrilletError(outcome.error) && STALE_STANDS_IN_FOR.has(outcome.error.kind))) throw outcome.error;

@@ -1,4 +1,5 @@
 import "server-only";
+
 import { getDatabase, type Database } from "../db";
 import { env } from "../env";
 import { open } from "../security/secret-box";

@@ -1,4 +1,5 @@
 import "server-only";
+
 import { z } from "zod";
 
 // Zod schemas of trillet-api.md. Strict where the contract is firm (ids, counts), lenient where it

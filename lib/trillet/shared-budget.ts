@@ -1,8 +1,11 @@
 import "server-only";
-import { logger } from "../log";
+
 import { createHash } from "node:crypto";
+
 import { sql } from "drizzle-orm";
+
 import type { Database } from "../db";
+import { logger } from "../log";
 import { capFor, interactiveReserve, PRIORITIES, type Budget, type BudgetStats, type Priority } from "./budget";
 import { RateLimitedError } from "./errors";
 
@@ -124,14 +127,17 @@ export class SharedBudget implements Budget {
     // Written in the background (the interface is synchronous); the next grant waits for it.
     this.#pauseWrite = this.#pauseWrite.then(() =>
       this.#db
-        .execute(sql`
+        .execute(
+          sql`
           insert into upstream_pauses (budget_key, until)
           values (${this.budgetKey}, to_timestamp(${until}::float8 / 1000))
-          on conflict (budget_key) do update set until = greatest(upstream_pauses.until, excluded.until)`)
+          on conflict (budget_key) do update set until = greatest(upstream_pauses.until, excluded.until)`,
+        )
         .then(
           () => undefined,
           // The pause is still honoured here; the other instances will hear Trillet's 429 themselves.
-          (error: unknown) => logger().warn({ event: "budget.share_failed", budget: this.budgetKey, err: error }, "Budget: could not share a pause"),
+          (error: unknown) =>
+            logger().warn({ event: "budget.share_failed", budget: this.budgetKey, err: error }, "Budget: could not share a pause"),
         ),
     );
   }

@@ -1,7 +1,9 @@
 import "server-only";
-import { logger } from "../log";
+
 import type { Pool, PoolClient } from "pg";
+
 import type { Database } from "../db";
+import { logger } from "../log";
 import { advisoryLockKey } from "./shared-budget";
 
 export interface SharedReadCacheOptions {

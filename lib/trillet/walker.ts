@@ -1,4 +1,5 @@
 import "server-only";
+
 import type { Priority } from "./budget";
 import { WalkIncompleteError } from "./errors";
 import type { WorkspaceGateway } from "./gateway";
@@ -118,9 +119,7 @@ export async function* walkBatch(
       throw new WalkIncompleteError(`batch ${batchId} reported ${expected} calls but ${seen.size} distinct ones were read`);
     }
   }
-  throw new WalkIncompleteError(
-    `batch ${batchId}: ${seen.size} of ${expected} calls could be read after ${maxPasses} passes`,
-  );
+  throw new WalkIncompleteError(`batch ${batchId}: ${seen.size} of ${expected} calls could be read after ${maxPasses} passes`);
 
   function expectedRows() {
     if (serverFilter === wanted) return expected;

@@ -5,7 +5,9 @@
 import { spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+
 import PinoPretty from "pino-pretty";
+
 import { spawnStandalone, standaloneDir } from "./standalone.mjs";
 
 const SOURCES = ["app", "components", "lib", "public", "next.config.mjs", "package.json", "proxy.ts", "instrumentation.ts"];

@@ -53,19 +53,38 @@ async function scenario(windowMs: number, mode: Mode, log: (line: string) => voi
   const database = await openPglite();
   try {
     const db: Database = database.handle.db;
-    const ws = await createWorkspace(db, { slug: "copy", name: "Copy", baseUrl: sb.url, apiKey: BENCH_KEY, trilletWorkspaceId: BENCH_WORKSPACE });
+    const ws = await createWorkspace(db, {
+      slug: "copy",
+      name: "Copy",
+      baseUrl: sb.url,
+      apiKey: BENCH_KEY,
+      trilletWorkspaceId: BENCH_WORKSPACE,
+    });
     const scale = windowMs / 60_000;
     // The app's settings, with Trillet's minute scaled.
     const gateway = new CountingGateway(
       { baseUrl: sb.url, apiKey: BENCH_KEY, workspaceId: BENCH_WORKSPACE },
       {
-        limitPerMinute: 60, windowMs, safetyMs: 1_000 * scale, maxRateLimitWaitMs: 65_000 * scale, timeoutMs: 10_000,
-        maxRetries: 3, liveTtlMs: 2_000 * scale, finishedTtlMs: 300_000,
+        limitPerMinute: 60,
+        windowMs,
+        safetyMs: 1_000 * scale,
+        maxRateLimitWaitMs: 65_000 * scale,
+        timeoutMs: 10_000,
+        maxRetries: 3,
+        liveTtlMs: 2_000 * scale,
+        finishedTtlMs: 300_000,
       },
     );
     const result = await runCopyScenario({
-      db, sandbox: sb.sandbox, gateway, workspaceId: ws.id, windowMs, openAfterBigPages: 10,
-      viewerEveryMs: 5_000 * scale, log, ...mode,
+      db,
+      sandbox: sb.sandbox,
+      gateway,
+      workspaceId: ws.id,
+      windowMs,
+      openAfterBigPages: 10,
+      viewerEveryMs: 5_000 * scale,
+      log,
+      ...mode,
     });
     return { ...result, reads: gateway.reads };
   } finally {
@@ -95,11 +114,21 @@ function print(log: (line: string) => void, label: string, s: Summary) {
   log(
     table(
       [label, "frozen after (Trillet s)", "requests until frozen"],
-      SMALL.map((b) => [b, s.smallFrozenAfterS[b] === undefined ? "not frozen" : fixed(s.smallFrozenAfterS[b]!, 1), s.requestsUntilFrozen[b] ?? "-"]),
+      SMALL.map((b) => [
+        b,
+        s.smallFrozenAfterS[b] === undefined ? "not frozen" : fixed(s.smallFrozenAfterS[b]!, 1),
+        s.requestsUntilFrozen[b] ?? "-",
+      ]),
     ),
   );
-  log(`  reads per Trillet minute: ${Object.entries(s.readsPerMin).map(([k, n]) => `${k} ${fixed(n, 1)}`).join(", ")}`);
-  log(`  ${LIVE}: copy at most ${fixed(s.liveMaxLagS, 0)} s (${s.liveMaxLagRequests} upstream requests) behind Trillet (${s.liveLagSamples} samples); big copy ${fixed(s.bigPagesPerMin, 1)} pages per Trillet minute; ${fixed(s.elapsedS, 0)} s wall`);
+  log(
+    `  reads per Trillet minute: ${Object.entries(s.readsPerMin)
+      .map(([k, n]) => `${k} ${fixed(n, 1)}`)
+      .join(", ")}`,
+  );
+  log(
+    `  ${LIVE}: copy at most ${fixed(s.liveMaxLagS, 0)} s (${s.liveMaxLagRequests} upstream requests) behind Trillet (${s.liveLagSamples} samples); big copy ${fixed(s.bigPagesPerMin, 1)} pages per Trillet minute; ${fixed(s.elapsedS, 0)} s wall`,
+  );
 }
 
 export async function runCopyBench(log: (line: string) => void): Promise<CopyBenchResult> {
@@ -108,11 +137,16 @@ export async function runCopyBench(log: (line: string) => void): Promise<CopyBen
   const real = summarise(await scenario(60_000, { watchMs: 30_000 }, log), 60_000);
   print(log, "batch", real);
 
-  log(`Part 2, the minute scaled to ${SCALED_WINDOW_MS / 1000} s, until the big copy is frozen: alone (beside the viewer), then with the others`);
+  log(
+    `Part 2, the minute scaled to ${SCALED_WINDOW_MS / 1000} s, until the big copy is frozen: alone (beside the viewer), then with the others`,
+  );
   // The watcher looks less often here: PGlite shares this thread, and at 30 times the pace the
   // copies themselves need it (the lag figure is coarser for it: 7.5 s of Trillet time).
   const alone = await scenario(SCALED_WINDOW_MS, { bigAlone: true, untilBigFrozen: true, watchMs: 0, sampleEveryMs: 250 }, log);
-  const shared = summarise(await scenario(SCALED_WINDOW_MS, { untilBigFrozen: true, watchMs: 0, sampleEveryMs: 250 }, log), SCALED_WINDOW_MS);
+  const shared = summarise(
+    await scenario(SCALED_WINDOW_MS, { untilBigFrozen: true, watchMs: 0, sampleEveryMs: 250 }, log),
+    SCALED_WINDOW_MS,
+  );
   const toTrillet = 60_000 / SCALED_WINDOW_MS;
   const bigAloneMs = alone.big.frozenAfterMs;
   const slowdown = bigAloneMs && shared.bigFrozenMs ? shared.bigFrozenMs / bigAloneMs : NaN;
@@ -128,7 +162,9 @@ export async function runCopyBench(log: (line: string) => void): Promise<CopyBen
   );
   // The background may fill 80% of the window, the viewer's reads included: 48 - 12 = 36 pages a
   // minute, 28 Trillet minutes for 1,000 pages. Much more means the machine, not the budget, set the pace.
-  log(`  slowdown of the big copy: ${fixed(slowdown)}x (with the viewer, the background share allows 1,000 pages in about 28 Trillet minutes)`);
+  log(
+    `  slowdown of the big copy: ${fixed(slowdown)}x (with the viewer, the background share allows 1,000 pages in about 28 Trillet minutes)`,
+  );
 
   const worstSmall = Math.max(...SMALL.map((b) => real.smallFrozenAfterS[b] ?? Infinity));
   const verdicts = [

@@ -1,11 +1,12 @@
 import { parse } from "csv-parse/sync";
 import { and, eq } from "drizzle-orm";
+
 import { getBatchPage } from "../../lib/batches/batch-page";
-import { mirrorSummary } from "../../lib/mirror/store";
-import { claimNextSync, runSync } from "../../lib/mirror/sync";
 import { parseBatchView } from "../../lib/batches/search-params";
 import type { Database } from "../../lib/db";
 import { mirrorSyncs } from "../../lib/db/schema";
+import { mirrorSummary } from "../../lib/mirror/store";
+import { claimNextSync, runSync } from "../../lib/mirror/sync";
 import { runExport } from "../../lib/reports/export";
 import type { WorkspaceGateway } from "../../lib/trillet/gateway";
 import { createWorkspace, type Workspace } from "../../lib/workspaces";
@@ -90,12 +91,21 @@ function startRunner(db: Database, gateway: WorkspaceGateway, owner: string) {
 }
 
 async function jobOf(db: Database, workspaceId: string) {
-  const [job] = await db.select().from(mirrorSyncs).where(and(eq(mirrorSyncs.workspaceId, workspaceId), eq(mirrorSyncs.batchId, BATCH)));
+  const [job] = await db
+    .select()
+    .from(mirrorSyncs)
+    .where(and(eq(mirrorSyncs.workspaceId, workspaceId), eq(mirrorSyncs.batchId, BATCH)));
   return job ?? null;
 }
 
 async function runCase(sb: BenchSandbox, db: Database, order: "a" | "b", log: (line: string) => void): Promise<ExportFreezeCase> {
-  const info = await createWorkspace(db, { slug: `bench-freeze-${order}`, name: `Bench freeze ${order}`, baseUrl: sb.url, apiKey: BENCH_KEY, trilletWorkspaceId: BENCH_WORKSPACE });
+  const info = await createWorkspace(db, {
+    slug: `bench-freeze-${order}`,
+    name: `Bench freeze ${order}`,
+    baseUrl: sb.url,
+    apiKey: BENCH_KEY,
+    trilletWorkspaceId: BENCH_WORKSPACE,
+  });
   const gateway = sb.gateway({ limitPerMinute: LIMIT, windowMs: WINDOW_MS, safetyMs: SAFETY_MS, maxRateLimitWaitMs: 5 * WINDOW_MS });
   const workspace: Workspace = { ...info, gateway };
   const pages = Math.ceil(sb.sandbox.truth(BATCH)!.length / PAGE_SIZE);
@@ -114,7 +124,13 @@ async function runCase(sb: BenchSandbox, db: Database, order: "a" | "b", log: (l
       }
     }
     // Export all calls, read like a browser reads the download.
-    const response = await runExport({ db, workspace, actor: { id: null, email: "bench@example.com" }, batchId: BATCH, params: new URLSearchParams() });
+    const response = await runExport({
+      db,
+      workspace,
+      actor: { id: null, email: "bench@example.com" },
+      batchId: BATCH,
+      params: new URLSearchParams(),
+    });
     if (!response.ok || !response.body) throw new Error(`export answered HTTP ${response.status}: ${await response.text()}`);
     runner ??= startRunner(db, gateway, "bench-runner");
     // csv-parse (not the writer's library): each job exactly once, as many as the batch holds.
@@ -138,7 +154,10 @@ async function runCase(sb: BenchSandbox, db: Database, order: "a" | "b", log: (l
     const mirrored = await mirrorSummary(db, workspace.id, BATCH);
     if (mirrored.total !== pages * PAGE_SIZE) throw new Error(`the frozen mirror holds ${mirrored.total} calls`);
     const result: ExportFreezeCase = {
-      order: order === "a" ? "(a) export before the runner's claim" : `(b) runner copying (${RUNNER_HEAD_START_PAGES} pages) when the export starts`,
+      order:
+        order === "a"
+          ? "(a) export before the runner's claim"
+          : `(b) runner copying (${RUNNER_HEAD_START_PAGES} pages) when the export starts`,
       pages,
       upstreamRequests: stats.requests,
       status429: stats.byStatus["429"] ?? 0,
@@ -175,12 +194,23 @@ export async function runExportFreezeBench(log: (line: string) => void): Promise
     log(
       table(
         ["order of events", "pages", "upstream requests", "ratio", "429s", "seconds", "frozen by", "runner runs"],
-        cases.map((c) => [c.order, c.pages, c.upstreamRequests, fixed(c.ratio, 3), c.status429, fixed(c.seconds, 1), c.frozenBy, c.runnerRuns]),
+        cases.map((c) => [
+          c.order,
+          c.pages,
+          c.upstreamRequests,
+          fixed(c.ratio, 3),
+          c.status429,
+          fixed(c.seconds, 1),
+          c.frozenBy,
+          c.runnerRuns,
+        ]),
       ),
     );
     return {
       cases,
-      verdicts: cases.map((c) => verdict(`open + export all + freeze ${c.order.slice(0, 3)} (requests / pages)`, c.ratio, "ratio", "max", TARGET, c.order)),
+      verdicts: cases.map((c) =>
+        verdict(`open + export all + freeze ${c.order.slice(0, 3)} (requests / pages)`, c.ratio, "ratio", "max", TARGET, c.order),
+      ),
     };
   } finally {
     await database.dispose();

@@ -1,8 +1,20 @@
 import { parse } from "csv-parse/sync";
+
 import { openDatabase, type Database } from "../../lib/db";
 import { runExport } from "../../lib/reports/export";
 import { createWorkspace, type WorkspaceInfo } from "../../lib/workspaces";
-import { BENCH_KEY, BENCH_WORKSPACE, fixed, sleep, slope, startBenchSandbox, table, verdict, type BenchSandbox, type Verdict } from "./support";
+import {
+  BENCH_KEY,
+  BENCH_WORKSPACE,
+  fixed,
+  sleep,
+  slope,
+  startBenchSandbox,
+  table,
+  verdict,
+  type BenchSandbox,
+  type Verdict,
+} from "./support";
 
 // Benchmark 1b: the budget itself, "export of an unmirrored batch: at least 90% of the rows per
 // second the rate limit allows", measured end to end through runExport (the export route's body):
@@ -180,7 +192,8 @@ export async function runExportWalkBench(log: (line: string) => void): Promise<E
     if (rows !== expected.length) throw new Error(`the export holds ${rows} rows, the sandbox has ${expected.length} ${STATUS} calls`);
     const jobIds = new Set(records.map((r) => r[jobColumn]));
     const missing = expected.filter((call) => !jobIds.has(call.jobId)).length;
-    if (missing || jobIds.size !== rows) throw new Error(`the export misses ${missing} of the sandbox's ${STATUS} calls (${jobIds.size} distinct of ${rows})`);
+    if (missing || jobIds.size !== rows)
+      throw new Error(`the export misses ${missing} of the sandbox's ${STATUS} calls (${jobIds.size} distinct of ${rows})`);
     if (records.some((r) => r[statusColumn] !== STATUS)) throw new Error(`the export holds calls that are not ${STATUS}`);
 
     const rowsPerSec = rows / seconds;
@@ -191,7 +204,21 @@ export async function runExportWalkBench(log: (line: string) => void): Promise<E
     const rssGrowthMb = (rssPeak - rssBefore) / 1e6;
     log(
       table(
-        ["export", "rows", "pages", "MB", "seconds", "walk s", "tail s", "rows/s", "ratio", "walk steady ratio", "requests", "429s", "peak RSS growth MB"],
+        [
+          "export",
+          "rows",
+          "pages",
+          "MB",
+          "seconds",
+          "walk s",
+          "tail s",
+          "rows/s",
+          "ratio",
+          "walk steady ratio",
+          "requests",
+          "429s",
+          "peak RSS growth MB",
+        ],
         [
           [
             `report CSV, status=${STATUS}`,
@@ -242,7 +269,14 @@ export async function runExportWalkBench(log: (line: string) => void): Promise<E
         verdict("unmirrored export ratio (whole run)", ratio, "ratio", "min", 0.9, `${rows} rows in ${fixed(seconds, 1)} s`),
         verdict("unmirrored export, walk steady ratio", steadyRatio, "ratio", "info", 0.9),
         verdict("unmirrored export 429 responses", status429, "count", "info", 0),
-        verdict("unmirrored export peak RSS growth (MB)", Math.round(rssGrowthMb), "count", "info", 0, `incl. ${fixed(bytes / 1e6, 1)} MB CSV held`),
+        verdict(
+          "unmirrored export peak RSS growth (MB)",
+          Math.round(rssGrowthMb),
+          "count",
+          "info",
+          0,
+          `incl. ${fixed(bytes / 1e6, 1)} MB CSV held`,
+        ),
       ],
     };
   } finally {

@@ -1,14 +1,16 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import { sql } from "drizzle-orm";
+
 import { getBatchPage } from "../../lib/batches/batch-page";
-import { callsOverTime, durationHistogram, failureReasons, queryMirrorCalls, type CallQuery } from "../../lib/mirror/queries";
-import { mirrorSummary } from "../../lib/mirror/store";
-import { claimNextSync, requestSync, runSync } from "../../lib/mirror/sync";
 import { reasonKey } from "../../lib/batches/reasons";
 import type { BatchView } from "../../lib/batches/search-params";
 import { openDatabase, type Database, type DatabaseHandle } from "../../lib/db";
+import { callsOverTime, durationHistogram, failureReasons, queryMirrorCalls, type CallQuery } from "../../lib/mirror/queries";
+import { mirrorSummary } from "../../lib/mirror/store";
+import { claimNextSync, requestSync, runSync } from "../../lib/mirror/sync";
 import { ExportCache } from "../../lib/reports/cache";
 import { runExport } from "../../lib/reports/export";
 import { createWorkspace, type Workspace } from "../../lib/workspaces";
@@ -171,7 +173,17 @@ export async function runMirrorBench(open: () => Promise<Db>, log: (line: string
     log(
       table(
         ["sync", "rows", "seconds", "rows/s", "upstream requests", "runs", "frozen"],
-        [["requestSync > claimNextSync > runSync", sync.rows, fixed(syncMs / 1000, 1), Math.round(sync.rowsPerSec), sync.upstreamRequests, runs, String(frozen)]],
+        [
+          [
+            "requestSync > claimNextSync > runSync",
+            sync.rows,
+            fixed(syncMs / 1000, 1),
+            Math.round(sync.rowsPerSec),
+            sync.upstreamRequests,
+            runs,
+            String(frozen),
+          ],
+        ],
       ),
     );
 
@@ -218,11 +230,22 @@ export async function runMirrorBench(open: () => Promise<Db>, log: (line: string
       { group: "aggregate", name: "callsOverTime", run: async () => (await callsOverTime(db, workspace.id, BATCH)).buckets.length },
       { group: "aggregate", name: "mirrorSummary", run: async () => (await mirrorSummary(db, workspace.id, BATCH)).total },
       { group: "page", name: "getBatchPage (default view)", run: page(view({})) },
-      { group: "page", name: "getBatchPage (failed, -duration, page 3)", run: page(view({ status: "failed", sort: "-duration", page: 3 })) },
+      {
+        group: "page",
+        name: "getBatchPage (failed, -duration, page 3)",
+        run: page(view({ status: "failed", sort: "-duration", page: 3 })),
+      },
       { group: "page", name: `getBatchPage (q="${phonePart}")`, run: page(view({ q: phonePart })) },
     ];
     // Sanity: the rare searches find the target call.
-    const found = await queryMirrorCalls(db, workspace.id, BATCH, { status: "all", q: emailPart, sort: "row", dir: "asc", page: 1, limit: 20 });
+    const found = await queryMirrorCalls(db, workspace.id, BATCH, {
+      status: "all",
+      q: emailPart,
+      sort: "row",
+      dir: "asc",
+      page: 1,
+      limit: 20,
+    });
     if (!found.calls.some((c) => c.jobId === target.jobId)) throw new Error(`search for ${emailPart} missed ${target.jobId}`);
 
     sb.sandbox.resetStats();
@@ -230,7 +253,15 @@ export async function runMirrorBench(open: () => Promise<Db>, log: (line: string
     for (const c of cases) {
       try {
         const { samples, rows } = await time(c.run);
-        queries.push({ group: c.group, name: c.name, rows, runs: samples.length, p50: percentile(samples, 50), p95: percentile(samples, 95), max: samples.at(-1)! });
+        queries.push({
+          group: c.group,
+          name: c.name,
+          rows,
+          runs: samples.length,
+          p50: percentile(samples, 50),
+          p95: percentile(samples, 95),
+          max: samples.at(-1)!,
+        });
       } catch (error) {
         // One broken query is reported as such; the others are still measured.
         queries.push({ group: c.group, name: c.name, rows: 0, runs: 0, p50: NaN, p95: NaN, max: NaN, error: describe(error) });
@@ -245,7 +276,17 @@ export async function runMirrorBench(open: () => Promise<Db>, log: (line: string
     log(
       table(
         ["query", "kind", "total rows", "runs", "p50 ms", "p95 ms", "max ms", "ratio", ""],
-        queries.map((t) => [t.name, t.group, t.rows, t.runs, fixed(t.p50, 1), fixed(t.p95, 1), fixed(t.max, 1), fixed(t.p95 / BOUND_MS), t.p95 < BOUND_MS ? "PASS" : "FAIL"]),
+        queries.map((t) => [
+          t.name,
+          t.group,
+          t.rows,
+          t.runs,
+          fixed(t.p50, 1),
+          fixed(t.p95, 1),
+          fixed(t.max, 1),
+          fixed(t.p95 / BOUND_MS),
+          t.p95 < BOUND_MS ? "PASS" : "FAIL",
+        ]),
       ),
     );
     for (const t of queries.filter((t) => t.error)) log(`FAIL: ${t.name} threw: ${t.error}`);
@@ -257,7 +298,15 @@ export async function runMirrorBench(open: () => Promise<Db>, log: (line: string
     const afterAnalyze: QueryTiming[] = [];
     for (const c of cases.filter((c) => (c.group === "search" || c.group === "page") && !queries.find((t) => t.name === c.name)?.error)) {
       const { samples, rows } = await time(c.run, 10);
-      afterAnalyze.push({ group: c.group, name: c.name, rows, runs: samples.length, p50: percentile(samples, 50), p95: percentile(samples, 95), max: samples.at(-1)! });
+      afterAnalyze.push({
+        group: c.group,
+        name: c.name,
+        rows,
+        runs: samples.length,
+        p50: percentile(samples, 50),
+        p95: percentile(samples, 95),
+        max: samples.at(-1)!,
+      });
     }
     log("\ndiagnostic (not a verdict): the same searches and pages after `ANALYZE mirror_calls`, which the app does not run");
     log(
@@ -307,16 +356,26 @@ export async function runMirrorBench(open: () => Promise<Db>, log: (line: string
     } finally {
       await rm(cacheDir, { recursive: true, force: true });
     }
-    if (repeat.bytes !== first.bytes || repeat.rows !== first.rows) throw new Error(`the repeat export differs: ${JSON.stringify({ first, repeat })}`);
+    if (repeat.bytes !== first.bytes || repeat.rows !== first.rows)
+      throw new Error(`the repeat export differs: ${JSON.stringify({ first, repeat })}`);
     const exportResult = { first, repeat, upstreamRequests: sb.sandbox.stats().requests };
-    const exportRow = (name: string, r: ExportRun) => [name, r.rows, fixed(r.bytes / 1e6, 1), fixed(r.ms / 1000, 2), Math.round(r.rowsPerSec), fixed(r.rssGrowthMb, 1)];
+    const exportRow = (name: string, r: ExportRun) => [
+      name,
+      r.rows,
+      fixed(r.bytes / 1e6, 1),
+      fixed(r.ms / 1000, 2),
+      Math.round(r.rowsPerSec),
+      fixed(r.rssGrowthMb, 1),
+    ];
     log(
       table(
         ["export (frozen mirror, report CSV, all calls)", "rows", "MB", "seconds", "rows/s", "peak RSS growth MB"],
         [exportRow("first: read from the database and rendered", first), exportRow("repeat: the kept file (export cache)", repeat)],
       ),
     );
-    log(`upstream requests during the exports: ${exportResult.upstreamRequests} (first: after one export of status=failed, which warms the code)`);
+    log(
+      `upstream requests during the exports: ${exportResult.upstreamRequests} (first: after one export of status=failed, which warms the code)`,
+    );
 
     const tag = database.handle.kind === "postgres" ? "PostgreSQL" : "PGlite";
     const worst = (group: QueryTiming["group"]) =>
@@ -326,15 +385,38 @@ export async function runMirrorBench(open: () => Promise<Db>, log: (line: string
         const w = worst(g);
         return verdict(`[${tag}] mirrored ${g} p95 (worst)`, w.p95, "ms", "lt", BOUND_MS, w.error ? `${w.name} threw` : w.name);
       }),
-      ...queries.filter((t) => t.group === "aggregate").map((t) => verdict(`[${tag}] ${t.name} p95`, t.p95, "ms", "lt", BOUND_MS, t.error ? "threw" : undefined)),
+      ...queries
+        .filter((t) => t.group === "aggregate")
+        .map((t) => verdict(`[${tag}] ${t.name} p95`, t.p95, "ms", "lt", BOUND_MS, t.error ? "threw" : undefined)),
       (() => {
         const w = worst("page");
         return verdict(`[${tag}] getBatchPage p95 (worst)`, w.p95, "ms", "lt", BOUND_MS, w.error ? `${w.name} threw` : w.name);
       })(),
       verdict(`[${tag}] upstream requests, query phase`, upstreamDuringQueries, "count", "max", 0),
-      verdict(`[${tag}] mirror sync of 100,000 calls`, sync.rowsPerSec, "rows/s", "info", 0, `${fixed(sync.ms / 1000, 1)} s, ${sync.upstreamRequests} requests`),
-      verdict(`[${tag}] repeat mirrored export rows/s`, repeat.rowsPerSec, "rows/s", "min", 100_000, `${fixed(repeat.rssGrowthMb, 1)} MB peak RSS growth`),
-      verdict(`[${tag}] first mirrored export rows/s`, first.rowsPerSec, "rows/s", "info", 100_000, `${fixed(first.rowsPerSec / 100_000)} of 100,000 rows/s; ${fixed(first.rssGrowthMb, 1)} MB peak RSS growth`),
+      verdict(
+        `[${tag}] mirror sync of 100,000 calls`,
+        sync.rowsPerSec,
+        "rows/s",
+        "info",
+        0,
+        `${fixed(sync.ms / 1000, 1)} s, ${sync.upstreamRequests} requests`,
+      ),
+      verdict(
+        `[${tag}] repeat mirrored export rows/s`,
+        repeat.rowsPerSec,
+        "rows/s",
+        "min",
+        100_000,
+        `${fixed(repeat.rssGrowthMb, 1)} MB peak RSS growth`,
+      ),
+      verdict(
+        `[${tag}] first mirrored export rows/s`,
+        first.rowsPerSec,
+        "rows/s",
+        "info",
+        100_000,
+        `${fixed(first.rowsPerSec / 100_000)} of 100,000 rows/s; ${fixed(first.rssGrowthMb, 1)} MB peak RSS growth`,
+      ),
       verdict(`[${tag}] upstream requests, export`, exportResult.upstreamRequests, "count", "max", 0),
     ];
     return { database: database.label, sync, queries, upstreamDuringQueries, afterAnalyze, export: exportResult, verdicts };

@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
+
 import { env } from "../../lib/env";
 import { runCopyBench, type CopyBenchResult } from "./copy";
 import { runExportWalkBench, type ExportWalkResult } from "./export";
@@ -22,9 +23,14 @@ async function main() {
   env.ALLOW_PRIVATE_URLS = true;
   // Like tests/support/db.ts reads TEST_DATABASE_URL: a benchmark knob, not an app setting.
   const postgresUrl = process.env.BENCH_DATABASE_URL;
-  const load = () => loadavg().map((n) => n.toFixed(2)).join(" ");
+  const load = () =>
+    loadavg()
+      .map((n) => n.toFixed(2))
+      .join(" ");
   const loadAtStart = load();
-  log(`Batchboard benchmarks: ${cpus().length} CPUs, Node ${process.version}${postgresUrl ? ", PGlite and PostgreSQL" : ", PGlite (set BENCH_DATABASE_URL for PostgreSQL too)"}`);
+  log(
+    `Batchboard benchmarks: ${cpus().length} CPUs, Node ${process.version}${postgresUrl ? ", PGlite and PostgreSQL" : ", PGlite (set BENCH_DATABASE_URL for PostgreSQL too)"}`,
+  );
   // Timings are only as quiet as the machine: other work running alongside inflates every latency.
   log(`load average at start (1, 5, 15 min): ${loadAtStart}`);
 

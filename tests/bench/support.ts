@@ -44,7 +44,10 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
   const line = (r: string[]) =>
-    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
+    r
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
 }
 
@@ -72,13 +75,28 @@ export function verdict(name: string, value: number, unit: Verdict["unit"], kind
 }
 
 const show = (value: number, unit: Verdict["unit"]) =>
-  !Number.isFinite(value) ? "n/a" : unit === "ratio" ? fixed(value) : unit === "ms" ? `${Math.round(value)} ms` : unit === "count" ? String(value) : `${Math.round(value)} ${unit}`;
+  !Number.isFinite(value)
+    ? "n/a"
+    : unit === "ratio"
+      ? fixed(value)
+      : unit === "ms"
+        ? `${Math.round(value)} ms`
+        : unit === "count"
+          ? String(value)
+          : `${Math.round(value)} ${unit}`;
 
 export function summaryLine(v: Verdict, width: number): string {
   const op = { min: ">=", max: "<=", lt: "<", info: "" }[v.kind];
   const bound = v.kind === "info" ? "" : `(bound ${op} ${show(v.bound, v.unit)})`;
   const ratio = v.ratio === null || v.unit === "ratio" ? "" : `ratio ${fixed(v.ratio)}`;
-  return [v.name.padEnd(width), show(v.value, v.unit).padStart(12), bound.padEnd(26), ratio.padEnd(11), v.result, v.note ? ` ${v.note}` : ""]
+  return [
+    v.name.padEnd(width),
+    show(v.value, v.unit).padStart(12),
+    bound.padEnd(26),
+    ratio.padEnd(11),
+    v.result,
+    v.note ? ` ${v.note}` : "",
+  ]
     .join("  ")
     .trimEnd();
 }

@@ -132,7 +132,17 @@ export async function runViewersBench(log: (line: string) => void): Promise<View
   const base = (c: ViewerCase) => cases.find((o) => o.cadence === c.cadence && o.viewers === 1)!;
   log(
     table(
-      ["poll", "viewers", "polls", "errors", "upstream requests", "per minute", "per minute (intervals)", "vs 1 viewer", "without cache+coalescing (per min)"],
+      [
+        "poll",
+        "viewers",
+        "polls",
+        "errors",
+        "upstream requests",
+        "per minute",
+        "per minute (intervals)",
+        "vs 1 viewer",
+        "without cache+coalescing (per min)",
+      ],
       cases.map((c) => [
         c.cadence,
         c.viewers,
@@ -157,11 +167,27 @@ export async function runViewersBench(log: (line: string) => void): Promise<View
     const ceiling = (reads * 60_000) / LIVE_TTL_MS;
     const one = cases.find((c) => c.cadence === cadence.label && c.viewers === 1)!;
     const fifty = cases.find((c) => c.cadence === cadence.label && c.viewers === 50)!;
-    log(`cache ceiling [${cadence.label}]: ${reads} distinct read(s) x 60 000 / ${LIVE_TTL_MS} ms = ${ceiling} per minute, whatever the number of viewers`);
+    log(
+      `cache ceiling [${cadence.label}]: ${reads} distinct read(s) x 60 000 / ${LIVE_TTL_MS} ms = ${ceiling} per minute, whatever the number of viewers`,
+    );
     const tag = `viewers [${cadence.label}]`;
     verdicts.push(
-      verdict(`${tag}: 1 viewer upstream`, one.perMinuteFromIntervals, "req/min", "info", 0, `sandbox count ${one.upstreamRequests} in ${MEASURE_MS / 1000} s`),
-      verdict(`${tag}: 50 viewers upstream`, fifty.perMinuteFromIntervals, "req/min", "info", 0, `sandbox count ${fifty.upstreamRequests} in ${MEASURE_MS / 1000} s`),
+      verdict(
+        `${tag}: 1 viewer upstream`,
+        one.perMinuteFromIntervals,
+        "req/min",
+        "info",
+        0,
+        `sandbox count ${one.upstreamRequests} in ${MEASURE_MS / 1000} s`,
+      ),
+      verdict(
+        `${tag}: 50 viewers upstream`,
+        fifty.perMinuteFromIntervals,
+        "req/min",
+        "info",
+        0,
+        `sandbox count ${fifty.upstreamRequests} in ${MEASURE_MS / 1000} s`,
+      ),
       // The issue's measure: upstream requests the sandbox counted in the same window, 50 vs 1.
       verdict(
         `${tag}: 50 / 1 upstream requests`,
@@ -174,6 +200,14 @@ export async function runViewersBench(log: (line: string) => void): Promise<View
       verdict(`${tag}: 50 viewers within cache ceiling`, fifty.perMinute, "req/min", "max", ceiling),
     );
   }
-  verdicts.push(verdict("viewers: errors seen by viewers", cases.reduce((n, c) => n + c.errors, 0), "count", "max", 0));
+  verdicts.push(
+    verdict(
+      "viewers: errors seen by viewers",
+      cases.reduce((n, c) => n + c.errors, 0),
+      "count",
+      "max",
+      0,
+    ),
+  );
   return { liveTtlMs: LIVE_TTL_MS, upstreamLatencyMs: UPSTREAM_LATENCY_MS, measureMs: MEASURE_MS, cases, verdicts };
 }

@@ -1,5 +1,16 @@
 import { walkBatch } from "../../lib/trillet/walker";
-import { BENCH_KEY, BENCH_WORKSPACE, fixed, sleep, slope, startBenchSandbox, table, verdict, type BenchSandbox, type Verdict } from "./support";
+import {
+  BENCH_KEY,
+  BENCH_WORKSPACE,
+  fixed,
+  sleep,
+  slope,
+  startBenchSandbox,
+  table,
+  verdict,
+  type BenchSandbox,
+  type Verdict,
+} from "./support";
 
 // Benchmark 1: an unmirrored walk of demo-large through the workspace gateway, against the rows per
 // second the rate limit allows, beside a naive reader that follows the API reference page by page.

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import { chromium } from "@playwright/test";
+
 import { buildIfStale, startNext, type StartedApp } from "../../scripts/lib/next-app";
 import { BENCH_KEY, BENCH_WORKSPACE, fixed, percentile, sleep, startBenchSandbox, table, verdict, type Verdict } from "./support";
 
@@ -58,7 +60,10 @@ async function waitForHealth(url: string, app: StartedApp, timeoutMs = 120_000) 
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (app.child.exitCode !== null) throw new Error(`the app exited (${app.child.exitCode}); see its log`);
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await sleep(500);
   }
@@ -69,7 +74,15 @@ async function waitForHealth(url: string, app: StartedApp, timeoutMs = 120_000) 
 async function signIn(appUrl: string): Promise<string> {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+      "--no-first-run",
+    ],
   });
   try {
     const page = await browser.newPage();
@@ -97,7 +110,9 @@ async function viewer(appUrl: string, cookie: string, page: number, until: numbe
   while (performance.now() < until) {
     const started = performance.now();
     try {
-      const response = await fetch(`${appUrl}/api/w/sandbox/batches/${BATCH}?page=${page}`, { headers: { cookie, accept: "application/json" } });
+      const response = await fetch(`${appUrl}/api/w/sandbox/batches/${BATCH}?page=${page}`, {
+        headers: { cookie, accept: "application/json" },
+      });
       const body = (await response.json()) as { stale?: unknown; error?: string };
       tally.latencies.push(performance.now() - started);
       if (!response.ok) {
@@ -154,7 +169,14 @@ export async function runWallboardBench(log: (line: string) => void): Promise<Wa
   };
   log(`building the app into ${DIST_DIR}/ if its sources changed, then starting it on ${appUrl}`);
   buildIfStale(DIST_DIR, env);
-  const app = startNext({ port, host: "127.0.0.1", distDir: DIST_DIR, env, logFile: path.join("test-results", "bench-wallboard-server.log"), echo: false });
+  const app = startNext({
+    port,
+    host: "127.0.0.1",
+    distDir: DIST_DIR,
+    env,
+    logFile: path.join("test-results", "bench-wallboard-server.log"),
+    echo: false,
+  });
   const cases: WallboardCase[] = [];
   try {
     await waitForHealth(appUrl, app);
@@ -196,7 +218,18 @@ export async function runWallboardBench(log: (line: string) => void): Promise<Wa
   log(
     table(
       ["viewers", "polls", "errors", "stale answers", "p50", "p95", "p99", "upstream requests", "max in any 60 s", "429s"],
-      cases.map((c) => [c.viewers, c.polls, c.errors, c.stale, `${fixed(c.p50, 0)} ms`, `${fixed(c.p95, 0)} ms`, `${fixed(c.p99, 0)} ms`, c.upstreamRequests, c.maxPerMinute, c.upstream429]),
+      cases.map((c) => [
+        c.viewers,
+        c.polls,
+        c.errors,
+        c.stale,
+        `${fixed(c.p50, 0)} ms`,
+        `${fixed(c.p95, 0)} ms`,
+        `${fixed(c.p99, 0)} ms`,
+        c.upstreamRequests,
+        c.maxPerMinute,
+        c.upstream429,
+      ]),
     ),
   );
   for (const c of cases) if (c.errorSamples.length) log(`errors seen by ${c.viewers} viewer(s): ${c.errorSamples.join(" | ")}`);

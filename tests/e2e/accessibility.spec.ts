@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
+
 import { expect, test } from "./fixtures/test";
 
 // axe on every main page, in light and dark: no serious or critical violation.
@@ -8,17 +9,31 @@ async function audit(page: Page, label: string) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   const bad = results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+    .map(
+      (v) =>
+        `${label}: ${v.id} (${v.impact}) ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(" "))
+          .join(" | ")}`,
+    );
   expect(bad).toEqual([]);
 }
 
 const PAGES: { name: string; url: string; ready: (page: Page) => Promise<void> }[] = [
   { name: "batches list", url: "/w/sandbox/batches", ready: (p) => expect(p.getByRole("heading", { level: 1 })).toBeVisible() },
   { name: "batch page", url: "/w/sandbox/batches/demo-failing", ready: (p) => expect(p.getByTestId("batch-charts")).toBeVisible() },
-  { name: "failure drilldown", url: "/w/sandbox/batches/demo-failing/failed", ready: (p) => expect(p.getByRole("heading", { level: 1 })).toBeVisible() },
+  {
+    name: "failure drilldown",
+    url: "/w/sandbox/batches/demo-failing/failed",
+    ready: (p) => expect(p.getByRole("heading", { level: 1 })).toBeVisible(),
+  },
   { name: "settings: members", url: "/settings/members", ready: (p) => expect(p.getByRole("heading", { level: 1 })).toBeVisible() },
   { name: "settings: workspaces", url: "/settings/workspaces", ready: (p) => expect(p.getByRole("heading", { level: 1 })).toBeVisible() },
-  { name: "settings: notifications", url: "/settings/workspaces/sandbox/notifications", ready: (p) => expect(p.getByRole("heading", { level: 2 })).toBeVisible() },
+  {
+    name: "settings: notifications",
+    url: "/settings/workspaces/sandbox/notifications",
+    ready: (p) => expect(p.getByRole("heading", { level: 2 })).toBeVisible(),
+  },
   { name: "settings: audit", url: "/settings/audit", ready: (p) => expect(p.getByRole("heading", { level: 1 })).toBeVisible() },
   { name: "account", url: "/account", ready: (p) => expect(p.getByRole("heading", { level: 1 })).toBeVisible() },
 ];

@@ -1,4 +1,5 @@
 import { test as setup } from "@playwright/test";
+
 import { signInFromLogin, USERS } from "./fixtures/auth";
 
 // Signs the demo admin in once; the other specs start from this session.

@@ -1,6 +1,7 @@
 import type { Page } from "@playwright/test";
-import { expect, test } from "./fixtures/test";
+
 import { sandbox } from "./fixtures/sandbox";
+import { expect, test } from "./fixtures/test";
 
 const batchUrl = (id: string, query = "") => `/w/sandbox/batches/${id}${query}`;
 
@@ -42,9 +43,7 @@ test("status, page and page size live in the URL and survive a reload", async ({
   await page.reload();
   const statuses = page.getByTestId("calls-table").locator("tbody tr [data-status]");
   await expect(statuses).toHaveCount(50);
-  expect(new Set(await statuses.evaluateAll((els) => els.map((e) => e.getAttribute("data-status"))))).toEqual(
-    new Set(["failed"]),
-  );
+  expect(new Set(await statuses.evaluateAll((els) => els.map((e) => e.getAttribute("data-status"))))).toEqual(new Set(["failed"]));
   await page.goBack();
   await expect(page).toHaveURL(/limit=50/);
   await expect(page).not.toHaveURL(/page=2/);

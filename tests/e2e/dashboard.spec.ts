@@ -38,7 +38,10 @@ test("a copied link reopens exactly the same view for a colleague", async ({ pag
   await expect(page).toHaveURL(/limit=50/);
   await page.getByRole("link", { name: "Next page" }).click();
   await expect(page).toHaveURL(/status=failed&page=2&limit=50/);
-  const rows = await page.getByTestId("calls-table").locator("tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-job-id")));
+  const rows = await page
+    .getByTestId("calls-table")
+    .locator("tbody tr")
+    .evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-job-id")));
   expect(rows).toHaveLength(50);
   await page.getByTestId("copy-link").click();
   const link = await page.evaluate(() => navigator.clipboard.readText());
@@ -47,7 +50,10 @@ test("a copied link reopens exactly the same view for a colleague", async ({ pag
   const colleague = await browser.newContext({ storageState: "test-results/e2e-admin.json" });
   const other = await colleague.newPage();
   await other.goto(link);
-  const theirs = await other.getByTestId("calls-table").locator("tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-job-id")));
+  const theirs = await other
+    .getByTestId("calls-table")
+    .locator("tbody tr")
+    .evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-job-id")));
   expect(theirs).toEqual(rows);
   await colleague.close();
 });
@@ -68,10 +74,15 @@ test("browser back and forward move between views", async ({ page }) => {
 test("search and sort live in the URL once the batch is copied", async ({ page }) => {
   await page.goto("/w/sandbox/batches/demo-finished");
   // The first visit starts the copy; a finished batch of 150 calls takes two requests.
-  await expect.poll(async () => {
-    await page.reload();
-    return page.getByTestId("data-source").getAttribute("data-source");
-  }, { timeout: 30_000 }).toBe("mirror");
+  await expect
+    .poll(
+      async () => {
+        await page.reload();
+        return page.getByTestId("data-source").getAttribute("data-source");
+      },
+      { timeout: 30_000 },
+    )
+    .toBe("mirror");
   await page.getByRole("searchbox", { name: "Search calls" }).fill("+44");
   await expect(page).toHaveURL(/q=%2B44/);
   const phones = await page.getByTestId("calls-table").locator("tbody tr td:first-child").allTextContents();
@@ -123,10 +134,15 @@ test("the failure drilldown's reasons add up to the failed total, and each opens
   await page.goto("/w/sandbox/batches/demo-failing");
   await page.getByRole("link", { name: "Failures" }).click();
   await expect(page).toHaveURL(/\/failed$/);
-  await expect.poll(async () => {
-    await page.reload();
-    return page.getByTestId("reason-row").count();
-  }, { timeout: 30_000 }).toBeGreaterThanOrEqual(6);
+  await expect
+    .poll(
+      async () => {
+        await page.reload();
+        return page.getByTestId("reason-row").count();
+      },
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThanOrEqual(6);
   const counts = await page.getByTestId("reason-row").evaluateAll((rows) => rows.map((r) => Number(r.getAttribute("data-count"))));
   expect(counts.reduce((a, b) => a + b, 0)).toBe(summary.failed);
   await expect(page.getByTestId("failed-total")).toHaveAttribute("data-value", String(summary.failed));
@@ -163,7 +179,12 @@ test("a call opens in a linkable detail sheet with its metadata, local time and 
 test("the batches list shows opened batches and opens one from a pasted link", async ({ page, baseURL }) => {
   await page.goto("/w/sandbox/batches/demo-finished");
   await page.goto("/w/sandbox/batches");
-  await expect(page.getByTestId("batch-row").filter({ has: page.locator('[data-batch-id="demo-finished"]') }).or(page.locator('[data-testid="batch-row"][data-batch-id="demo-finished"]'))).not.toHaveCount(0);
+  await expect(
+    page
+      .getByTestId("batch-row")
+      .filter({ has: page.locator('[data-batch-id="demo-finished"]') })
+      .or(page.locator('[data-testid="batch-row"][data-batch-id="demo-finished"]')),
+  ).not.toHaveCount(0);
   await page.getByTestId("open-batch").getByRole("textbox").fill(`${baseURL}/w/sandbox/batches/demo-empty?status=failed`);
   await page.getByTestId("open-batch").getByRole("button").click();
   await expect(page).toHaveURL(/\/w\/sandbox\/batches\/demo-empty\?status=failed/);

@@ -1,8 +1,11 @@
 import { readFile } from "node:fs/promises";
+
 import { parse } from "csv-parse/sync";
+
 import type { SandboxCall } from "@/lib/sandbox/types";
-import { expect, test } from "./fixtures/test";
+
 import { sandbox } from "./fixtures/sandbox";
+import { expect, test } from "./fixtures/test";
 
 const guard = (v: string) => (/^[=+\-@\t\r]/.test(v) && !/^\+[1-9]\d{1,14}$/.test(v) ? `'${v}` : v);
 
@@ -91,7 +94,12 @@ test("a walk that fails after the download started ends as a failed download, no
 
   await page.goto("/settings/audit");
   await expect(
-    page.getByRole("row").filter({ hasText: "export.failed" }).filter({ hasText: "demo-live" }).filter({ hasText: /Reading the whole batch|Trillet is unreachable/ }).first(),
+    page
+      .getByRole("row")
+      .filter({ hasText: "export.failed" })
+      .filter({ hasText: "demo-live" })
+      .filter({ hasText: /Reading the whole batch|Trillet is unreachable/ })
+      .first(),
   ).toBeVisible();
 });
 
@@ -154,5 +162,7 @@ test("a third export at once is not started: the menu says why, and it runs once
   await expect(page.getByText(/Exported [\d,]+ rows/)).toBeVisible();
 
   await page.goto("/settings/audit");
-  await expect(page.getByRole("row").filter({ hasText: "export.failed" }).filter({ hasText: "already have 2 exports" }).first()).toBeVisible();
+  await expect(
+    page.getByRole("row").filter({ hasText: "export.failed" }).filter({ hasText: "already have 2 exports" }).first(),
+  ).toBeVisible();
 });

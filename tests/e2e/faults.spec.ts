@@ -1,6 +1,7 @@
 import type { Page } from "@playwright/test";
-import { expect, test } from "./fixtures/test";
+
 import { sandbox } from "./fixtures/sandbox";
+import { expect, test } from "./fixtures/test";
 
 // Page views answer within their deadline whatever Trillet does. The e2e server runs with a
 // page-view deadline of 1.5 s (TRILLET_VIEW_DEADLINE_MS in playwright.config.ts) and a 2 s

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+
 import { E2E } from "./fixtures/settings";
 import { expect, test } from "./fixtures/test";
 
@@ -38,7 +39,9 @@ function table(scripts: Script[]): string {
     .join("\n");
 }
 
-test(`the batch page's first-load JavaScript is at most ${BUDGET_KIB} KiB gzip, and the chart code loads only on demand`, async ({ page }) => {
+test(`the batch page's first-load JavaScript is at most ${BUDGET_KIB} KiB gzip, and the chart code loads only on demand`, async ({
+  page,
+}) => {
   const scripts = new Map<string, Script>();
   const reads: Promise<void>[] = [];
   page.on("response", (response) => {
@@ -117,7 +120,12 @@ test("the menus, the call sheet and the toasts work though their code is fetched
   await page.keyboard.press("Escape");
 
   // A call's sheet opens and closes.
-  await page.getByTestId("calls-table").locator("tbody tr").first().getByRole("button", { name: /Details of call/ }).click();
+  await page
+    .getByTestId("calls-table")
+    .locator("tbody tr")
+    .first()
+    .getByRole("button", { name: /Details of call/ })
+    .click();
   await expect(page.getByTestId("call-detail")).toBeVisible();
   await page.keyboard.press("Escape");
   await expect(page.getByTestId("call-detail")).toHaveCount(0);

@@ -31,7 +31,9 @@ test("a drilldown link to a batch nobody opened lists Trillet's failed calls at 
   await expect(upstream.getByTestId("failed-call")).toHaveCount(100);
   const listed = await upstream.getByTestId("failed-call").evaluateAll((items) => items.map((li) => li.getAttribute("data-job-id")));
   expect(listed).toEqual(failed.slice(0, 100).map((c) => c.jobId));
-  const pageReasons = await upstream.getByTestId("page-reason").evaluateAll((items) => items.map((li) => Number(li.getAttribute("data-count"))));
+  const pageReasons = await upstream
+    .getByTestId("page-reason")
+    .evaluateAll((items) => items.map((li) => Number(li.getAttribute("data-count"))));
   expect(pageReasons.reduce((a, b) => a + b, 0)).toBe(100);
 
   // Trillet's next page of failed calls.

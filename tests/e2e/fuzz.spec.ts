@@ -1,6 +1,8 @@
 import { readFileSync, statSync } from "node:fs";
 import http from "node:http";
+
 import { request as playwrightRequest, type APIRequestContext, type Browser } from "@playwright/test";
+
 import { signInFromLogin, USERS } from "./fixtures/auth";
 import { fuzzInputs, type FuzzInput } from "./fixtures/fuzz-inputs";
 import { appRoutes } from "./fixtures/routes";
@@ -39,7 +41,16 @@ function send(input: FuzzInput, cookie: string): Promise<number> {
     if (cookie) headers.cookie = cookie;
     if (input.contentType) headers["content-type"] = input.contentType;
     const request = http.request(
-      { host: "127.0.0.1", port: E2E.appPort, path: input.url, method: input.method, headers, agent, maxHeaderSize: 1 << 20, timeout: 30_000 },
+      {
+        host: "127.0.0.1",
+        port: E2E.appPort,
+        path: input.url,
+        method: input.method,
+        headers,
+        agent,
+        maxHeaderSize: 1 << 20,
+        timeout: 30_000,
+      },
       (response) => {
         response.resume();
         response.on("end", () => resolve(response.statusCode ?? 0));
@@ -97,7 +108,10 @@ test("1,000+ generated hostile inputs on every route, three identities: no 5xx, 
   const seconds = (performance.now() - started) / 1000;
   console.log(
     `fuzz: seed ${SEED}, ${inputs.length} inputs x ${IDENTITIES.length} identities = ${jobs.length} requests over ${routes.length} routes in ${seconds.toFixed(1)} s; ` +
-      [...statuses].sort().map(([k, n]) => `${k} ${n}`).join(", "),
+      [...statuses]
+        .sort()
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", "),
   );
   agent.destroy();
 
@@ -105,6 +119,8 @@ test("1,000+ generated hostile inputs on every route, three identities: no 5xx, 
   // The log is written through a stream: give it a moment, then read what this test made it log.
   await new Promise((r) => setTimeout(r, 1_000));
   const log = readFileSync(E2E.serverLog).subarray(logStart).toString("utf8");
-  const traces = log.split("\n").flatMap((line, i, lines) => (/^\s+at |\\n\s+at |"stack":"/.test(line) ? [lines.slice(Math.max(0, i - 3), i + 1).join("\n")] : []));
+  const traces = log
+    .split("\n")
+    .flatMap((line, i, lines) => (/^\s+at |\\n\s+at |"stack":"/.test(line) ? [lines.slice(Math.max(0, i - 3), i + 1).join("\n")] : []));
   expect(traces.slice(0, 5), "stack traces in the server log during the fuzz").toEqual([]);
 });

@@ -1,4 +1,5 @@
 import { parse } from "csv-parse/sync";
+
 import { sandbox } from "./fixtures/sandbox";
 import { E2E } from "./fixtures/settings";
 import { expect, test } from "./fixtures/test";
@@ -77,12 +78,17 @@ test("counters move after a page view and an export", async ({ page, playwright 
       .poll(async () => {
         const after = await scrape();
         return {
-          pageViews: 1 <= sum(after, "batchboard_http_request_duration_seconds_count", page_) - sum(before, "batchboard_http_request_duration_seconds_count", page_),
+          pageViews:
+            1 <=
+            sum(after, "batchboard_http_request_duration_seconds_count", page_) -
+              sum(before, "batchboard_http_request_duration_seconds_count", page_),
           interactiveReads:
             1 <=
             sum(after, "batchboard_upstream_requests_total", { outcome: "ok", priority: "interactive" }) -
-            sum(before, "batchboard_upstream_requests_total", { outcome: "ok", priority: "interactive" }),
-          exports: sum(after, "batchboard_exports_total", { outcome: "completed" }) - sum(before, "batchboard_exports_total", { outcome: "completed" }),
+              sum(before, "batchboard_upstream_requests_total", { outcome: "ok", priority: "interactive" }),
+          exports:
+            sum(after, "batchboard_exports_total", { outcome: "completed" }) -
+            sum(before, "batchboard_exports_total", { outcome: "completed" }),
           exportRows: sum(after, "batchboard_export_rows_total") - sum(before, "batchboard_export_rows_total"),
           exportTimed:
             sum(after, "batchboard_http_request_duration_seconds_count", { route: "/api/w/[workspace]/batches/[batchId]/export" }) -
@@ -109,8 +115,13 @@ test("a 429 during an export is waited out, counted and logged", async ({ page, 
     expect(response.status()).toBe(200);
     await response.body();
     const after = await scrape();
-    expect(sum(after, "batchboard_upstream_rate_limited_total") - sum(before, "batchboard_upstream_rate_limited_total")).toBeGreaterThanOrEqual(1);
-    expect(sum(after, "batchboard_upstream_retries_total", { reason: "rate_limit" }) - sum(before, "batchboard_upstream_retries_total", { reason: "rate_limit" })).toBeGreaterThanOrEqual(1);
+    expect(
+      sum(after, "batchboard_upstream_rate_limited_total") - sum(before, "batchboard_upstream_rate_limited_total"),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sum(after, "batchboard_upstream_retries_total", { reason: "rate_limit" }) -
+        sum(before, "batchboard_upstream_retries_total", { reason: "rate_limit" }),
+    ).toBeGreaterThanOrEqual(1);
     // The wait's log line (upstream.rate_limit_wait) is checked with the whole run's log: server-log.final.ts.
   } finally {
     await sandbox.clearFaults();

@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { expect, test } from "./fixtures/test";
 
 // An admin adds a signed webhook pointing at a receiver this test starts on 127.0.0.1 (the e2e
@@ -23,7 +24,14 @@ test("add a webhook channel, send a test, see it in the delivery log, remove it"
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   const bodies: string[] = [];
-  page.on("response", (r) => void r.text().then((t) => bodies.push(t), () => {}));
+  page.on(
+    "response",
+    (r) =>
+      void r.text().then(
+        (t) => bodies.push(t),
+        () => {},
+      ),
+  );
   try {
     await page.goto("/settings/workspaces");
     await page.getByRole("link", { name: /Notifications of Sandbox/i }).click();
@@ -64,7 +72,9 @@ test("add a webhook channel, send a test, see it in the delivery log, remove it"
     expect(received).toHaveLength(1);
     const [request] = received;
     expect(request!.path).toBe(SECRET_PATH);
-    const [t, v1] = String(request!.headers["batchboard-signature"]).split(",").map((p) => p.split("=")[1]);
+    const [t, v1] = String(request!.headers["batchboard-signature"])
+      .split(",")
+      .map((p) => p.split("=")[1]);
     expect(v1).toBe(createHmac("sha256", secret).update(`${t}.${request!.body}`).digest("hex"));
     expect(request!.headers["batchboard-event-id"]).toMatch(/^test:/);
 

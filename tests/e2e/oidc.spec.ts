@@ -1,4 +1,5 @@
 import type { Page } from "@playwright/test";
+
 import { signInFromLogin, USERS } from "./fixtures/auth";
 import { E2E } from "./fixtures/settings";
 import { expect, test } from "./fixtures/test";
@@ -84,7 +85,9 @@ test("an OIDC identity carrying an existing password account's email is not sign
   await providerAccount("sub-impostor", { email: USERS.admin.email, email_verified: true, name: "Not the admin" });
   await signInWithOidc(page, "sub-impostor");
   await expect(page).toHaveURL(/\/login\?error=oidc_link_required/);
-  await expect(page.getByTestId("sign-in-problem")).toContainText("Sign in with your password, then link this sign-in from your Account page");
+  await expect(page.getByTestId("sign-in-problem")).toContainText(
+    "Sign in with your password, then link this sign-in from your Account page",
+  );
   expect(await session(page)).toBeNull();
   await page.goto("/settings/members");
   await expect(page).toHaveURL(/\/login\?callbackUrl=/);

@@ -1,4 +1,5 @@
 import type { Page } from "@playwright/test";
+
 import { expect, test } from "./fixtures/test";
 
 // One screen, one moment: every number says when it was read, and two views of a running batch

@@ -1,4 +1,5 @@
 import type { Page } from "@playwright/test";
+
 import { signInFromLogin, USERS } from "./fixtures/auth";
 import { sandbox } from "./fixtures/sandbox";
 import { expect, test } from "./fixtures/test";
@@ -10,7 +11,12 @@ const base = (id: string) => `/w/sandbox/batches/${id}`;
 type ListedCall = { jobId: string; status: string; error?: string; phone_number: string; metadata: Record<string, string> };
 
 const fold = (error: string | undefined) =>
-  (error ?? "").normalize("NFKC").replace(/\s+/g, " ").trim().replace(/[\s.,;:!?…。]+$/u, "").toLowerCase();
+  (error ?? "")
+    .normalize("NFKC")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/[\s.,;:!?…。]+$/u, "")
+    .toLowerCase();
 
 /** Opens the drilldown of a new finished batch once it is copied, and picks its first reason. */
 async function reasonOfNewBatch(page: Page, tag: string) {
@@ -131,7 +137,9 @@ test("cancelling a batch stops its waiting calls; the page and the audit say so"
   await dialog.getByRole("link", { name: "Open the new batch" }).click();
   await page.getByTestId("cancel-open").click();
   const confirm = page.getByRole("alertdialog");
-  await expect(confirm.getByTestId("cancel-waiting")).toContainText(`${child!.rows.length} ${child!.rows.length === 1 ? "call is" : "calls are"} still waiting`);
+  await expect(confirm.getByTestId("cancel-waiting")).toContainText(
+    `${child!.rows.length} ${child!.rows.length === 1 ? "call is" : "calls are"} still waiting`,
+  );
   await confirm.getByTestId("cancel-confirm").click();
   await expect(page.getByTestId("batch-cancelled")).toBeVisible();
   await expect(page.getByTestId("cancel-open")).toHaveCount(0);
@@ -161,7 +169,10 @@ test("a member without the permission sees no retry or cancel, and the actions a
   await expect(member.getByTestId("cancel-open")).toHaveCount(0);
 
   const replay = await member.request.post(preview.url(), {
-    headers: { "next-action": preview.headers()["next-action"]!, "content-type": preview.headers()["content-type"] ?? "text/plain;charset=UTF-8" },
+    headers: {
+      "next-action": preview.headers()["next-action"]!,
+      "content-type": preview.headers()["content-type"] ?? "text/plain;charset=UTF-8",
+    },
     data: preview.postData() ?? "",
     maxRedirects: 0,
   });

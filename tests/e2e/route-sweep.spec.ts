@@ -1,5 +1,7 @@
 import type { APIRequestContext } from "@playwright/test";
+
 import { can, scopeOf } from "@/lib/auth/permissions";
+
 import { appRoutes, type AppRoute } from "./fixtures/routes";
 import { acceptInvite, inviteFromSettings, uniqueEmail } from "./fixtures/team";
 import { expect, test } from "./fixtures/test";
@@ -108,9 +110,9 @@ test.describe("static files", () => {
     expect(manifest.status()).toBe(200);
     const { icons } = (await manifest.json()) as { icons: { src: string; type: string }[] };
     await page.goto("/login");
-    const linked = await page.locator('link[rel="icon"], link[rel="apple-touch-icon"], link[rel="manifest"]').evaluateAll((links) =>
-      links.map((l) => new URL((l as HTMLLinkElement).href).pathname),
-    );
+    const linked = await page
+      .locator('link[rel="icon"], link[rel="apple-touch-icon"], link[rel="manifest"]')
+      .evaluateAll((links) => links.map((l) => new URL((l as HTMLLinkElement).href).pathname));
     expect(linked).toEqual(expect.arrayContaining(["/manifest.webmanifest", "/favicon.ico", "/icon.svg", "/apple-touch-icon.png"]));
     for (const path of new Set([...icons.map((i) => i.src), ...linked.filter((p) => p !== "/manifest.webmanifest")])) {
       const response = await request.get(path, { maxRedirects: 0 });

@@ -1,8 +1,9 @@
-import { expect, test } from "./fixtures/test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+
 import { sandbox } from "./fixtures/sandbox";
 import { E2E } from "./fixtures/settings";
+import { expect, test } from "./fixtures/test";
 
 // The workspace's Trillet credentials are server secrets: they must never reach a browser.
 const SECRETS = [E2E.apiKey, E2E.workspaceId];

@@ -1,7 +1,9 @@
 import http from "node:http";
+
 import { expect } from "@playwright/test";
-import { test } from "./fixtures/test";
+
 import { E2E } from "./fixtures/settings";
+import { test } from "./fixtures/test";
 
 // Issue 13 against the production build: the client address is the TCP peer (TRUSTED_PROXIES=0,
 // the default), whatever X-Forwarded-For claims, and every response opts out of window sharing.
@@ -13,7 +15,13 @@ interface Answer {
 }
 
 /** One HTTP request to the app from a chosen loopback source address (all of 127/8 reaches lo). */
-function fromAddress(localAddress: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+function fromAddress(
+  localAddress: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${E2E.appUrl}${path}`, { method, headers, localAddress }, (res) => {
       let text = "";

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+
 import { expect, test } from "@playwright/test";
+
 import { E2E } from "./fixtures/settings";
 
 // Runs after every other browser test (its own project, see playwright.config.ts): by now the
@@ -70,5 +72,6 @@ test("the run logged each line an operator needs, with its context fields", () =
   expect(lines.some((line) => line.event === "export.started" && line.exportId === ended.exportId)).toBe(true);
   // Context fields name things by id: a workspace is its internal id, never a credential.
   for (const line of lines.filter((l) => l.workspace !== undefined)) expect(String(line.workspace)).toMatch(/^[0-9a-f-]{36}$/);
-  for (const line of lines.filter((l) => l.event === "sync.mismatch")) expect(line).toMatchObject({ workspace: expect.any(String), batch: expect.any(String) });
+  for (const line of lines.filter((l) => l.event === "sync.mismatch"))
+    expect(line).toMatchObject({ workspace: expect.any(String), batch: expect.any(String) });
 });

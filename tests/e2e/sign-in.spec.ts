@@ -52,7 +52,10 @@ test("every response carries the security headers; pages carry a nonce CSP witho
   expect(asset.headers()["x-content-type-options"]).toBe("nosniff");
 });
 
-test("the session cookie is HttpOnly, SameSite=Lax, and Secure in production though this server is plain http", async ({ page, context }) => {
+test("the session cookie is HttpOnly, SameSite=Lax, and Secure in production though this server is plain http", async ({
+  page,
+  context,
+}) => {
   await page.goto("/login");
   await signIn(page, USERS.member);
   await expect(page).not.toHaveURL(/\/login/);

@@ -1,6 +1,6 @@
 import { USERS } from "./fixtures/auth";
-import { expect, test } from "./fixtures/test";
 import { acceptInvite, inviteFromSettings, uniqueEmail } from "./fixtures/team";
+import { expect, test } from "./fixtures/test";
 
 test("an invite link sets a password, signs the new member in, and works only once", async ({ page, browser }) => {
   const email = uniqueEmail("invited");

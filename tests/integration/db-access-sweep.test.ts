@@ -1,5 +1,15 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { AppUser } from "@/lib/auth/users";
+
+import { ACTIONS, ROUTES } from "@/lib/auth/access-registry";
+import { can, GRANTABLE_PER_WORKSPACE, scopeOf, type Permission, type WorkspacePermission } from "@/lib/auth/permissions";
+import { createUser, type AppUser } from "@/lib/auth/users";
+import { workspaceAccess } from "@/lib/db/schema";
+import { ACCESS_DENIED } from "@/lib/http/route";
+import { createWorkspace, setWorkspaceAccess } from "@/lib/workspaces";
+
+import { actionEntries, loadModule, routeEntries } from "../support/app-entries";
+import { openTestDatabase, usingPostgres } from "../support/db";
 
 // Every route handler and server action the registry lists (lib/auth/access-registry.ts), called
 // directly against a real database as each kind of person: signed out, a member without access to
@@ -21,16 +31,6 @@ vi.mock("@/lib/auth/fresh-sign-in", () => ({
 }));
 vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": "198.51.100.7", "user-agent": "vitest" }) }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
-
-import { ACTIONS, ROUTES } from "@/lib/auth/access-registry";
-import { can, GRANTABLE_PER_WORKSPACE, scopeOf, type Permission, type WorkspacePermission } from "@/lib/auth/permissions";
-import { createUser } from "@/lib/auth/users";
-import { ACCESS_DENIED } from "@/lib/http/route";
-import { createWorkspace, setWorkspaceAccess } from "@/lib/workspaces";
-import { eq } from "drizzle-orm";
-import { workspaceAccess } from "@/lib/db/schema";
-import { actionEntries, loadModule, routeEntries } from "../support/app-entries";
-import { openTestDatabase, usingPostgres } from "../support/db";
 
 const SLUG = "sweep";
 
@@ -63,16 +63,39 @@ const ACTION_SAMPLES: Record<string, Record<string, string>> = {
   "app/settings/workspaces/notification-actions.ts#sendTestNotification": { workspaceId: "not-a-workspace" },
   "app/w/[workspace]/batches/[batchId]/loop-actions.ts#cancelRunningBatch": { batchId: "never-tracked" },
   "app/w/[workspace]/batches/[batchId]/loop-actions.ts#previewRetry": { batchId: "never-tracked" },
-  "app/w/[workspace]/batches/[batchId]/loop-actions.ts#startRetryBatch": { batchId: "never-tracked", agentId: "a", when: "now", idempotencyKey: "0b7f4c52-6f7e-4a43-9d0a-6f2b1c3d4e5f" },
+  "app/w/[workspace]/batches/[batchId]/loop-actions.ts#startRetryBatch": {
+    batchId: "never-tracked",
+    agentId: "a",
+    when: "now",
+    idempotencyKey: "0b7f4c52-6f7e-4a43-9d0a-6f2b1c3d4e5f",
+  },
   "app/w/[workspace]/batches/actions.ts#removeBatch": { batchId: "never-tracked" },
   "app/w/[workspace]/batches/actions.ts#renameBatch": { batchId: "never-tracked", label: "x" },
 };
 
 type Who = "signed out" | "member without access" | "member with access" | "member with grants" | "admin";
-const people: Record<Who, AppUser | null> = { "signed out": null, "member without access": null, "member with access": null, "member with grants": null, admin: null };
-const seesWorkspace: Record<Who, boolean> = { "signed out": false, "member without access": false, "member with access": true, "member with grants": true, admin: true };
+const people: Record<Who, AppUser | null> = {
+  "signed out": null,
+  "member without access": null,
+  "member with access": null,
+  "member with grants": null,
+  admin: null,
+};
+const seesWorkspace: Record<Who, boolean> = {
+  "signed out": false,
+  "member without access": false,
+  "member with access": true,
+  "member with grants": true,
+  admin: true,
+};
 // What an admin granted in the workspace on top of the role (Members page).
-const grantsOf: Record<Who, WorkspacePermission[]> = { "signed out": [], "member without access": [], "member with access": [], "member with grants": [...GRANTABLE_PER_WORKSPACE], admin: [] };
+const grantsOf: Record<Who, WorkspacePermission[]> = {
+  "signed out": [],
+  "member without access": [],
+  "member with access": [],
+  "member with grants": [...GRANTABLE_PER_WORKSPACE],
+  admin: [],
+};
 
 type Verdict = "allowed" | "sign in" | "hidden" | "forbidden";
 
@@ -87,7 +110,8 @@ function expected(who: Who, permission: Permission): Verdict {
 async function routeVerdict(response: Response): Promise<Verdict> {
   if (response.status === 401) return "sign in";
   if (response.status === 403) return "forbidden";
-  if (response.status === 404 && ((await response.clone().json()) as { error?: string }).error === ACCESS_DENIED.noWorkspace) return "hidden";
+  if (response.status === 404 && ((await response.clone().json()) as { error?: string }).error === ACCESS_DENIED.noWorkspace)
+    return "hidden";
   return "allowed";
 }
 
@@ -111,14 +135,23 @@ beforeAll(async () => {
   vi.stubEnv("__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS", "true");
   handle = await openTestDatabase();
   const { db } = handle;
-  const workspace = await createWorkspace(db, { slug: SLUG, name: "Sweep", baseUrl: "https://api.trillet.invalid", apiKey: "sk_sweep_0123456789", trilletWorkspaceId: "ws_sweep" });
+  const workspace = await createWorkspace(db, {
+    slug: SLUG,
+    name: "Sweep",
+    baseUrl: "https://api.trillet.invalid",
+    apiKey: "sk_sweep_0123456789",
+    trilletWorkspaceId: "ws_sweep",
+  });
   people.admin = await createUser(db, { email: "admin@sweep.test", role: "admin" });
   people["member with access"] = await createUser(db, { email: "granted@sweep.test", role: "member" });
   people["member without access"] = await createUser(db, { email: "outsider@sweep.test", role: "member" });
   await setWorkspaceAccess(db, people["member with access"].id, workspace.id, true);
   people["member with grants"] = await createUser(db, { email: "trusted@sweep.test", role: "member" });
   await setWorkspaceAccess(db, people["member with grants"].id, workspace.id, true);
-  await db.update(workspaceAccess).set({ grants: [...GRANTABLE_PER_WORKSPACE] }).where(eq(workspaceAccess.userId, people["member with grants"].id));
+  await db
+    .update(workspaceAccess)
+    .set({ grants: [...GRANTABLE_PER_WORKSPACE] })
+    .where(eq(workspaceAccess.userId, people["member with grants"].id));
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -138,7 +171,10 @@ describe(`every route and action answers each person as the table says (${usingP
     it(`${route.key} (${ROUTES[route.key]})`, async () => {
       const permission = ROUTES[route.key] as Permission;
       const sample = ROUTE_SAMPLES[route.key]!;
-      const handler = (await loadModule(route.file))[route.method] as (r: Request, c: { params: Promise<Record<string, string>> }) => Promise<Response>;
+      const handler = (await loadModule(route.file))[route.method] as (
+        r: Request,
+        c: { params: Promise<Record<string, string>> },
+      ) => Promise<Response>;
       const params: Record<string, string> = { workspace: SLUG, ...sample.params };
       const url = `http://board.test${route.pattern.replace(/\[(\w+)\]/g, (_, name: string) => encodeURIComponent(params[name] ?? ""))}${sample.query ? `?${sample.query}` : ""}`;
       const got: Record<string, Verdict> = {};
@@ -166,14 +202,19 @@ describe(`every route and action answers each person as the table says (${usingP
         session.user = people[who];
         session.fresh.length = 0;
         const form = new FormData();
-        for (const [key, value] of Object.entries({ ...(scopeOf(permission) === "workspace" ? { workspace: SLUG } : {}), ...ACTION_SAMPLES[action.key] })) {
+        for (const [key, value] of Object.entries({
+          ...(scopeOf(permission) === "workspace" ? { workspace: SLUG } : {}),
+          ...ACTION_SAMPLES[action.key],
+        })) {
           form.append(key, value);
         }
         // Form-state actions take (previous, formData); plain form actions take (formData).
         got[who] = await actionVerdict(() => (fn.length >= 2 ? fn(null, form) : fn(form)));
         want[who] = expected(who, permission);
         // Asked for only once the person may act, and always then for an admin change (coming back to its settings page).
-        expect(session.fresh, who).toEqual(fresh && got[who] === "allowed" ? [expect.stringMatching(/^\/settings\/(members|workspaces)$/)] : []);
+        expect(session.fresh, who).toEqual(
+          fresh && got[who] === "allowed" ? [expect.stringMatching(/^\/settings\/(members|workspaces)$/)] : [],
+        );
       }
       expect(got).toEqual(want);
     });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { listAudit, recordAudit } from "@/lib/audit";
 import type { Database } from "@/lib/db";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 
 // A refused request is audited with what it carried, even text the database would refuse.

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { acceptInvite, createInvite, findPendingInvite, InviteError, revokeInvite } from "@/lib/auth/invites";
 import { admitOidcUser, type OidcIdentity } from "@/lib/auth/oidc";
 import { createSession, deleteUserSessions, resolveSession } from "@/lib/auth/sessions";
@@ -10,6 +11,7 @@ import { sessions } from "@/lib/db/schema";
 import { hashPassword, passwordProblem, verifyPassword } from "@/lib/security/password";
 import { tokenHash } from "@/lib/security/tokens";
 import { createWorkspace, findWorkspaceFor } from "@/lib/workspaces";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -60,13 +62,22 @@ describe(`auth data layer (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () =>
     expect(await resolveSession(db, c)).toBeNull(); // a disabled user's new session is refused too
     await setDisabled(db, user.id, false);
     const d = await createSession(db, user.id, req);
-    await db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(sql`${sessions.id} = ${d}`);
+    await db
+      .update(sessions)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(sql`${sessions.id} = ${d}`);
     expect(await resolveSession(db, d)).toBeNull();
   });
 
   it("turns an invite into a member exactly once, storing only the token's hash", async () => {
     const admin = (await findCredentials(db, "root@example.com"))!.user;
-    const ws = await createWorkspace(db, { slug: "acme", name: "Acme", baseUrl: "http://127.0.0.1:9", apiKey: "sk_live_abcdef123456", trilletWorkspaceId: "ws_acme_1" });
+    const ws = await createWorkspace(db, {
+      slug: "acme",
+      name: "Acme",
+      baseUrl: "http://127.0.0.1:9",
+      apiKey: "sk_live_abcdef123456",
+      trilletWorkspaceId: "ws_acme_1",
+    });
     const { token } = await createInvite(db, { email: "New@Example.com", role: "member", workspaceIds: [ws.id], createdBy: admin.id });
     const raw = await db.execute(sql`select * from invites`);
     const dump = JSON.stringify(raw);

@@ -2,9 +2,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { createUser, findUserByEmail } from "@/lib/auth/users";
 import { migrationsApplied, openDatabase } from "@/lib/db";
+
 import { createScratchDatabase, usingPostgres } from "../support/db";
 
 // The backup and restore commands of docs/operations.md, run as written (PostgreSQL: pg_dump and

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
 import { getBatchPage } from "@/lib/batches/batch-page";
-import { claimNextSync, runSync } from "@/lib/mirror/sync";
 import { parseBatchView } from "@/lib/batches/search-params";
 import { findTrackedBatch, listTrackedBatches } from "@/lib/batches/tracked";
 import type { Database } from "@/lib/db";
+import { claimNextSync, runSync } from "@/lib/mirror/sync";
 import { isTrilletError } from "@/lib/trillet/errors";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
@@ -18,7 +20,13 @@ beforeAll(async () => {
   handle = await openTestDatabase();
   db = handle.db;
   sb = await startTestSandbox();
-  const info = await createWorkspace(db, { slug: "pages", name: "Pages", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
+  const info = await createWorkspace(db, {
+    slug: "pages",
+    name: "Pages",
+    baseUrl: sb.url,
+    apiKey: TEST_KEY,
+    trilletWorkspaceId: TEST_WORKSPACE,
+  });
   workspace = { ...info, gateway: sb.gateway() };
 });
 afterAll(async () => {
@@ -59,7 +67,14 @@ describe(`batch page service (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, ()
       await runSync(db, workspace.gateway, job, { limitPerMinute: 600_000, minSpacingMs: 0 });
     }
     sb.sandbox.resetStats();
-    const views: Record<string, string>[] = [{}, { status: "failed", page: "2" }, { q: "busy" }, { sort: "-duration", limit: "50" }, { reason: "number busy" }, {}];
+    const views: Record<string, string>[] = [
+      {},
+      { status: "failed", page: "2" },
+      { q: "busy" },
+      { sort: "-duration", limit: "50" },
+      { reason: "number busy" },
+      {},
+    ];
     for (const v of views) {
       const data = await getBatchPage(db, workspace, "demo-failing", view(v), null);
       expect(data).toMatchObject({ source: "mirror", finished: true, mirrorPending: false });

@@ -1,6 +1,20 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Workspace } from "@/lib/workspaces";
+
+import { removeBatch, renameBatch } from "@/app/w/[workspace]/batches/actions";
+import { LABEL_MAX_LENGTH, removeBatchInput, renameBatchInput } from "@/components/batches-list/batch-actions-input";
+import { openBatchTarget } from "@/components/batches-list/open-target";
+import { listAudit } from "@/lib/audit";
+import { createUser } from "@/lib/auth/users";
+import { batchListQuery, listBatches, parseBatchListView, type BatchListItem } from "@/lib/batches/batch-list";
+import { findTrackedBatch, recordBatchRead } from "@/lib/batches/tracked";
+import type { Database } from "@/lib/db";
+import { mirrorSyncs, trackedBatches } from "@/lib/db/schema";
+import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
+import { createWorkspace, type Workspace } from "@/lib/workspaces";
+
+import { openTestDatabase, usingPostgres } from "../support/db";
+import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
 // The batches page: shaping and sorting of the tracked list, the "Open batch" field's targets, and
 // the rename/remove actions (session stubbed) against a real database and the Trillet sandbox.
@@ -20,20 +34,6 @@ vi.mock("next/headers", async () => {
   return { headers: async () => new Headers({ [PEER_HEADER]: peerHeaderValue("192.0.2.9"), "user-agent": "vitest" }) };
 });
 
-import { removeBatch, renameBatch } from "@/app/w/[workspace]/batches/actions";
-import { LABEL_MAX_LENGTH, removeBatchInput, renameBatchInput } from "@/components/batches-list/batch-actions-input";
-import { openBatchTarget } from "@/components/batches-list/open-target";
-import { batchListQuery, listBatches, parseBatchListView, type BatchListItem } from "@/lib/batches/batch-list";
-import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
-import { findTrackedBatch, recordBatchRead } from "@/lib/batches/tracked";
-import type { Database } from "@/lib/db";
-import { mirrorSyncs, trackedBatches } from "@/lib/db/schema";
-import { listAudit } from "@/lib/audit";
-import { createUser } from "@/lib/auth/users";
-import { createWorkspace } from "@/lib/workspaces";
-import { openTestDatabase, usingPostgres } from "../support/db";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
-
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
 let db: Database;
 let sb: RunningSandbox;
@@ -48,7 +48,13 @@ const form = (fields: Record<string, string>) => {
 
 const T0 = Date.parse("2025-03-01T09:00:00Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
-const summary = (total: number, waiting: number, active: number, completed: number, failed: number) => ({ total, waiting, active, completed, failed });
+const summary = (total: number, waiting: number, active: number, completed: number, failed: number) => ({
+  total,
+  waiting,
+  active,
+  completed,
+  failed,
+});
 
 beforeAll(async () => {
   handle = await openTestDatabase();
@@ -65,11 +71,33 @@ beforeAll(async () => {
   other = await make("elsewhere");
   // Added one minute apart, in this order; "never-read" has no summary yet.
   await db.insert(trackedBatches).values([
-    { workspaceId: ws.id, batchId: "alpha", label: "Zebra wave", addedAt: at(0), lastSummary: summary(100, 0, 0, 90, 10), summaryReadAt: at(30), finishedAt: at(30) },
+    {
+      workspaceId: ws.id,
+      batchId: "alpha",
+      label: "Zebra wave",
+      addedAt: at(0),
+      lastSummary: summary(100, 0, 0, 90, 10),
+      summaryReadAt: at(30),
+      finishedAt: at(30),
+    },
     { workspaceId: ws.id, batchId: "bravo", label: "", addedAt: at(1), lastSummary: summary(500, 200, 25, 50, 225), summaryReadAt: at(40) },
-    { workspaceId: ws.id, batchId: "charlie", label: "apple run", addedAt: at(2), lastSummary: summary(20, 20, 0, 0, 0), summaryReadAt: at(10) },
+    {
+      workspaceId: ws.id,
+      batchId: "charlie",
+      label: "apple run",
+      addedAt: at(2),
+      lastSummary: summary(20, 20, 0, 0, 0),
+      summaryReadAt: at(10),
+    },
     { workspaceId: ws.id, batchId: "never-read", label: "Mango", addedAt: at(3) },
-    { workspaceId: other.id, batchId: "theirs", label: "Not yours", addedAt: at(4), lastSummary: summary(1, 0, 0, 1, 0), summaryReadAt: at(4) },
+    {
+      workspaceId: other.id,
+      batchId: "theirs",
+      label: "Not yours",
+      addedAt: at(4),
+      lastSummary: summary(1, 0, 0, 1, 0),
+      summaryReadAt: at(4),
+    },
   ]);
 });
 afterAll(async () => {
@@ -101,7 +129,12 @@ describe(`batches list (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
 
   it("says unknown rather than zero for a batch never read and for a rate with no finished call", async () => {
     const items = await listBatches(db, ws.id);
-    expect(items.find((i) => i.batchId === "never-read")).toMatchObject({ summary: null, refreshedAt: null, successRate: null, status: "unknown" });
+    expect(items.find((i) => i.batchId === "never-read")).toMatchObject({
+      summary: null,
+      refreshedAt: null,
+      successRate: null,
+      status: "unknown",
+    });
     expect(items.find((i) => i.batchId === "charlie")).toMatchObject({ status: "running", successRate: null, summary: { total: 20 } });
   });
 
@@ -165,13 +198,19 @@ describe("open batch field", () => {
       ok: true,
       href: "/w/list/batches/demo-failing/failed?reason=number+busy",
     });
-    expect(openBatchTarget("list", "https://board.example.com/settings/members")).toEqual({ ok: false, message: "That link does not point at a batch." });
+    expect(openBatchTarget("list", "https://board.example.com/settings/members")).toEqual({
+      ok: false,
+      message: "That link does not point at a batch.",
+    });
   });
 });
 
 describe("rename and remove", () => {
   it("validates the label: trimmed, spaces folded, empty clears it, too long is refused", () => {
-    expect(renameBatchInput.parse({ batchId: "alpha", label: "  March   renewals \n wave 2 " })).toEqual({ batchId: "alpha", label: "March renewals wave 2" });
+    expect(renameBatchInput.parse({ batchId: "alpha", label: "  March   renewals \n wave 2 " })).toEqual({
+      batchId: "alpha",
+      label: "March renewals wave 2",
+    });
     expect(renameBatchInput.parse({ batchId: "alpha", label: "   " })).toEqual({ batchId: "alpha", label: "" });
     const long = renameBatchInput.safeParse({ batchId: "alpha", label: "x".repeat(LABEL_MAX_LENGTH + 1) });
     expect(long.success || long.error.issues[0]?.message).toBe(`Keep the label to ${LABEL_MAX_LENGTH} characters.`);
@@ -195,7 +234,9 @@ describe("rename and remove", () => {
       error: "That batch is no longer in the list. Reload the page.",
     });
     expect((await findTrackedBatch(db, other.id, "theirs"))?.label).toBe("Not yours");
-    await expect(renameBatch(null, form({ workspace: "nope", batchId: "bravo", label: "x" }))).rejects.toMatchObject({ digest: "NEXT_HTTP_ERROR_FALLBACK;404" });
+    await expect(renameBatch(null, form({ workspace: "nope", batchId: "bravo", label: "x" }))).rejects.toMatchObject({
+      digest: "NEXT_HTTP_ERROR_FALLBACK;404",
+    });
     expect(session.revalidated).toEqual([]);
   });
 

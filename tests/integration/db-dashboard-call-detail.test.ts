@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Workspace } from "@/lib/workspaces";
+
+import { GET } from "@/app/api/w/[workspace]/batches/[batchId]/calls/[jobId]/route";
+import { createUser } from "@/lib/auth/users";
+import { getMirroredCall } from "@/lib/batches/call-detail";
+import { findTrackedBatch } from "@/lib/batches/tracked";
+import type { Database } from "@/lib/db";
+import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
+import { createWorkspace, type Workspace } from "@/lib/workspaces";
+
+import { openTestDatabase, usingPostgres } from "../support/db";
+import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
 // One call of a batch, read from the mirror only: the service and its route handler (session stubbed).
 const session = vi.hoisted(() => ({ workspaces: new Map<string, Workspace>(), userId: "" }));
@@ -7,16 +17,6 @@ vi.mock("@/lib/auth/guards", () => ({
   currentUser: async () => ({ id: session.userId, email: "member@example.com", name: "Member", role: "member", disabled: false }),
   visibleWorkspace: async (_user: unknown, slug: string) => session.workspaces.get(slug) ?? null,
 }));
-
-import { GET } from "@/app/api/w/[workspace]/batches/[batchId]/calls/[jobId]/route";
-import { getMirroredCall } from "@/lib/batches/call-detail";
-import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
-import { findTrackedBatch } from "@/lib/batches/tracked";
-import type { Database } from "@/lib/db";
-import { createUser } from "@/lib/auth/users";
-import { createWorkspace } from "@/lib/workspaces";
-import { openTestDatabase, usingPostgres } from "../support/db";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
 let db: Database;
@@ -34,7 +34,9 @@ beforeAll(async () => {
     session.workspaces.set(slug, workspace);
     return workspace;
   };
-  session.userId = (await createUser(db, { email: "member@example.com", name: "Member", password: "a long enough passphrase", role: "member" })).id;
+  session.userId = (
+    await createUser(db, { email: "member@example.com", name: "Member", password: "a long enough passphrase", role: "member" })
+  ).id;
   ws = await make("detail");
   other = await make("other");
   await requestSync(db, ws.id, "demo-failing");
@@ -91,7 +93,16 @@ describe(`call detail (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     expect(response.headers.get("cache-control")).toBe("private, no-store");
     const body = (await response.json()) as { call: Record<string, unknown> };
     expect(Object.keys(body)).toEqual(["call"]);
-    expect(Object.keys(body.call).sort()).toEqual(["durationSec", "endTime", "error", "jobId", "metadata", "phoneNumber", "startTime", "status"]);
+    expect(Object.keys(body.call).sort()).toEqual([
+      "durationSec",
+      "endTime",
+      "error",
+      "jobId",
+      "metadata",
+      "phoneNumber",
+      "startTime",
+      "status",
+    ]);
     expect(body.call).toMatchObject({ jobId: failed.jobId, status: "failed", phoneNumber: failed.phone_number, error: failed.error });
   });
 

@@ -1,13 +1,20 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { drilldownQuery, FAILED_PAGE_SIZE, loadFailureDrilldown, parseDrilldownView } from "@/app/w/[workspace]/batches/[batchId]/failed/drilldown";
+
+import {
+  drilldownQuery,
+  FAILED_PAGE_SIZE,
+  loadFailureDrilldown,
+  parseDrilldownView,
+} from "@/app/w/[workspace]/batches/[batchId]/failed/drilldown";
 import { NO_REASON_KEY } from "@/lib/batches/call-detail";
-import { claimNextSync, runSync } from "@/lib/mirror/sync";
 import { reasonKey } from "@/lib/batches/reasons";
 import { findTrackedBatch, recordBatchRead } from "@/lib/batches/tracked";
 import type { Database } from "@/lib/db";
 import { mirrorCalls, mirrorSyncs } from "@/lib/db/schema";
+import { claimNextSync, runSync } from "@/lib/mirror/sync";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
@@ -20,7 +27,13 @@ beforeAll(async () => {
   handle = await openTestDatabase();
   db = handle.db;
   sb = await startTestSandbox();
-  const info = await createWorkspace(db, { slug: "failures", name: "Failures", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
+  const info = await createWorkspace(db, {
+    slug: "failures",
+    name: "Failures",
+    baseUrl: sb.url,
+    apiKey: TEST_KEY,
+    trilletWorkspaceId: TEST_WORKSPACE,
+  });
   ws = { ...info, gateway: sb.gateway() };
 });
 afterAll(async () => {
@@ -93,7 +106,10 @@ describe(`failure drilldown (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
       onPage: ({ pagesDone }) => pagesDone === 2 && stop.abort(new Error("paused for the test")),
     }).catch(() => {});
     expect(await load("demo-failing")).toMatchObject({ state: "copying", mirror: { state: "running", pagesDone: 2, totalPages: 5 } });
-    await db.update(mirrorSyncs).set({ heartbeatAt: new Date(0) }).where(eq(mirrorSyncs.batchId, "demo-failing"));
+    await db
+      .update(mirrorSyncs)
+      .set({ heartbeatAt: new Date(0) })
+      .where(eq(mirrorSyncs.batchId, "demo-failing"));
   });
 
   it("ranks reasons whose counts add up to the batch's failed total, with shares of it", async () => {
@@ -171,7 +187,9 @@ describe(`failure drilldown (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
       searchText: "",
     }));
     await db.insert(mirrorCalls).values(rows);
-    await db.insert(mirrorSyncs).values({ workspaceId: ws.id, batchId: "hand-made", state: "done", frozen: true, lastSuccessAt: new Date() });
+    await db
+      .insert(mirrorSyncs)
+      .values({ workspaceId: ws.id, batchId: "hand-made", state: "done", frozen: true, lastSuccessAt: new Date() });
 
     const data = await load("hand-made", { reason: NO_REASON_KEY });
     if (data.state !== "ready") throw new Error("expected ready");

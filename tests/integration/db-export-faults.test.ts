@@ -1,13 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq } from "drizzle-orm";
+
 import { parse as csvParse } from "csv-parse/sync";
+import { and, desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
 import type { Database } from "@/lib/db";
 import { auditEvents, exportSlots, mirrorSyncs } from "@/lib/db/schema";
 import { runExport } from "@/lib/reports/export";
 import { FAULT_KINDS } from "@/lib/sandbox/faults";
 import type { SandboxFaultKind, SandboxFaultRule } from "@/lib/sandbox/types";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
@@ -76,7 +79,12 @@ async function exportToEnd(ws: Workspace): Promise<End> {
 }
 
 async function lastAudit(target: string) {
-  const [row] = await db.select().from(auditEvents).where(and(eq(auditEvents.actorEmail, actor.email), eq(auditEvents.target, target))).orderBy(desc(auditEvents.id)).limit(1);
+  const [row] = await db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.actorEmail, actor.email), eq(auditEvents.target, target)))
+    .orderBy(desc(auditEvents.id))
+    .limit(1);
   return row ?? null;
 }
 
@@ -104,34 +112,43 @@ const SHAPES: Shape[] = ["permanent, from the first request", "permanent, midway
 describe(`Exports under upstream faults (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   for (const kind of FAULT_KINDS) {
     for (const shape of SHAPES) {
-      it(`${kind}, ${shape}: ends complete or visibly failed`, async () => {
-        const ws = await freshWorkspace();
-        sb.sandbox.setFaults(rulesOf(kind, shape));
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const result = await Promise.race([
-          exportToEnd(ws),
-          new Promise<"hung">((resolve) => (timer = setTimeout(() => resolve("hung"), BOUND_MS))),
-        ]).finally(() => clearTimeout(timer));
-        expect(result).not.toBe("hung");
-        const end = result as End;
-        const expected = expectedEnd(kind, shape);
-        if (expected !== "either") expect(end.end).toBe(expected);
-        if (shape === "permanent, from the first request" && end.end === "failed") expect(end.how).toBe("status");
+      it(
+        `${kind}, ${shape}: ends complete or visibly failed`,
+        async () => {
+          const ws = await freshWorkspace();
+          sb.sandbox.setFaults(rulesOf(kind, shape));
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const result = await Promise.race([
+            exportToEnd(ws),
+            new Promise<"hung">((resolve) => (timer = setTimeout(() => resolve("hung"), BOUND_MS))),
+          ]).finally(() => clearTimeout(timer));
+          expect(result).not.toBe("hung");
+          const end = result as End;
+          const expected = expectedEnd(kind, shape);
+          if (expected !== "either") expect(end.end).toBe(expected);
+          if (shape === "permanent, from the first request" && end.end === "failed") expect(end.how).toBe("status");
 
-        const audit = await lastAudit(BATCH);
-        const job = (await db.select().from(mirrorSyncs).where(and(eq(mirrorSyncs.workspaceId, ws.id), eq(mirrorSyncs.batchId, BATCH))))[0];
-        if (end.end === "complete") {
-          expect(audit).toMatchObject({ action: "export.completed", detail: { rows: end.rows, source: "trillet" } });
-          // The walk was whole and reconciled: the mirror is frozen from it.
-          expect(job).toMatchObject({ frozen: true, state: "done" });
-        } else {
-          expect(audit).toMatchObject({ action: "export.failed", detail: { reason: expect.any(String) } });
-          // A failed walk never freezes anything; the runner gets the job back (none was taken before a first page).
-          if (job) expect(job).toMatchObject({ frozen: false, state: "pending", owner: null });
-        }
-        await new Promise((r) => setTimeout(r, 20)); // the slot is freed as the stream ends
-        expect(await db.select().from(exportSlots).where(eq(exportSlots.workspaceId, ws.id))).toEqual([]);
-      }, BOUND_MS + 15_000);
+          const audit = await lastAudit(BATCH);
+          const job = (
+            await db
+              .select()
+              .from(mirrorSyncs)
+              .where(and(eq(mirrorSyncs.workspaceId, ws.id), eq(mirrorSyncs.batchId, BATCH)))
+          )[0];
+          if (end.end === "complete") {
+            expect(audit).toMatchObject({ action: "export.completed", detail: { rows: end.rows, source: "trillet" } });
+            // The walk was whole and reconciled: the mirror is frozen from it.
+            expect(job).toMatchObject({ frozen: true, state: "done" });
+          } else {
+            expect(audit).toMatchObject({ action: "export.failed", detail: { reason: expect.any(String) } });
+            // A failed walk never freezes anything; the runner gets the job back (none was taken before a first page).
+            if (job) expect(job).toMatchObject({ frozen: false, state: "pending", owner: null });
+          }
+          await new Promise((r) => setTimeout(r, 20)); // the slot is freed as the stream ends
+          expect(await db.select().from(exportSlots).where(eq(exportSlots.workspaceId, ws.id))).toEqual([]);
+        },
+        BOUND_MS + 15_000,
+      );
     }
   }
 });

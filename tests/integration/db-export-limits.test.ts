@@ -1,14 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq } from "drizzle-orm";
+
 import { parse as csvParse } from "csv-parse/sync";
+import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { claimNextSync, requestSync } from "@/lib/mirror/sync";
+
 import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db";
 import { auditEvents, exportSlots, mirrorCalls, mirrorSyncs } from "@/lib/db/schema";
-import { takeExportSlot } from "@/lib/reports/export-slots";
+import { claimNextSync, requestSync } from "@/lib/mirror/sync";
 import { runExport } from "@/lib/reports/export";
+import { takeExportSlot } from "@/lib/reports/export-slots";
 import type { SandboxCall } from "@/lib/sandbox/types";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
@@ -44,8 +47,19 @@ async function freshWorkspace(): Promise<Workspace> {
 
 const user = (n: number) => ({ id: null, email: `user${n}@example.test` });
 
-const exportOf = (ws: Workspace, batchId: string, opts: { query?: string; actor?: { id: null; email: string }; limits?: { perUser: number; perWorkspace: number } } = {}) =>
-  runExport({ db, workspace: ws, actor: opts.actor ?? user(1), batchId, params: new URLSearchParams(opts.query ?? ""), limits: opts.limits });
+const exportOf = (
+  ws: Workspace,
+  batchId: string,
+  opts: { query?: string; actor?: { id: null; email: string }; limits?: { perUser: number; perWorkspace: number } } = {},
+) =>
+  runExport({
+    db,
+    workspace: ws,
+    actor: opts.actor ?? user(1),
+    batchId,
+    params: new URLSearchParams(opts.query ?? ""),
+    limits: opts.limits,
+  });
 
 /** The CSV's job ids, checked against the sandbox: each job exactly once, every job there. */
 async function expectComplete(response: Response, truth: SandboxCall[]) {
@@ -57,7 +71,12 @@ async function expectComplete(response: Response, truth: SandboxCall[]) {
 }
 
 const jobOf = async (ws: Workspace, batchId: string) =>
-  (await db.select().from(mirrorSyncs).where(and(eq(mirrorSyncs.workspaceId, ws.id), eq(mirrorSyncs.batchId, batchId))))[0] ?? null;
+  (
+    await db
+      .select()
+      .from(mirrorSyncs)
+      .where(and(eq(mirrorSyncs.workspaceId, ws.id), eq(mirrorSyncs.batchId, batchId)))
+  )[0] ?? null;
 
 async function auditsOf(email: string) {
   const rows = await db.select().from(auditEvents).where(eq(auditEvents.actorEmail, email));
@@ -82,13 +101,20 @@ describe(`Export limits (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     expect(body.error).toMatch(/already have 2 exports reading from Trillet.*Try again when one finishes/);
     expect(Date.parse(body.retryAt)).toBeGreaterThan(Date.now());
     const refused = (await auditsOf(user(1).email)).at(-1);
-    expect(refused).toMatchObject({ action: "export.failed", target: "demo-failing", detail: { rows: 0, reason: body.error, limit: { scope: "user", max: 2 } } });
+    expect(refused).toMatchObject({
+      action: "export.failed",
+      target: "demo-failing",
+      detail: { rows: 0, reason: body.error, limit: { scope: "user", max: 2 } },
+    });
 
     await Promise.all([expectComplete(first, truth), expectComplete(second, truth)]);
     // Both walks ended: their slots are free, and the user may export again.
     expect(await db.select().from(exportSlots).where(eq(exportSlots.workspaceId, ws.id))).toEqual([]);
     const again = await exportOf(ws, "demo-finished", { query: "status=failed" });
-    await expectComplete(again, sb.sandbox.truth("demo-finished")!.filter((c) => c.status === "failed"));
+    await expectComplete(
+      again,
+      sb.sandbox.truth("demo-finished")!.filter((c) => c.status === "failed"),
+    );
     expect((await auditsOf(user(1).email)).filter((a) => a.action === "export.completed")).toHaveLength(3);
   });
 
@@ -103,14 +129,20 @@ describe(`Export limits (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     expect(running.map((r) => r.status)).toEqual([200, 200, 200]);
     const refused = await exportOf(ws, "demo-failing", { actor: user(3), limits });
     expect(refused.status).toBe(429);
-    expect(await refused.json()).toMatchObject({ kind: "export_limit", scope: "workspace", error: expect.stringMatching(/This workspace already has 3 exports/) });
+    expect(await refused.json()).toMatchObject({
+      kind: "export_limit",
+      scope: "workspace",
+      error: expect.stringMatching(/This workspace already has 3 exports/),
+    });
     // Another workspace shares nothing with this one.
     const elsewhere = await exportOf(await freshWorkspace(), "demo-finished", { actor: user(3), limits, query: "status=failed" });
     expect(elsewhere.status).toBe(200);
     await elsewhere.text();
 
     // A frozen batch is read from the database: no budget, no slot.
-    await db.insert(mirrorSyncs).values({ workspaceId: ws.id, batchId: "frozen-one", state: "done", frozen: true, lastSuccessAt: new Date() });
+    await db
+      .insert(mirrorSyncs)
+      .values({ workspaceId: ws.id, batchId: "frozen-one", state: "done", frozen: true, lastSuccessAt: new Date() });
     const mirrored = await exportOf(ws, "frozen-one", { actor: user(1), limits });
     expect(mirrored.status).toBe(200);
     expect(mirrored.headers.get("x-export-source")).toBe("mirror");
@@ -122,8 +154,22 @@ describe(`Export limits (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     const ws = await freshWorkspace();
     const stale = new Date(Date.now() - 5 * 60_000);
     await db.insert(exportSlots).values([
-      { id: randomUUID(), workspaceId: ws.id, userKey: `email:${user(1).email}`, batchId: "demo-failing", startedAt: stale, heartbeatAt: stale },
-      { id: randomUUID(), workspaceId: ws.id, userKey: `email:${user(1).email}`, batchId: "demo-failing", startedAt: stale, heartbeatAt: stale },
+      {
+        id: randomUUID(),
+        workspaceId: ws.id,
+        userKey: `email:${user(1).email}`,
+        batchId: "demo-failing",
+        startedAt: stale,
+        heartbeatAt: stale,
+      },
+      {
+        id: randomUUID(),
+        workspaceId: ws.id,
+        userKey: `email:${user(1).email}`,
+        batchId: "demo-failing",
+        startedAt: stale,
+        heartbeatAt: stale,
+      },
     ]);
     const first = await exportOf(ws, "demo-failing", { query: "status=failed" });
     expect(first.status).toBe(200);

@@ -4,24 +4,27 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { and, eq } from "drizzle-orm";
+
 import { parse as csvParse } from "csv-parse";
+import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { upsertCalls } from "@/lib/mirror/store";
+
 import type { Database } from "@/lib/db";
 import { auditEvents, mirrorSyncs } from "@/lib/db/schema";
+import { upsertCalls } from "@/lib/mirror/store";
 import { ExportCache } from "@/lib/reports/cache";
 import { REPORT_COLUMNS } from "@/lib/reports/columns";
-import { guardCell } from "@/lib/reports/guard";
 import { runExport, warmExportCache } from "@/lib/reports/export";
-import { mirrorExport } from "@/lib/reports/sources";
+import { guardCell } from "@/lib/reports/guard";
 import { readExportProgress } from "@/lib/reports/progress";
+import { mirrorExport } from "@/lib/reports/sources";
 import type { SandboxCall } from "@/lib/sandbox/types";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
-import { syncUntilFrozen as syncUntilFrozenOn } from "../support/mirror";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { syncUntilFrozen as syncUntilFrozenOn } from "../support/mirror";
 import { OWASP_PAYLOADS } from "../support/owasp";
+import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
 // A forced GC (every few thousand rows of the large export) separates what the stream retains
 // from garbage V8 has not collected yet.
@@ -42,7 +45,13 @@ beforeAll(async () => {
   handle = await openTestDatabase();
   db = handle.db;
   sb = await startTestSandbox();
-  const info = await createWorkspace(db, { slug: "exports", name: "Exports", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
+  const info = await createWorkspace(db, {
+    slug: "exports",
+    name: "Exports",
+    baseUrl: sb.url,
+    apiKey: TEST_KEY,
+    trilletWorkspaceId: TEST_WORKSPACE,
+  });
   workspace = { ...info, gateway: sb.gateway() };
 });
 afterAll(async () => {
@@ -109,8 +118,7 @@ async function parse(response: Response, onRow?: (row: string[]) => void, gcEver
           gc();
           sample();
         }
-      }
-      else rows.push(row);
+      } else rows.push(row);
     }
   } finally {
     clearInterval(sampler);
@@ -172,7 +180,11 @@ describe(`CSV exports (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
       const { error } = (await response.json()) as { error: string };
       expect(error).toEqual(expect.any(String));
       // Refused attempts are audited too, with what was asked.
-      expect(await lastAudit()).toMatchObject({ action: "export.failed", target: "demo-finished", detail: { reason: error, rows: 0, query } });
+      expect(await lastAudit()).toMatchObject({
+        action: "export.failed",
+        target: "demo-finished",
+        detail: { reason: error, rows: 0, query },
+      });
     }
     const badId = await exportOf("../etc/passwd");
     expect(badId.status).toBe(400);
@@ -211,7 +223,11 @@ describe(`CSV exports (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     // An upload file for Trillet: every value exactly as Trillet listed it, formula-looking ones too.
     expect(retry.rows).toEqual(failed.map((c) => [c.phone_number, ...keysOf(failed).map((k) => c.metadata[k] ?? "")]));
     const raw = retry.rows.flat();
-    for (const trigger of ["=", "+", "-", "@"]) expect(raw.some((v) => v.startsWith(trigger)), trigger).toBe(true);
+    for (const trigger of ["=", "+", "-", "@"])
+      expect(
+        raw.some((v) => v.startsWith(trigger)),
+        trigger,
+      ).toBe(true);
     expect(raw.some((v) => v.startsWith("'"))).toBe(false);
     // The report of the same calls is for spreadsheets: it keeps the guard.
     expect(report.rows.flat().some((v) => /^'[=+\-@]/.test(v))).toBe(true);
@@ -219,7 +235,15 @@ describe(`CSV exports (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
 
     // One reason, filtered in TypeScript on walked rows as the mirror filters (reason key).
     const busy = await parse(await exportOf("demo-failing", "format=retry&reason=number%20busy"));
-    expect(busy.rows.length).toBe(failed.filter((c) => c.error?.trim().toLowerCase().replace(/[.!]+$/, "") === "number busy").length);
+    expect(busy.rows.length).toBe(
+      failed.filter(
+        (c) =>
+          c.error
+            ?.trim()
+            .toLowerCase()
+            .replace(/[.!]+$/, "") === "number busy",
+      ).length,
+    );
     expect(busy.rows.length).toBeGreaterThan(0);
   });
 
@@ -310,7 +334,11 @@ describe(`CSV exports (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     const requests = sb.sandbox.stats().requests;
     await new Promise((r) => setTimeout(r, 300));
     expect(sb.sandbox.stats().requests).toBe(requests);
-    expect(await lastAudit()).toMatchObject({ action: "export.failed", target: "demo-large", detail: { reason: "The download was cancelled." } });
+    expect(await lastAudit()).toMatchObject({
+      action: "export.failed",
+      target: "demo-large",
+      detail: { reason: "The download was cancelled." },
+    });
   });
 
   it("leaves no spool file behind (completed, failed and cancelled walks alike)", async () => {
@@ -320,7 +348,17 @@ describe(`CSV exports (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
 
   it("neutralises the OWASP formula payloads and keeps phone numbers and non-Latin text byte for byte", async () => {
     const batchId = "crafted-frozen";
-    const texts = ["Zoë Ålander", "山田 太郎", "Ελένη Παπαδοπούλου", "محمد", "Пётр", "😀 emoji", 'quote " and, comma', "line\nbreak", "cr\rinside"];
+    const texts = [
+      "Zoë Ålander",
+      "山田 太郎",
+      "Ελένη Παπαδοπούλου",
+      "محمد",
+      "Пётр",
+      "😀 emoji",
+      'quote " and, comma',
+      "line\nbreak",
+      "cr\rinside",
+    ];
     const calls = [...OWASP_PAYLOADS, ...texts].map((value, i) => ({
       jobId: `job-${i}`,
       status: i % 2 ? "failed" : "completed",
@@ -442,12 +480,18 @@ describe(`CSV exports (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
       const repeatMs = performance.now() - started;
       expect(again.equals(first)).toBe(true);
       expect(first.length).toBe(parsed.bytes);
-      expect(await lastAudit()).toMatchObject({ action: "export.completed", detail: { rows: truth.length, source: "mirror", cached: true } });
+      expect(await lastAudit()).toMatchObject({
+        action: "export.completed",
+        detail: { rows: truth.length, source: "mirror", cached: true },
+      });
       console.log(`[export] repeat of demo-large from the export cache: ${Math.round(truth.length / (repeatMs / 1000))} rows/s`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    const [sync] = await db.select().from(mirrorSyncs).where(and(eq(mirrorSyncs.workspaceId, workspace.id), eq(mirrorSyncs.batchId, "demo-large")));
+    const [sync] = await db
+      .select()
+      .from(mirrorSyncs)
+      .where(and(eq(mirrorSyncs.workspaceId, workspace.id), eq(mirrorSyncs.batchId, "demo-large")));
     expect(sync?.frozen).toBe(true);
   }, 180_000);
 });
@@ -474,7 +518,9 @@ describe(`Export cache of frozen batches (${usingPostgres() ? "PostgreSQL" : "PG
     expect(await lastAudit()).toMatchObject({ detail: { cached: true, bom: true } });
     const failed = await bytesOf(await exportOf("demo-finished", "status=failed&format=retry", workspace, undefined, cache));
     expect(await files()).toHaveLength(4);
-    expect((await bytesOf(await exportOf("demo-finished", "status=failed&format=retry", workspace, undefined, cache))).equals(failed)).toBe(true);
+    expect((await bytesOf(await exportOf("demo-finished", "status=failed&format=retry", workspace, undefined, cache))).equals(failed)).toBe(
+      true,
+    );
 
     // A running batch is walked every time and leaves nothing.
     const live = await exportOf("demo-live", "", workspace, undefined, cache);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 
 // /api/metrics's answer (lib/metrics-scrape.ts, the route's whole body): 404 while no token is

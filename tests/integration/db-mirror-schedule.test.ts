@@ -1,15 +1,17 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { copyProgressText } from "@/components/batches/copy-progress-text";
-import { getMirrorStatus } from "@/lib/mirror/status";
-import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
-import { startMirrorRunners, type SliceEvent } from "@/lib/mirror/worker";
-import { mirrorSummary } from "@/lib/mirror/store";
 import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db";
 import { mirrorCalls, mirrorSyncs } from "@/lib/db/schema";
-import { WorkspaceGateway, type ReadOptions } from "@/lib/trillet/gateway";
+import { getMirrorStatus } from "@/lib/mirror/status";
+import { mirrorSummary } from "@/lib/mirror/store";
+import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
+import { startMirrorRunners, type SliceEvent } from "@/lib/mirror/worker";
 import type { ListCallsParams } from "@/lib/trillet/client";
+import { WorkspaceGateway, type ReadOptions } from "@/lib/trillet/gateway";
 import { createWorkspace } from "@/lib/workspaces";
+
 import { BIG, LIVE, progressViolations, runCopyScenario, SMALL, type ScenarioResult } from "../support/copy-scenario";
 import { createScratchDatabase, openTestDatabase, usingPostgres } from "../support/db";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
@@ -29,7 +31,9 @@ beforeAll(async () => {
   handle = await openTestDatabase();
   db = handle.db;
   sb = await startTestSandbox();
-  ws = (await createWorkspace(db, { slug: "schedule", name: "Schedule", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE })).id;
+  ws = (
+    await createWorkspace(db, { slug: "schedule", name: "Schedule", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE })
+  ).id;
 });
 afterAll(async () => {
   await handle.dispose();
@@ -37,11 +41,19 @@ afterAll(async () => {
 });
 
 const syncRow = async (batchId: string) =>
-  (await db.select().from(mirrorSyncs).where(and(eq(mirrorSyncs.workspaceId, ws), eq(mirrorSyncs.batchId, batchId))))[0]!;
+  (
+    await db
+      .select()
+      .from(mirrorSyncs)
+      .where(and(eq(mirrorSyncs.workspaceId, ws), eq(mirrorSyncs.batchId, batchId)))
+  )[0]!;
 
 /** A fresh job for this batch alone: every other job of the workspace waits an hour. */
 async function onlyJob(batchId: string) {
-  await db.update(mirrorSyncs).set({ state: "done", owner: null, nextSyncAt: new Date(Date.now() + 3_600_000) }).where(eq(mirrorSyncs.workspaceId, ws));
+  await db
+    .update(mirrorSyncs)
+    .set({ state: "done", owner: null, nextSyncAt: new Date(Date.now() + 3_600_000) })
+    .where(eq(mirrorSyncs.workspaceId, ws));
   await db.delete(mirrorSyncs).where(and(eq(mirrorSyncs.workspaceId, ws), eq(mirrorSyncs.batchId, batchId)));
   await db.delete(mirrorCalls).where(and(eq(mirrorCalls.workspaceId, ws), eq(mirrorCalls.batchId, batchId)));
   await requestSync(db, ws, batchId);
@@ -53,8 +65,14 @@ describe(`mirror scheduling (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
   it("freezes small batches opened during a big copy within 30 s of budget, and keeps the big copy going", async () => {
     const gateway = sb.gateway({ limitPerMinute: 60, windowMs: WINDOW_MS, safetyMs: 100, maxRateLimitWaitMs: 60_000, timeoutMs: 10_000 });
     result = await runCopyScenario({
-      db, sandbox: sb.sandbox, gateway, workspaceId: ws, windowMs: WINDOW_MS,
-      openAfterBigPages: 20, watchMs: 5 * WINDOW_MS, viewerEveryMs: 5_000 * scale,
+      db,
+      sandbox: sb.sandbox,
+      gateway,
+      workspaceId: ws,
+      windowMs: WINDOW_MS,
+      openAfterBigPages: 20,
+      watchMs: 5 * WINDOW_MS,
+      viewerEveryMs: 5_000 * scale,
     });
     for (const batchId of SMALL) {
       // Thirty seconds of Trillet's budget at 60 requests a minute is 30 requests, every caller's
@@ -83,7 +101,9 @@ describe(`mirror scheduling (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
 
   it("never moves a copy's progress back within a pass, and names every new pass", () => {
     expect(progressViolations(result.progress)).toEqual([]);
-    const texts = Object.values(result.progress).flat().map((p) => p.text);
+    const texts = Object.values(result.progress)
+      .flat()
+      .map((p) => p.text);
     expect(texts.some((t) => /^copying for search and reports: \d[\d,]* of 1,000 pages$/.test(t))).toBe(true);
     expect(texts.some((t) => /^refreshing the copy: \d+ of \d+ pages that can still change$/.test(t))).toBe(true);
     expect(texts.filter((t) => t.includes("?"))).toEqual([]);
@@ -146,7 +166,10 @@ describe(`mirror scheduling (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
     await requestSync(db, ws, "demo-failing");
     const pages: number[] = [];
     sb.sandbox.resetStats();
-    const outcome = await runSync(db, gateway, (await claimNextSync(db, "runner-b"))!, { ...options, onPage: (p) => pages.push(p.pagesDone) });
+    const outcome = await runSync(db, gateway, (await claimNextSync(db, "runner-b"))!, {
+      ...options,
+      onPage: (p) => pages.push(p.pagesDone),
+    });
     expect(outcome).toMatchObject({ state: "done", frozen: true });
     expect(pages).toEqual([3, 4, 5]);
     expect(sb.sandbox.stats().requests).toBe(3);
@@ -165,7 +188,12 @@ describe(`mirror scheduling (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
         minSpacingMs: 0,
         onPage: ({ pagesDone }) => {
           // The export's takeover (lib/mirror/from-walk.ts): state running, its own owner.
-          if (pagesDone === 2) void db.update(mirrorSyncs).set({ owner: "export:x", heartbeatAt: new Date() }).where(eq(mirrorSyncs.batchId, "demo-failing")).execute();
+          if (pagesDone === 2)
+            void db
+              .update(mirrorSyncs)
+              .set({ owner: "export:x", heartbeatAt: new Date() })
+              .where(eq(mirrorSyncs.batchId, "demo-failing"))
+              .execute();
         },
       });
       expect(outcome.state).toBe("lost");
@@ -178,7 +206,10 @@ describe(`mirror scheduling (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
   });
 
   it("says where a waiting copy stands in the queue", async () => {
-    await db.update(mirrorSyncs).set({ state: "done", nextSyncAt: new Date(Date.now() + 3_600_000) }).where(eq(mirrorSyncs.workspaceId, ws));
+    await db
+      .update(mirrorSyncs)
+      .set({ state: "done", nextSyncAt: new Date(Date.now() + 3_600_000) })
+      .where(eq(mirrorSyncs.workspaceId, ws));
     for (const batchId of ["queued-a", "queued-b", "queued-c", "queued-d"]) await requestSync(db, ws, batchId);
     const status = (await getMirrorStatus(db, ws, "queued-d"))!;
     expect(status.queue).toMatchObject({ ahead: 3 });
@@ -201,7 +232,10 @@ class WatchedGateway extends WorkspaceGateway {
     readonly instance: string,
     url: string,
   ) {
-    super({ baseUrl: url, apiKey: TEST_KEY, workspaceId: TEST_WORKSPACE }, { limitPerMinute: 600_000, timeoutMs: 5_000, maxRetries: 3, maxRateLimitWaitMs: 5_000, liveTtlMs: 0, finishedTtlMs: 0 });
+    super(
+      { baseUrl: url, apiKey: TEST_KEY, workspaceId: TEST_WORKSPACE },
+      { limitPerMinute: 600_000, timeoutMs: 5_000, maxRetries: 3, maxRateLimitWaitMs: 5_000, liveTtlMs: 0, finishedTtlMs: 0 },
+    );
   }
 
   override async listCalls(batchId: string, params?: ListCallsParams, options?: ReadOptions) {
@@ -231,12 +265,16 @@ describe("mirror scheduling on PostgreSQL with two instances", () => {
 
   it("lets exactly one of many simultaneous claims from both instances take a job", async () => {
     const [one, two] = instances as [DatabaseHandle, DatabaseHandle];
-    const workspace = await createWorkspace(one.db, { slug: "race", name: "Race", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
+    const workspace = await createWorkspace(one.db, {
+      slug: "race",
+      name: "Race",
+      baseUrl: sb.url,
+      apiKey: TEST_KEY,
+      trilletWorkspaceId: TEST_WORKSPACE,
+    });
     for (let round = 0; round < 5; round++) {
       await requestSync(one.db, workspace.id, `race-${round}`);
-      const claims = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => claimNextSync((i % 2 ? one : two).db, `runner-${i}`)),
-      );
+      const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => claimNextSync((i % 2 ? one : two).db, `runner-${i}`)));
       expect(claims.filter(Boolean).map((job) => job!.batchId)).toEqual([`race-${round}`]);
     }
     await one.db.delete(mirrorSyncs).where(eq(mirrorSyncs.workspaceId, workspace.id));
@@ -247,7 +285,13 @@ describe("mirror scheduling on PostgreSQL with two instances", () => {
     sb.sandbox.restartLive(0);
     sb.sandbox.setLiveSpeed(3_000);
     const [one, two] = instances as [DatabaseHandle, DatabaseHandle];
-    const workspace = await createWorkspace(one.db, { slug: "two", name: "Two", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
+    const workspace = await createWorkspace(one.db, {
+      slug: "two",
+      name: "Two",
+      baseUrl: sb.url,
+      apiKey: TEST_KEY,
+      trilletWorkspaceId: TEST_WORKSPACE,
+    });
     const batches = ["demo-finished", "demo-failing", "demo-empty", LIVE];
     const slices: SliceEvent[] = [];
     const runners = [one, two].map((instance, i) => {

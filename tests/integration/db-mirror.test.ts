@@ -1,15 +1,17 @@
 import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { callsOverTime, durationHistogram, failureReasons, queryMirrorCalls } from "@/lib/mirror/queries";
-import { claimNextSync, requestSync, runSync, type SyncJob } from "@/lib/mirror/sync";
-import { mirrorSummary } from "@/lib/mirror/store";
+
 import { reasonKey } from "@/lib/batches/reasons";
 import type { Database } from "@/lib/db";
 import { mirrorCalls, mirrorSyncs } from "@/lib/db/schema";
+import { callsOverTime, durationHistogram, failureReasons, queryMirrorCalls } from "@/lib/mirror/queries";
+import { mirrorSummary } from "@/lib/mirror/store";
+import { claimNextSync, requestSync, runSync, type SyncJob } from "@/lib/mirror/sync";
 import type { WorkspaceGateway } from "@/lib/trillet/gateway";
 import { createWorkspace } from "@/lib/workspaces";
-import { syncUntilFrozen as syncUntilFrozenOn } from "../support/mirror";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
+import { syncUntilFrozen as syncUntilFrozenOn } from "../support/mirror";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -23,7 +25,9 @@ beforeAll(async () => {
   db = handle.db;
   sb = await startTestSandbox();
   gateway = sb.gateway();
-  ws = (await createWorkspace(db, { slug: "mirror", name: "Mirror", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE })).id;
+  ws = (
+    await createWorkspace(db, { slug: "mirror", name: "Mirror", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE })
+  ).id;
 });
 afterAll(async () => {
   await handle.dispose();
@@ -39,12 +43,18 @@ const options = { limitPerMinute: 600_000, minSpacingMs: 0 };
 const ids = (calls: { jobId: string }[]) => calls.map((c) => c.jobId).sort();
 
 async function mirroredIds(batchId: string) {
-  const rows = await db.select({ jobId: mirrorCalls.jobId }).from(mirrorCalls).where(and(eq(mirrorCalls.workspaceId, ws), eq(mirrorCalls.batchId, batchId)));
+  const rows = await db
+    .select({ jobId: mirrorCalls.jobId })
+    .from(mirrorCalls)
+    .where(and(eq(mirrorCalls.workspaceId, ws), eq(mirrorCalls.batchId, batchId)));
   return rows.map((r) => r.jobId).sort();
 }
 
 async function syncRow(batchId: string) {
-  const [row] = await db.select().from(mirrorSyncs).where(and(eq(mirrorSyncs.workspaceId, ws), eq(mirrorSyncs.batchId, batchId)));
+  const [row] = await db
+    .select()
+    .from(mirrorSyncs)
+    .where(and(eq(mirrorSyncs.workspaceId, ws), eq(mirrorSyncs.batchId, batchId)));
   return row!;
 }
 
@@ -91,7 +101,11 @@ describe(`mirror sync (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     const job = (await claimNextSync(db, "runner-a"))!;
     const killed = new AbortController();
     await expect(
-      runSync(db, gateway, job, { ...options, signal: killed.signal, onPage: ({ pagesDone }) => pagesDone === 2 && killed.abort(new Error("killed")) }),
+      runSync(db, gateway, job, {
+        ...options,
+        signal: killed.signal,
+        onPage: ({ pagesDone }) => pagesDone === 2 && killed.abort(new Error("killed")),
+      }),
     ).rejects.toThrow();
     const left = await syncRow("demo-failing");
     expect(left).toMatchObject({ state: "running", owner: "runner-a", pagesDone: 2 });
@@ -136,7 +150,14 @@ describe(`mirror sync (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   it("flags extra mirrored calls Trillet no longer lists", async () => {
     await db.delete(mirrorSyncs).where(eq(mirrorSyncs.batchId, "demo-empty"));
     await db.insert(mirrorCalls).values({
-      workspaceId: ws, batchId: "demo-empty", jobId: "stray", rowNo: 0, status: "failed", phoneNumber: "+1", metadata: {}, searchText: "",
+      workspaceId: ws,
+      batchId: "demo-empty",
+      jobId: "stray",
+      rowNo: 0,
+      status: "failed",
+      phoneNumber: "+1",
+      metadata: {},
+      searchText: "",
     });
     await requestSync(db, ws, "demo-empty");
     const outcome = await runSync(db, gateway, (await claimNextSync(db, "runner-a"))!, options);
@@ -153,19 +174,48 @@ describe("queries on the mirror", () => {
     const failed = truth.filter((c) => c.status === "failed");
     const busy = failed.filter((c) => reasonKey(c.error) === "number busy");
     expect(busy.length).toBeGreaterThan(0);
-    const byReason = await queryMirrorCalls(db, ws, "demo-failing", { status: "failed", reason: "number busy", sort: "row", dir: "asc", page: 1, limit: 100 });
+    const byReason = await queryMirrorCalls(db, ws, "demo-failing", {
+      status: "failed",
+      reason: "number busy",
+      sort: "row",
+      dir: "asc",
+      page: 1,
+      limit: 100,
+    });
     expect(byReason.total).toBe(busy.length);
 
     const target = truth[17]!;
-    const byPhone = await queryMirrorCalls(db, ws, "demo-failing", { status: "all", q: target.phone_number.slice(-7), sort: "row", dir: "asc", page: 1, limit: 20 });
+    const byPhone = await queryMirrorCalls(db, ws, "demo-failing", {
+      status: "all",
+      q: target.phone_number.slice(-7),
+      sort: "row",
+      dir: "asc",
+      page: 1,
+      limit: 20,
+    });
     expect(byPhone.calls.map((c) => c.jobId)).toContain(target.jobId);
     const email = target.metadata.email!;
-    const byMeta = await queryMirrorCalls(db, ws, "demo-failing", { status: "all", q: email.toUpperCase(), sort: "row", dir: "asc", page: 1, limit: 20 });
+    const byMeta = await queryMirrorCalls(db, ws, "demo-failing", {
+      status: "all",
+      q: email.toUpperCase(),
+      sort: "row",
+      dir: "asc",
+      page: 1,
+      limit: 20,
+    });
     expect(byMeta.calls.map((c) => c.jobId)).toContain(target.jobId);
     const literal = await queryMirrorCalls(db, ws, "demo-failing", { status: "all", q: "%", sort: "row", dir: "asc", page: 1, limit: 20 });
-    expect(literal.total).toBe(truth.filter((c) => [c.phone_number, ...Object.values(c.metadata), c.error ?? ""].join(" ").includes("%")).length);
+    expect(literal.total).toBe(
+      truth.filter((c) => [c.phone_number, ...Object.values(c.metadata), c.error ?? ""].join(" ").includes("%")).length,
+    );
 
-    const longest = await queryMirrorCalls(db, ws, "demo-finished", { status: "completed", sort: "duration", dir: "desc", page: 1, limit: 5 });
+    const longest = await queryMirrorCalls(db, ws, "demo-finished", {
+      status: "completed",
+      sort: "duration",
+      dir: "desc",
+      page: 1,
+      limit: 5,
+    });
     const durations = longest.calls.map((c) => c.durationSec!);
     expect(durations).toEqual([...durations].sort((a, b) => b - a));
     expect(durations[0]).toBe(Math.max(...sb.sandbox.truth("demo-finished")!.map((c) => c.duration ?? 0)));

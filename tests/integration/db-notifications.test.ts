@@ -1,10 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
-import { takeOverSync } from "@/lib/mirror/from-walk";
-import { failureReasons } from "@/lib/mirror/queries";
+
 import type { Database } from "@/lib/db";
 import { notificationBatchWatch, notificationChannels, notificationDeliveries, notificationOutbox } from "@/lib/db/schema";
+import { takeOverSync } from "@/lib/mirror/from-walk";
+import { failureReasons } from "@/lib/mirror/queries";
+import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
 import { createChannel, recentDeliveries, removeChannel, type ChannelInput } from "@/lib/notifications/channels";
 import { enqueue, enqueueRetryStarted, eventIds, type BatchEventPayload, type NotificationEvent } from "@/lib/notifications/events";
 import { observeBatch } from "@/lib/notifications/observe";
@@ -13,6 +14,7 @@ import { sendTest } from "@/lib/notifications/test-send";
 import { claimDue, startNotificationRunners, type NotificationWorker } from "@/lib/notifications/worker";
 import { MAX_PAGE_SIZE, type BatchSummary } from "@/lib/trillet/schemas";
 import { createWorkspace } from "@/lib/workspaces";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { syncUntilFrozen } from "../support/mirror";
 import { startReceiver, waitUntil, type Receiver } from "../support/receiver";
@@ -32,7 +34,9 @@ beforeAll(async () => {
   db = handle.db;
   sb = await startTestSandbox({ now: () => clock });
   receiver = await startReceiver();
-  ws = (await createWorkspace(db, { slug: "notify", name: "Notify", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE })).id;
+  ws = (
+    await createWorkspace(db, { slug: "notify", name: "Notify", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE })
+  ).id;
 });
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.stop()));
@@ -48,7 +52,20 @@ afterAll(async () => {
 const ALL: NotificationEvent[] = ["batch.finished", "batch.failure_rate", "batch.stalled", "batch.retry_started"];
 
 async function channel(overrides: Partial<ChannelInput> = {}, path = "/hooks/T0001/s3cr3t-path?token=q-secret") {
-  return createChannel(db, ws, { kind: "webhook", url: `${receiver.url}${path}`, events: ALL, failureRatePercent: 20, minFinishedCalls: 10, stallMinutes: 15, ...overrides }, null);
+  return createChannel(
+    db,
+    ws,
+    {
+      kind: "webhook",
+      url: `${receiver.url}${path}`,
+      events: ALL,
+      failureRatePercent: 20,
+      minFinishedCalls: 10,
+      stallMinutes: 15,
+      ...overrides,
+    },
+    null,
+  );
 }
 
 function worker(instance: string, options: { maxAttempts?: number; leaseMs?: number; concurrency?: number } = {}) {
@@ -69,11 +86,18 @@ function worker(instance: string, options: { maxAttempts?: number; leaseMs?: num
 
 /** Starts a batch on the sandbox as Trillet's POST does; its calls run on `clock`. */
 async function startBatch(rows: number): Promise<string> {
-  const csv = ["phone_number,first_name", ...Array.from({ length: rows }, (_, i) => `+1555010${String(i).padStart(4, "0")},Person ${i}`)].join("\n");
+  const csv = [
+    "phone_number,first_name",
+    ...Array.from({ length: rows }, (_, i) => `+1555010${String(i).padStart(4, "0")},Person ${i}`),
+  ].join("\n");
   const form = new FormData();
   form.set("file", new Blob([csv], { type: "text/csv" }), "calls.csv");
   form.set("agentId", "agent_1");
-  const response = await fetch(`${sb.url}/v1/api/batch-calls`, { method: "POST", headers: { "x-api-key": TEST_KEY, "x-workspace-id": TEST_WORKSPACE }, body: form });
+  const response = await fetch(`${sb.url}/v1/api/batch-calls`, {
+    method: "POST",
+    headers: { "x-api-key": TEST_KEY, "x-workspace-id": TEST_WORKSPACE },
+    body: form,
+  });
   expect(response.status).toBe(200);
   return ((await response.json()) as { batchId: string }).batchId;
 }
@@ -103,7 +127,10 @@ async function syncAllUntilFrozen(batchIds: string[]) {
 }
 
 async function outboxRows(eventId?: string) {
-  const rows = await db.select().from(notificationOutbox).where(eventId ? eq(notificationOutbox.eventId, eventId) : undefined);
+  const rows = await db
+    .select()
+    .from(notificationOutbox)
+    .where(eventId ? eq(notificationOutbox.eventId, eventId) : undefined);
   return rows;
 }
 
@@ -134,7 +161,9 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     await syncAllUntilFrozen(batches);
     // Both "instances" would enqueue again on a repeated final pass: nothing is added.
     for (const id of batches) {
-      expect(await observeBatch(db, { workspaceId: ws, batchId: id, summary: sb.sandbox.summary(id)!, sawRunning: true, final: true })).toBe(0);
+      expect(
+        await observeBatch(db, { workspaceId: ws, batchId: id, summary: sb.sandbox.summary(id)!, sawRunning: true, final: true }),
+      ).toBe(0);
     }
     worker("instance-1");
     worker("instance-2");
@@ -149,7 +178,13 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
       expect(request.headers["batchboard-event-type"]).toBe("batch.finished");
       expect(verifySignature(request.headers["batchboard-signature"] as string, request.body, signingSecret!)).toMatchObject({ ok: true });
       // Any change to the body breaks the signature.
-      expect(verifySignature(request.headers["batchboard-signature"] as string, request.body.replace("batch.finished", "batch.stalled"), signingSecret!)).toMatchObject({ ok: false });
+      expect(
+        verifySignature(
+          request.headers["batchboard-signature"] as string,
+          request.body.replace("batch.finished", "batch.stalled"),
+          signingSecret!,
+        ),
+      ).toMatchObject({ ok: false });
       const body = JSON.parse(request.body) as BatchEventPayload;
       const truth = sb.sandbox.summary(id)!;
       expect(truth.waiting + truth.active).toBe(0);
@@ -205,7 +240,8 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     expect(receiver.received.map((r) => r.headers["batchboard-event-id"])).toEqual([id, id, id]);
     // The same body each time; the signature is fresh per attempt and verifies each time.
     expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1);
-    for (const r of receiver.received) expect(verifySignature(r.headers["batchboard-signature"] as string, r.body, signingSecret!).ok).toBe(true);
+    for (const r of receiver.received)
+      expect(verifySignature(r.headers["batchboard-signature"] as string, r.body, signingSecret!).ok).toBe(true);
     const [row] = await outboxRows(id);
     expect(row).toMatchObject({ state: "delivered", attempts: 3, lastStatus: 200 });
     const log = (await recentDeliveries(db, [webhook.id])).get(webhook.id)!;
@@ -296,7 +332,10 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     worker("instance-1", { maxAttempts: 2 });
     await waitUntil(async () => (await outboxRows(id))[0]?.state === "failed", 10_000, "failed");
     const log = (await recentDeliveries(db, [webhook.id])).get(webhook.id)!;
-    expect(log.map((l) => [l.attempt, l.outcome])).toEqual([[2, "failed"], [1, "retrying"]]);
+    expect(log.map((l) => [l.attempt, l.outcome])).toEqual([
+      [2, "failed"],
+      [1, "retrying"],
+    ]);
     expect(log[0]!.error).toMatch(/decrypted/);
     expect(receiver.received).toHaveLength(0);
     await removeChannel(db, ws, webhook.id);
@@ -305,7 +344,8 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   it("raises the failure-rate event once per batch, per channel threshold, after the minimum finished calls", async () => {
     const { channel: low } = await channel({ events: ["batch.failure_rate"], failureRatePercent: 20, minFinishedCalls: 10 });
     const { channel: high } = await channel({ events: ["batch.failure_rate"], failureRatePercent: 60, minFinishedCalls: 10 });
-    const observe = (s: Partial<BatchSummary>) => observeBatch(db, { workspaceId: ws, batchId: "rate-batch", summary: summary(s), sawRunning: true, final: false });
+    const observe = (s: Partial<BatchSummary>) =>
+      observeBatch(db, { workspaceId: ws, batchId: "rate-batch", summary: summary(s), sawRunning: true, final: false });
     // 5 of 8 finished calls failed: above both thresholds, but under the minimum of 10.
     expect(await observe({ waiting: 92, failed: 5, completed: 3 })).toBe(0);
     expect(await observe({ waiting: 80, failed: 6, completed: 14 })).toBe(1); // 30%: the low channel
@@ -315,7 +355,11 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     const rows = await outboxRows(eventIds.failureRate(ws, "rate-batch"));
     expect(rows.map((r) => r.channelId).sort()).toEqual([low.id, high.id].sort());
     const lowPayload = rows.find((r) => r.channelId === low.id)!.payload as unknown as BatchEventPayload;
-    expect(lowPayload).toMatchObject({ type: "batch.failure_rate", counts: { failed: 6, completed: 14 }, details: { thresholdPercent: 20 } });
+    expect(lowPayload).toMatchObject({
+      type: "batch.failure_rate",
+      counts: { failed: 6, completed: 14 },
+      details: { thresholdPercent: 20 },
+    });
     expect(lowPayload.failureRate).toBeCloseTo(0.3);
     await removeChannel(db, ws, low.id);
     await removeChannel(db, ws, high.id);
@@ -324,7 +368,8 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   it("raises batch.stalled once per stall when the counts stop moving while calls wait", async () => {
     const { channel: webhook } = await channel({ events: ["batch.stalled"], stallMinutes: 15 });
     const running = summary({ waiting: 50, active: 0, completed: 40, failed: 10 });
-    const observe = (s: BatchSummary) => observeBatch(db, { workspaceId: ws, batchId: "stall-batch", summary: s, sawRunning: true, final: false });
+    const observe = (s: BatchSummary) =>
+      observeBatch(db, { workspaceId: ws, batchId: "stall-batch", summary: s, sawRunning: true, final: false });
     const backdate = (minutes: number) =>
       db
         .update(notificationBatchWatch)
@@ -348,7 +393,10 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     const scheduled = () =>
       observeBatch(db, { workspaceId: ws, batchId: "scheduled-batch", summary: summary({ waiting: 100 }), sawRunning: true, final: false });
     expect(await scheduled()).toBe(0);
-    await db.update(notificationBatchWatch).set({ progressAt: new Date(Date.now() - 120 * 60_000) }).where(eq(notificationBatchWatch.batchId, "scheduled-batch"));
+    await db
+      .update(notificationBatchWatch)
+      .set({ progressAt: new Date(Date.now() - 120 * 60_000) })
+      .where(eq(notificationBatchWatch.batchId, "scheduled-batch"));
     expect(await scheduled()).toBe(0);
     const rows = (await outboxRows()).filter((r) => r.eventType === "batch.stalled");
     expect(rows).toHaveLength(2);
@@ -361,7 +409,14 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     const { channel: slack, signingSecret } = await createChannel(
       db,
       ws,
-      { kind: "slack", url: `${receiver.url}/services/T000/B000/XXXX`, events: ["batch.retry_started"], failureRatePercent: 20, minFinishedCalls: 10, stallMinutes: 15 },
+      {
+        kind: "slack",
+        url: `${receiver.url}/services/T000/B000/XXXX`,
+        events: ["batch.retry_started"],
+        failureRatePercent: 20,
+        minFinishedCalls: 10,
+        stallMinutes: 15,
+      },
       null,
     );
     expect(signingSecret).toBeNull();
@@ -370,7 +425,10 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     const [request] = receiver.received;
     expect(request!.headers["batchboard-signature"]).toBeUndefined();
     expect(request!.headers["content-type"]).toBe("application/json");
-    const message = JSON.parse(request!.body) as { text: string; blocks: { type: string; text?: { text: string }; elements?: { url: string }[] }[] };
+    const message = JSON.parse(request!.body) as {
+      text: string;
+      blocks: { type: string; text?: { text: string }; elements?: { url: string }[] }[];
+    };
     expect(message.text).toContain("Test notification");
     expect(message.text).toContain("96 completed, 24 failed, success rate 80.0%");
     expect(message.blocks.map((b) => b.type)).toEqual(["header", "section", "section", "actions"]);
@@ -381,8 +439,26 @@ describe(`notifications (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     expect(log).toMatchObject([{ eventType: "test", outcome: "delivered", statusCode: 200 }]);
 
     // The retry flow's event: once per retry batch.
-    expect(await enqueueRetryStarted(db, { workspaceId: ws, batchId: "retry-1", parentBatchId: "parent-1", calls: 12, reason: "No answer", attempt: 2 })).toBe(1);
-    expect(await enqueueRetryStarted(db, { workspaceId: ws, batchId: "retry-1", parentBatchId: "parent-1", calls: 12, reason: "No answer", attempt: 2 })).toBe(0);
+    expect(
+      await enqueueRetryStarted(db, {
+        workspaceId: ws,
+        batchId: "retry-1",
+        parentBatchId: "parent-1",
+        calls: 12,
+        reason: "No answer",
+        attempt: 2,
+      }),
+    ).toBe(1);
+    expect(
+      await enqueueRetryStarted(db, {
+        workspaceId: ws,
+        batchId: "retry-1",
+        parentBatchId: "parent-1",
+        calls: 12,
+        reason: "No answer",
+        attempt: 2,
+      }),
+    ).toBe(0);
     receiver.reset();
     worker("instance-1");
     await waitUntil(() => receiver.received.length === 1, 10_000, "the retry message");

@@ -1,15 +1,18 @@
-import { Writable } from "node:stream";
 import { randomUUID } from "node:crypto";
+import { Writable } from "node:stream";
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
 import { getBatchPage } from "@/lib/batches/batch-page";
-import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
-import { upsertCalls } from "@/lib/mirror/store";
 import { parseBatchView } from "@/lib/batches/search-params";
 import type { Database } from "@/lib/db";
 import { setLogDestination, withLogContext } from "@/lib/log";
 import { metrics } from "@/lib/metrics";
+import { upsertCalls } from "@/lib/mirror/store";
+import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
 import { runExport } from "@/lib/reports/export";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
@@ -55,7 +58,10 @@ beforeEach(() => sb.sandbox.setFaults([]));
 async function freshWorkspace(): Promise<Workspace> {
   const slug = `obs-${randomUUID().slice(0, 8)}`;
   const info = await createWorkspace(db, { slug, name: slug, baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
-  return { ...info, gateway: sb.gateway({ timeoutMs: 500, maxRetries: 1, maxRateLimitWaitMs: 3_000, viewDeadlineMs: 3_000, label: info.id }) };
+  return {
+    ...info,
+    gateway: sb.gateway({ timeoutMs: 500, maxRetries: 1, maxRateLimitWaitMs: 3_000, viewDeadlineMs: 3_000, label: info.id }),
+  };
 }
 
 const events = (event: string) => lines.filter((line) => line.event === event);
@@ -66,20 +72,34 @@ describe(`log lines an operator needs (${usingPostgres() ? "PostgreSQL" : "PGlit
     const ws = await freshWorkspace();
     sb.sandbox.setFaults([{ kind: "5xx", rate: 1, batchId: "demo-finished" }]);
     const failuresBefore = await metricValue("batchboard_upstream_requests_total", { outcome: "server_error", priority: "interactive" });
-    const error = await withLogContext({ requestId: "req-view-1" }, () => getBatchPage(db, ws, "demo-finished", parseBatchView({}), null)).catch((e: unknown) => e);
+    const error = await withLogContext({ requestId: "req-view-1" }, () =>
+      getBatchPage(db, ws, "demo-finished", parseBatchView({}), null),
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: "unavailable" });
     const fields = { requestId: "req-view-1", workspace: ws.id, batch: "demo-finished" };
-    expect(events("upstream.retry")).toContainEqual(expect.objectContaining({ ...fields, level: "warn", kind: "unavailable", status: 500, attempt: 1, priority: "interactive" }));
-    expect(events("upstream.failed")).toContainEqual(expect.objectContaining({ ...fields, level: "warn", kind: "unavailable", attempt: 2, gaveUp: "retries used up" }));
-    expect(events("view.read_failed")).toContainEqual(expect.objectContaining({ ...fields, level: "warn", kind: "unavailable", read: "calls" }));
-    expect(await metricValue("batchboard_upstream_requests_total", { outcome: "server_error", priority: "interactive" })).toBe(failuresBefore + 2);
+    expect(events("upstream.retry")).toContainEqual(
+      expect.objectContaining({ ...fields, level: "warn", kind: "unavailable", status: 500, attempt: 1, priority: "interactive" }),
+    );
+    expect(events("upstream.failed")).toContainEqual(
+      expect.objectContaining({ ...fields, level: "warn", kind: "unavailable", attempt: 2, gaveUp: "retries used up" }),
+    );
+    expect(events("view.read_failed")).toContainEqual(
+      expect.objectContaining({ ...fields, level: "warn", kind: "unavailable", read: "calls" }),
+    );
+    expect(await metricValue("batchboard_upstream_requests_total", { outcome: "server_error", priority: "interactive" })).toBe(
+      failuresBefore + 2,
+    );
   });
 
   it("a sync's start and freeze, and a final check that finds the copy differs", async () => {
     const ws = await freshWorkspace();
     await syncOnce(ws, "demo-finished");
-    expect(events("sync.started")).toContainEqual(expect.objectContaining({ workspace: ws.id, batch: "demo-finished", reason: "first", pass: 1 }));
-    expect(events("sync.frozen")).toContainEqual(expect.objectContaining({ workspace: ws.id, batch: "demo-finished", total: expect.any(Number) }));
+    expect(events("sync.started")).toContainEqual(
+      expect.objectContaining({ workspace: ws.id, batch: "demo-finished", reason: "first", pass: 1 }),
+    );
+    expect(events("sync.frozen")).toContainEqual(
+      expect.objectContaining({ workspace: ws.id, batch: "demo-finished", total: expect.any(Number) }),
+    );
 
     // A call in the copy that Trillet does not list (a row of an older pass, with its phone number):
     // the final check refuses to freeze and says so, with counts, never the call.
@@ -95,21 +115,37 @@ describe(`log lines an operator needs (${usingPostgres() ? "PostgreSQL" : "PGlit
   it("a 429 on a walk: the wait and the budget's pause, then the read goes on", async () => {
     const ws = await freshWorkspace();
     sb.sandbox.setFaults([{ kind: "429", count: 1, batchId: "demo-failing" }]);
-    await withLogContext({ requestId: "req-walk-1" }, () => ws.gateway.listCalls("demo-failing", { page: 1, limit: 100 }, { priority: "bulk", fresh: true }));
+    await withLogContext({ requestId: "req-walk-1" }, () =>
+      ws.gateway.listCalls("demo-failing", { page: 1, limit: 100 }, { priority: "bulk", fresh: true }),
+    );
     expect(events("upstream.rate_limit_wait")).toContainEqual(
-      expect.objectContaining({ requestId: "req-walk-1", workspace: ws.id, batch: "demo-failing", priority: "bulk", status: 429, waitMs: expect.any(Number), retryAt: expect.any(String) }),
+      expect.objectContaining({
+        requestId: "req-walk-1",
+        workspace: ws.id,
+        batch: "demo-failing",
+        priority: "bulk",
+        status: 429,
+        waitMs: expect.any(Number),
+        retryAt: expect.any(String),
+      }),
     );
     expect(events("budget.paused")).toContainEqual(expect.objectContaining({ workspace: ws.id, until: expect.any(String) }));
   });
 
   it("an export's start and end share its id; a failed one says why without its rows", async () => {
     const ws = await freshWorkspace();
-    const response = await withLogContext({ requestId: "req-export-1" }, () => runExport({ db, workspace: ws, actor, batchId: "demo-failing", params: new URLSearchParams() }));
+    const response = await withLogContext({ requestId: "req-export-1" }, () =>
+      runExport({ db, workspace: ws, actor, batchId: "demo-failing", params: new URLSearchParams() }),
+    );
     const exportId = response.headers.get("x-export-id");
     expect(exportId).toBeTruthy();
     await response.text();
-    await expect.poll(() => events("export.completed").find((l) => l.exportId === exportId)).toMatchObject({ workspace: ws.id, batch: "demo-failing", rows: 480, source: "trillet" });
-    expect(events("export.started")).toContainEqual(expect.objectContaining({ requestId: "req-export-1", exportId, workspace: ws.id, batch: "demo-failing", source: "trillet" }));
+    await expect
+      .poll(() => events("export.completed").find((l) => l.exportId === exportId))
+      .toMatchObject({ workspace: ws.id, batch: "demo-failing", rows: 480, source: "trillet" });
+    expect(events("export.started")).toContainEqual(
+      expect.objectContaining({ requestId: "req-export-1", exportId, workspace: ws.id, batch: "demo-failing", source: "trillet" }),
+    );
 
     // Permanent 5xx after the first page: the stream breaks, the line names the export.
     const ws2 = await freshWorkspace();
@@ -117,15 +153,19 @@ describe(`log lines an operator needs (${usingPostgres() ? "PostgreSQL" : "PGlit
     const failing = await runExport({ db, workspace: ws2, actor, batchId: "demo-failing", params: new URLSearchParams() });
     const failedId = failing.headers.get("x-export-id");
     await failing.text().catch(() => "");
-    await expect.poll(() => events("export.failed").find((l) => l.exportId === failedId)).toMatchObject({
-      level: "warn",
-      workspace: ws2.id,
-      batch: "demo-failing",
-      err: expect.objectContaining({ kind: expect.any(String), message: expect.any(String) }),
-    });
+    await expect
+      .poll(() => events("export.failed").find((l) => l.exportId === failedId))
+      .toMatchObject({
+        level: "warn",
+        workspace: ws2.id,
+        batch: "demo-failing",
+        err: expect.objectContaining({ kind: expect.any(String), message: expect.any(String) }),
+      });
     // Refused up front: a bad request is a line too.
     await runExport({ db, workspace: ws2, actor, batchId: "demo-failing", params: new URLSearchParams({ status: "nonsense" }) });
-    expect(events("export.refused")).toContainEqual(expect.objectContaining({ workspace: ws2.id, batch: "demo-failing", exportId: expect.any(String) }));
+    expect(events("export.refused")).toContainEqual(
+      expect.objectContaining({ workspace: ws2.id, batch: "demo-failing", exportId: expect.any(String) }),
+    );
   });
 
   it("no line holds a Trillet credential or a phone number", () => {
@@ -144,7 +184,9 @@ async function syncOnce(ws: Workspace, batchId: string) {
   for (let run = 0; run < 20; run++) {
     const job = await claimNextSync(db, `runner-${ws.id.slice(0, 8)}`);
     if (!job) continue;
-    const outcome = await withLogContext({ syncOwner: "test-runner" }, () => runSync(db, ws.gateway, job, { limitPerMinute: 600_000, minSpacingMs: 0 }));
+    const outcome = await withLogContext({ syncOwner: "test-runner" }, () =>
+      runSync(db, ws.gateway, job, { limitPerMinute: 600_000, minSpacingMs: 0 }),
+    );
     if (outcome.state === "done") return outcome;
     if (outcome.state !== "yielded") throw new Error(`sync ended ${outcome.state}: ${outcome.error}`);
   }

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Profile } from "next-auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { confirmationPath, FRESH_SIGN_IN_MS, freshSignInRedirect } from "@/lib/auth/fresh-sign-in";
 import { admitOidcUser, emailVerified, findUserByIdentity, oidcIdentityOf, type OidcIdentity } from "@/lib/auth/oidc";
 import {
@@ -17,6 +18,7 @@ import {
 import { createUser, findUserByEmail } from "@/lib/auth/users";
 import type { Database } from "@/lib/db";
 import { auditEvents, sessions, userIdentities } from "@/lib/db/schema";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -46,19 +48,25 @@ const identity = (subject: string, email: string, extra: Partial<OidcIdentity> =
 const claims = (value: Record<string, unknown>) => value as Profile;
 
 async function auditActions(target: string) {
-  const rows = await db.select({ action: auditEvents.action, detail: auditEvents.detail }).from(auditEvents).where(eq(auditEvents.target, target));
+  const rows = await db
+    .select({ action: auditEvents.action, detail: auditEvents.detail })
+    .from(auditEvents)
+    .where(eq(auditEvents.target, target));
   return rows;
 }
 
 describe("email_verified", () => {
-  it("is true only for boolean true or the string \"true\"", () => {
+  it('is true only for boolean true or the string "true"', () => {
     expect(emailVerified(true)).toBe(true);
     expect(emailVerified("true")).toBe(true);
     for (const no of [false, "false", undefined, null, "", "TRUE", "yes", 1, "1", {}]) expect(emailVerified(no), String(no)).toBe(false);
   });
 
   it("reads a missing or string claim from the ID token as not verified", () => {
-    expect(oidcIdentityOf(claims({ iss: ISSUER, sub: "a", email: "A@Corp.Example" }))).toMatchObject({ email: "a@corp.example", emailVerified: false });
+    expect(oidcIdentityOf(claims({ iss: ISSUER, sub: "a", email: "A@Corp.Example" }))).toMatchObject({
+      email: "a@corp.example",
+      emailVerified: false,
+    });
     expect(oidcIdentityOf(claims({ iss: ISSUER, sub: "a", email: "a@corp.example", email_verified: "false" }))?.emailVerified).toBe(false);
     expect(oidcIdentityOf(claims({ iss: ISSUER, sub: "a", email: "a@corp.example", email_verified: "true" }))?.emailVerified).toBe(true);
     expect(oidcIdentityOf(claims({ iss: ISSUER, sub: "", email: "a@corp.example" }), { providerAccountId: "" })).toBeNull();
@@ -68,7 +76,7 @@ describe("email_verified", () => {
 describe(`OIDC identities (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   const domains = { allowedDomains: ["corp.example"] };
 
-  it("refuses an unverified, a claim-less and a \"false\" email, even in an allowed domain, and audits it", async () => {
+  it('refuses an unverified, a claim-less and a "false" email, even in an allowed domain, and audits it', async () => {
     for (const [subject, verified] of [
       ["u-false", false],
       ["u-missing", undefined],
@@ -120,7 +128,10 @@ describe(`OIDC identities (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () =>
     expect(await admitOidcUser(db, identity("boss-sub", "boss@corp.example"), domains)).toMatchObject({ ok: true, user: { id: admin.id } });
     // An identity already linked to someone else is not moved by a link.
     const other = await createUser(db, { email: "other@corp.example", password: "correct horse battery", role: "member" });
-    expect(await admitOidcUser(db, identity("boss-sub", "boss@corp.example"), { linkTo: other })).toEqual({ ok: false, reason: "identity_taken" });
+    expect(await admitOidcUser(db, identity("boss-sub", "boss@corp.example"), { linkTo: other })).toEqual({
+      ok: false,
+      reason: "identity_taken",
+    });
     expect(await findUserByIdentity(db, ISSUER, "boss-sub")).toMatchObject({ id: admin.id });
     // A link also needs a verified email.
     expect(await admitOidcUser(db, identity("o-sub", "o@x.example", { emailVerified: false }), { linkTo: other })).toEqual({
@@ -200,7 +211,10 @@ describe(`fresh sign-in for admin changes (${usingPostgres() ? "PostgreSQL" : "P
     expect(await freshSignInRedirect(db, sid, "/settings/members", later(FRESH_SIGN_IN_MS + 2 * MIN))).toBeNull();
     expect(await freshSignInRedirect(db, "no-such-session", "/settings/members", later(0))).not.toBeNull();
     expect(confirmationPath("//evil.example/x")).toBe("/account/confirm?next=%2F");
-    const [row] = await db.select({ confirmedAt: sessions.confirmedAt }).from(sessions).where(and(eq(sessions.id, sid)));
+    const [row] = await db
+      .select({ confirmedAt: sessions.confirmedAt })
+      .from(sessions)
+      .where(and(eq(sessions.id, sid)));
     expect(row!.confirmedAt.getTime()).toBe(later(FRESH_SIGN_IN_MS + MIN).getTime());
   });
 });

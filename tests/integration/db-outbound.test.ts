@@ -1,6 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+
 import { createWorkspaceInput } from "@/app/settings/workspaces/workspace-input";
 import { createUser } from "@/lib/auth/users";
 import type { Database } from "@/lib/db";
@@ -8,6 +10,7 @@ import { env } from "@/lib/env";
 import { assertOutboundUrl, checkOutboundUrl, isPrivateAddress } from "@/lib/security/outbound-url";
 import { TrilletClient } from "@/lib/trillet/client";
 import { createWorkspace, findWorkspaceFor, testConnection } from "@/lib/workspaces";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { TEST_KEY, TEST_WORKSPACE } from "../support/sandbox";
 
@@ -75,7 +78,10 @@ describe("the outbound URL rule", () => {
     ]) {
       expect(checkOutboundUrl(refused, strict), refused).toMatchObject({ ok: false });
     }
-    expect(checkOutboundUrl("https://169.254.169.254", strict)).toEqual({ ok: false, message: expect.stringContaining("ALLOW_PRIVATE_URLS") });
+    expect(checkOutboundUrl("https://169.254.169.254", strict)).toEqual({
+      ok: false,
+      message: expect.stringContaining("ALLOW_PRIVATE_URLS"),
+    });
     expect(checkOutboundUrl("http://127.0.0.1:4010", lax).ok).toBe(true);
     expect(checkOutboundUrl("https://[::1]:4010", lax).ok).toBe(true);
     expect(checkOutboundUrl("http://localhost:4010", lax).ok).toBe(true);
@@ -87,13 +93,16 @@ describe("the outbound URL rule", () => {
 
   it("refuses a host name that resolves to a private address, before any request", async () => {
     const resolver = async (host: string) => (host === "internal.example.com" ? ["93.184.216.34", "10.0.0.7"] : ["93.184.216.34"]);
-    await expect(assertOutboundUrl("https://internal.example.com", { allowPrivate: false }, resolver)).rejects.toThrow(/private or local network/);
+    await expect(assertOutboundUrl("https://internal.example.com", { allowPrivate: false }, resolver)).rejects.toThrow(
+      /private or local network/,
+    );
     await expect(assertOutboundUrl("https://public.example.com", { allowPrivate: false }, resolver)).resolves.toBeInstanceOf(URL);
   });
 
   it("the workspace form refuses http, private and local base URLs with a clear message", () => {
     env.ALLOW_PRIVATE_URLS = false;
-    const form = (baseUrl: string) => createWorkspaceInput.safeParse({ name: "W", slug: "w", baseUrl, trilletWorkspaceId: TEST_WORKSPACE, apiKey: TEST_KEY });
+    const form = (baseUrl: string) =>
+      createWorkspaceInput.safeParse({ name: "W", slug: "w", baseUrl, trilletWorkspaceId: TEST_WORKSPACE, apiKey: TEST_KEY });
     const issue = (baseUrl: string) => {
       const parsed = form(baseUrl);
       return parsed.success ? null : parsed.error.issues[0]?.message;
@@ -136,7 +145,13 @@ describe(`Trillet requests (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () =
       expect(upstream.seen).toEqual([]);
 
       const admin = await createUser(db, { email: "outbound-admin@example.com", role: "admin" });
-      await createWorkspace(db, { slug: "inside", name: "Inside", baseUrl: upstream.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
+      await createWorkspace(db, {
+        slug: "inside",
+        name: "Inside",
+        baseUrl: upstream.url,
+        apiKey: TEST_KEY,
+        trilletWorkspaceId: TEST_WORKSPACE,
+      });
       const workspace = (await findWorkspaceFor(db, admin, "inside"))!;
       env.ALLOW_PRIVATE_URLS = false;
       expect(await testConnection(workspace)).toBe("blocked");

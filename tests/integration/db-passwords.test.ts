@@ -1,11 +1,14 @@
 import { randomBytes, scryptSync } from "node:crypto";
+
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { checkPasswordSignIn } from "@/lib/auth/password-check";
 import { createUser } from "@/lib/auth/users";
 import type { Database } from "@/lib/db";
 import { users } from "@/lib/db/schema";
 import { checkPassword, hashPassword, SCRYPT_PARAMS } from "@/lib/security/password";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -37,9 +40,13 @@ describe(`password hashing (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () =
     await db.update(users).set({ passwordHash: old }).where(eq(users.id, user.id));
     expect(await checkPassword("correct horse battery", old)).toEqual({ ok: true, needsRehash: true });
     // A wrong password changes nothing.
-    expect((await checkPasswordSignIn(db, "old@example.com", "not it at all", { ip: "192.0.2.1", userAgent: null })).outcome).toBe("failed");
+    expect((await checkPasswordSignIn(db, "old@example.com", "not it at all", { ip: "192.0.2.1", userAgent: null })).outcome).toBe(
+      "failed",
+    );
     expect((await db.select().from(users).where(eq(users.id, user.id)))[0]!.passwordHash).toBe(old);
-    expect((await checkPasswordSignIn(db, "old@example.com", "correct horse battery", { ip: "192.0.2.1", userAgent: null })).outcome).toBe("ok");
+    expect((await checkPasswordSignIn(db, "old@example.com", "correct horse battery", { ip: "192.0.2.1", userAgent: null })).outcome).toBe(
+      "ok",
+    );
     const now = (await db.select().from(users).where(eq(users.id, user.id)))[0]!.passwordHash!;
     expect(now).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(await checkPassword("correct horse battery", now)).toEqual({ ok: true, needsRehash: false });

@@ -2,8 +2,10 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { buildIfStale } from "../../scripts/lib/next-app";
 import { spawnStandalone, STANDALONE_COMMAND } from "../../scripts/lib/standalone.mjs";
 import { createScratchDatabase } from "../support/db";
@@ -71,7 +73,8 @@ function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv) {
 
 function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith("SANDBOX_") || key.startsWith("TRILLET_") || key.startsWith("OIDC_")) delete env[key];
+  for (const key of Object.keys(env))
+    if (key.startsWith("SANDBOX_") || key.startsWith("TRILLET_") || key.startsWith("OIDC_")) delete env[key];
   delete env.PGLITE_DIR;
   delete env.VITEST;
   return { ...env, NODE_ENV: "production", DATABASE_URL: scratch.url };
@@ -104,7 +107,10 @@ async function startInstance(name: "a" | "b", port: number, publicUrl: string): 
   const child =
     name === "a"
       ? spawnStandalone({ distDir: DIST_DIR, port, host: "127.0.0.1", env })
-      : spawn("npm", ["start"], { env: { ...env, NEXT_DIST_DIR: DIST_DIR, PORT: String(port), HOSTNAME: "127.0.0.1" }, stdio: ["ignore", "pipe", "pipe"] });
+      : spawn("npm", ["start"], {
+          env: { ...env, NEXT_DIST_DIR: DIST_DIR, PORT: String(port), HOSTNAME: "127.0.0.1" },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
   const log = createWriteStream(path.join("test-results", `db-production-${name}.log`));
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
@@ -196,7 +202,9 @@ describe("the standalone build: two instances on one PostgreSQL database", { tim
 
     // docs/deployment.md: migrate once, create the first admin, start the instances.
     expect(npmRun("db:migrate", [], baseEnv())).toMatch(/Migrations applied \(PostgreSQL\)/);
-    expect(npmRun("user:create", ["--email", ADMIN.email, "--name", "Ops"], { ...baseEnv(), BATCHBOARD_PASSWORD: ADMIN.password })).toMatch(/Created admin/);
+    expect(npmRun("user:create", ["--email", ADMIN.email, "--name", "Ops"], { ...baseEnv(), BATCHBOARD_PASSWORD: ADMIN.password })).toMatch(
+      /Created admin/,
+    );
     const [portA, portB] = [await freePort(), await freePort()];
     // PUBLIC_URL: the one address of the deployment (here instance A stands in for the proxy).
     const publicUrl = `http://127.0.0.1:${portA}`;
@@ -204,7 +212,8 @@ describe("the standalone build: two instances on one PostgreSQL database", { tim
   }, 900_000);
 
   afterAll(async () => {
-    for (const instance of instances) if (instance.child.exitCode === null && instance.child.signalCode === null) instance.child.kill("SIGKILL");
+    for (const instance of instances)
+      if (instance.child.exitCode === null && instance.child.signalCode === null) instance.child.kill("SIGKILL");
     await Promise.all(instances.map((i) => i.exited));
     await sandbox?.close();
     await scratch?.drop();
@@ -214,11 +223,18 @@ describe("the standalone build: two instances on one PostgreSQL database", { tim
   it("runs the container's command, and both instances report ready", async () => {
     expect(STANDALONE_COMMAND).toEqual(["node", "server.js"]);
     for (const instance of instances) {
-      const ready = await waitFor(`${instance.name} ready`, async () => {
-        if (instance.child.exitCode !== null) throw new Error(`instance ${instance.name} exited (${instance.child.exitCode}); see test-results/db-production-${instance.name}.log`);
-        const response = await fetch(`${instance.url}/api/ready`);
-        return response.status === 200 ? response : null;
-      }, 120_000);
+      const ready = await waitFor(
+        `${instance.name} ready`,
+        async () => {
+          if (instance.child.exitCode !== null)
+            throw new Error(
+              `instance ${instance.name} exited (${instance.child.exitCode}); see test-results/db-production-${instance.name}.log`,
+            );
+          const response = await fetch(`${instance.url}/api/ready`);
+          return response.status === 200 ? response : null;
+        },
+        120_000,
+      );
       expect(ready.headers.get("cache-control")).toContain("no-store");
       expect(await ready.json()).toEqual({
         ready: true,
@@ -250,10 +266,14 @@ describe("the standalone build: two instances on one PostgreSQL database", { tim
       const opened = await fetch(`${instance.url}/api/w/${SLUG}/batches/${ONCE}`, { headers: { cookie, accept: "application/json" } });
       expect(opened.status).toBe(200);
     }
-    const row = await waitFor("the copy to freeze", async () => {
-      const r = await syncRow(ONCE);
-      return r?.frozen ? r : null;
-    }, 60_000);
+    const row = await waitFor(
+      "the copy to freeze",
+      async () => {
+        const r = await syncRow(ONCE);
+        return r?.frozen ? r : null;
+      },
+      60_000,
+    );
     expect(row).toMatchObject({ frozen: true, pass: 1, pages_done: 3, total_pages: 3 });
     expect(await query("select 1 from mirror_syncs where batch_id = $1", [ONCE])).toHaveLength(1);
     expect(await mirroredCalls(ONCE)).toBe(250);
@@ -266,10 +286,15 @@ describe("the standalone build: two instances on one PostgreSQL database", { tim
     const opened = await fetch(`${instances[0]!.url}/api/w/${SLUG}/batches/${RESUME}`, { headers: { cookie, accept: "application/json" } });
     expect(opened.status).toBe(200);
     // Whichever instance claimed the copy is the one stopped, mid-copy.
-    const running = await waitFor("the copy to be under way", async () => {
-      const r = await syncRow(RESUME);
-      return r?.state === "running" && r.owner && r.pages_done >= 2 ? r : null;
-    }, 60_000, 50);
+    const running = await waitFor(
+      "the copy to be under way",
+      async () => {
+        const r = await syncRow(RESUME);
+        return r?.state === "running" && r.owner && r.pages_done >= 2 ? r : null;
+      },
+      60_000,
+      50,
+    );
     // The owner names the Node process (host:pid:...): instance a's, or else the one under `npm start`.
     const pid = Number(running.owner!.split(":")[1]);
     const [a, b] = instances as [Instance, Instance];
@@ -277,7 +302,9 @@ describe("the standalone build: two instances on one PostgreSQL database", { tim
     const survivor = victim === a ? b : a;
 
     // An export streaming from the victim: it walks Trillet (the batch is not mirrored).
-    const download = await fetch(`${victim.url}/api/w/${SLUG}/batches/${EXPORTED}/export?format=report&status=all`, { headers: { cookie } });
+    const download = await fetch(`${victim.url}/api/w/${SLUG}/batches/${EXPORTED}/export?format=report&status=all`, {
+      headers: { cookie },
+    });
     expect(download.status).toBe(200);
     // Settled as soon as it ends, whichever way.
     const body = download.text().then(
@@ -292,7 +319,10 @@ describe("the standalone build: two instances on one PostgreSQL database", { tim
     // service (npm, under `npm start`, does not pass SIGTERM on: docs/deployment.md).
     process.kill(pid, "SIGTERM");
     // From that moment its readiness is 503 (a load balancer drains it) while it still answers.
-    const draining = await fetch(`${victim.url}/api/ready`).then(async (r) => ({ status: r.status, body: (await r.json()) as { failed: string[] } }), () => null);
+    const draining = await fetch(`${victim.url}/api/ready`).then(
+      async (r) => ({ status: r.status, body: (await r.json()) as { failed: string[] } }),
+      () => null,
+    );
     if (draining) {
       expect(draining.status).toBe(503);
       expect(draining.body.failed).toContain("shutdown");
@@ -307,12 +337,19 @@ describe("the standalone build: two instances on one PostgreSQL database", { tim
 
     // It handed back what it held: no export slot, and its sync job is the survivor's to resume.
     expect(await query("select 1 from export_slots")).toHaveLength(0);
-    const audit = await query<{ detail: { reason?: string } }>("select detail from audit_events where action = 'export.failed' and target = $1", [EXPORTED]);
+    const audit = await query<{ detail: { reason?: string } }>(
+      "select detail from audit_events where action = 'export.failed' and target = $1",
+      [EXPORTED],
+    );
     expect(audit.map((a) => a.detail.reason)).toEqual([expect.stringMatching(/server restarted/)]);
-    const frozen = await waitFor("the survivor to finish the copy", async () => {
-      const r = await syncRow(RESUME);
-      return r?.frozen ? r : null;
-    }, 60_000);
+    const frozen = await waitFor(
+      "the survivor to finish the copy",
+      async () => {
+        const r = await syncRow(RESUME);
+        return r?.frozen ? r : null;
+      },
+      60_000,
+    );
     expect(frozen).toMatchObject({ frozen: true, pages_done: 30, total_pages: 30 });
     expect(await mirroredCalls(RESUME)).toBe(3_000);
     // Handed over, not timed out: the survivor claimed it well before a stale claim would expire (30 s).
@@ -322,4 +359,3 @@ describe("the standalone build: two instances on one PostgreSQL database", { tim
     expect(ready.status).toBe(200);
   });
 });
-

@@ -1,6 +1,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import Papa from "papaparse";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
 import { cancelBatch } from "@/lib/batches/cancel";
 import { lineageFunnel } from "@/lib/batches/lineage";
 import { reasonKey } from "@/lib/batches/reasons";
@@ -13,6 +14,7 @@ import { createChannel } from "@/lib/notifications/channels";
 import type { SandboxCall } from "@/lib/sandbox";
 import type { WorkspaceGateway } from "@/lib/trillet/gateway";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { syncUntilFrozen } from "../support/mirror";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
@@ -34,7 +36,13 @@ beforeAll(async () => {
   db = handle.db;
   sb = await startTestSandbox();
   gateway = sb.gateway();
-  const info = await createWorkspace(db, { slug: "retry", name: "Retry", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
+  const info = await createWorkspace(db, {
+    slug: "retry",
+    name: "Retry",
+    baseUrl: sb.url,
+    apiKey: TEST_KEY,
+    trilletWorkspaceId: TEST_WORKSPACE,
+  });
   workspace = { ...info, gateway };
   const [user] = await db.insert(users).values({ email: "lead@example.com", name: "Lead", role: "admin" }).returning();
   actor = { id: user!.id, email: user!.email };
@@ -75,7 +83,9 @@ async function finishAndCopy(batchId: string) {
 }
 
 const failedCalls = (batchId: string, reason?: string) =>
-  (sb.sandbox.truth(batchId) as SandboxCall[]).filter((c) => c.status === "failed" && (reason === undefined || reasonKey(c.error) === reason));
+  (sb.sandbox.truth(batchId) as SandboxCall[]).filter(
+    (c) => c.status === "failed" && (reason === undefined || reasonKey(c.error) === reason),
+  );
 
 const input = (parentBatchId: string, over: Partial<RetryStartInput> = {}): RetryStartInput => ({
   parentBatchId,
@@ -88,7 +98,12 @@ const input = (parentBatchId: string, over: Partial<RetryStartInput> = {}): Retr
 });
 
 const tracked = async (batchId: string) =>
-  (await db.select().from(trackedBatches).where(and(eq(trackedBatches.workspaceId, workspace.id), eq(trackedBatches.batchId, batchId))))[0];
+  (
+    await db
+      .select()
+      .from(trackedBatches)
+      .where(and(eq(trackedBatches.workspaceId, workspace.id), eq(trackedBatches.batchId, batchId)))
+  )[0];
 
 const auditOf = async (action: string) => db.select().from(auditEvents).where(eq(auditEvents.action, action));
 
@@ -123,7 +138,10 @@ describe(`retry as a linked batch (${usingPostgres() ? "PostgreSQL" : "PGlite"})
   });
 
   it("writes Trillet's start-batch CSV without a formula guard", () => {
-    const csv = retryCsv([{ phone: "+15550000001", metadata: { company: "=HYPERLINK(\"x\")", note: "-2+3", at: "@Home" } }], ["company", "note", "at", "phone_number"]);
+    const csv = retryCsv(
+      [{ phone: "+15550000001", metadata: { company: '=HYPERLINK("x")', note: "-2+3", at: "@Home" } }],
+      ["company", "note", "at", "phone_number"],
+    );
     const [header, row] = Papa.parse<string[]>(csv.trim(), { header: false }).data;
     expect(header).toEqual(["phone_number", "company", "note", "at", "metadata.phone_number"]);
     expect(row).toEqual(["+15550000001", '=HYPERLINK("x")', "-2+3", "@Home", ""]);
@@ -134,7 +152,14 @@ describe(`retry as a linked batch (${usingPostgres() ? "PostgreSQL" : "PGlite"})
     const { channel } = await createChannel(
       db,
       workspace.id,
-      { kind: "webhook", url: "https://hooks.example.invalid/retry", events: ["batch.retry_started"], failureRatePercent: 20, minFinishedCalls: 50, stallMinutes: 15 },
+      {
+        kind: "webhook",
+        url: "https://hooks.example.invalid/retry",
+        events: ["batch.retry_started"],
+        failureRatePercent: 20,
+        minFinishedCalls: 50,
+        stallMinutes: 15,
+      },
       actor.id,
     );
     try {
@@ -154,7 +179,10 @@ describe(`retry as a linked batch (${usingPostgres() ? "PostgreSQL" : "PGlite"})
     const parent = await copiedBatch();
     const key = crypto.randomUUID();
     const before = sb.sandbox.created().length;
-    const [a, b] = await Promise.all([startRetry(db, workspace, actor, input(parent, { idempotencyKey: key })), startRetry(db, workspace, actor, input(parent, { idempotencyKey: key }))]);
+    const [a, b] = await Promise.all([
+      startRetry(db, workspace, actor, input(parent, { idempotencyKey: key })),
+      startRetry(db, workspace, actor, input(parent, { idempotencyKey: key })),
+    ]);
     const again = await startRetry(db, workspace, actor, input(parent, { idempotencyKey: key }));
     expect(a.state).toBe("created");
     expect(b).toEqual(a);
@@ -169,7 +197,9 @@ describe(`retry as a linked batch (${usingPostgres() ? "PostgreSQL" : "PGlite"})
     const second = await startRetry(db, workspace, actor, input(parent));
     if (second.state !== "created") throw new Error(second.state);
     await finishAndCopy(second.childBatchId);
-    const answered = new Set((sb.sandbox.truth(second.childBatchId) as SandboxCall[]).filter((c) => c.status === "completed").map((c) => c.phone_number));
+    const answered = new Set(
+      (sb.sandbox.truth(second.childBatchId) as SandboxCall[]).filter((c) => c.status === "completed").map((c) => c.phone_number),
+    );
     expect(answered.size).toBeGreaterThan(0);
 
     const preview = await retryPreview(db, workspace.id, parent, null);
@@ -228,9 +258,15 @@ describe(`retry as a linked batch (${usingPostgres() ? "PostgreSQL" : "PGlite"})
     const uncopied = `uncopied-${Date.now().toString(36)}`;
     sb.sandbox.addFinishedBatch(uncopied, 50, 0.5);
     await recordBatchRead(db, workspace.id, uncopied, sb.sandbox.summary(uncopied)!, new Date(), actor.id);
-    expect(await startRetry(db, workspace, actor, input(uncopied))).toMatchObject({ state: "refused", message: expect.stringMatching(/copied/) });
+    expect(await startRetry(db, workspace, actor, input(uncopied))).toMatchObject({
+      state: "refused",
+      message: expect.stringMatching(/copied/),
+    });
     const clean = await copiedBatch(40, 0);
-    expect(await startRetry(db, workspace, actor, input(clean))).toMatchObject({ state: "refused", message: expect.stringMatching(/no failed calls/) });
+    expect(await startRetry(db, workspace, actor, input(clean))).toMatchObject({
+      state: "refused",
+      message: expect.stringMatching(/no failed calls/),
+    });
   });
 });
 
@@ -257,7 +293,10 @@ describe(`cancel (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     expect(after.active).toBe(0);
     expect(after.waiting).toBeGreaterThan(0);
     await syncOnly(batchId);
-    const [sync] = await db.select().from(mirrorSyncs).where(and(eq(mirrorSyncs.workspaceId, workspace.id), eq(mirrorSyncs.batchId, batchId)));
+    const [sync] = await db
+      .select()
+      .from(mirrorSyncs)
+      .where(and(eq(mirrorSyncs.workspaceId, workspace.id), eq(mirrorSyncs.batchId, batchId)));
     expect(sync).toMatchObject({ frozen: true, cancelled: true });
   });
 

@@ -3,8 +3,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { findUserByEmail } from "@/lib/auth/users";
 import { openDatabase, type DatabaseHandle } from "@/lib/db";
 import { workspaces } from "@/lib/db/schema";
@@ -12,6 +14,7 @@ import { rotateSealedSecrets, RotationError } from "@/lib/security/rotate-keys";
 import { openWith, sealWith } from "@/lib/security/secret-box";
 import { apiKeyAad, workspaceIdAad } from "@/lib/trillet/registry";
 import { createWorkspace } from "@/lib/workspaces";
+
 import { createScratchDatabase, openTestDatabase, usingPostgres } from "../support/db";
 
 // The operator's scripts take their settings from a .env file in the folder they run in, the way
@@ -26,17 +29,29 @@ const TRILLET_WS = "ws_rotation_5678";
 
 /** Seals a workspace's credentials with `key`, as an instance running with that ENCRYPTION_KEY did. */
 async function sealWorkspace(db: DatabaseHandle["db"], slug: string, key: Buffer) {
-  const created = await createWorkspace(db, { slug, name: slug, baseUrl: "https://api.trillet.ai", apiKey: API_KEY, trilletWorkspaceId: TRILLET_WS });
+  const created = await createWorkspace(db, {
+    slug,
+    name: slug,
+    baseUrl: "https://api.trillet.ai",
+    apiKey: API_KEY,
+    trilletWorkspaceId: TRILLET_WS,
+  });
   await db
     .update(workspaces)
-    .set({ apiKeyEnc: sealWith(key, API_KEY, apiKeyAad(created.id)), trilletWorkspaceIdEnc: sealWith(key, TRILLET_WS, workspaceIdAad(created.id)) })
+    .set({
+      apiKeyEnc: sealWith(key, API_KEY, apiKeyAad(created.id)),
+      trilletWorkspaceIdEnc: sealWith(key, TRILLET_WS, workspaceIdAad(created.id)),
+    })
     .where(eq(workspaces.id, created.id));
   return created.id;
 }
 
 async function storedWith(db: DatabaseHandle["db"], slug: string, key: Buffer) {
   const [row] = await db.select().from(workspaces).where(eq(workspaces.slug, slug));
-  return { apiKey: openWith(key, row!.apiKeyEnc, apiKeyAad(row!.id)), workspaceId: openWith(key, row!.trilletWorkspaceIdEnc, workspaceIdAad(row!.id)) };
+  return {
+    apiKey: openWith(key, row!.apiKeyEnc, apiKeyAad(row!.id)),
+    workspaceId: openWith(key, row!.trilletWorkspaceIdEnc, workspaceIdAad(row!.id)),
+  };
 }
 
 describe("scripts read .env from the folder they run in", { timeout: 120_000 }, () => {
@@ -75,19 +90,29 @@ describe("scripts read .env from the folder they run in", { timeout: 120_000 }, 
   /** `npm run <script>` in the project folder, with none of the settings in the environment. */
   function npmRun(script: string, args: string[] = [], extra: Record<string, string> = {}) {
     const env: Record<string, string | undefined> = { ...process.env };
-    for (const key of ["DATABASE_URL", "PGLITE_DIR", "ENCRYPTION_KEY", "OLD_ENCRYPTION_KEY", "NODE_ENV", "VITEST", "TEST_DATABASE_URL"]) delete env[key];
+    for (const key of ["DATABASE_URL", "PGLITE_DIR", "ENCRYPTION_KEY", "OLD_ENCRYPTION_KEY", "NODE_ENV", "VITEST", "TEST_DATABASE_URL"])
+      delete env[key];
     Object.assign(env, extra);
-    const result = spawnSync("npm", ["run", "--silent", script, "--", ...args], { cwd: project, env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 90_000 });
+    const result = spawnSync("npm", ["run", "--silent", script, "--", ...args], {
+      cwd: project,
+      env: env as NodeJS.ProcessEnv,
+      encoding: "utf8",
+      timeout: 90_000,
+    });
     return { status: result.status, out: `${result.stdout}${result.stderr}` };
   }
 
   it("npm run db:migrate migrates the database named in .env", async () => {
     const { status, out } = npmRun("db:migrate");
-    expect(out).toMatch(target.url ? /Migrations applied \(PostgreSQL\)/ : new RegExp(`Migrations applied \\(PGlite in ${target.dataDir}\\)`));
+    expect(out).toMatch(
+      target.url ? /Migrations applied \(PostgreSQL\)/ : new RegExp(`Migrations applied \\(PGlite in ${target.dataDir}\\)`),
+    );
     expect(status).toBe(0);
     const handle = await openDatabase({ ...target, migrate: false });
     try {
-      const { rows } = (await handle.db.execute("select count(*)::int as n from drizzle.__drizzle_migrations")) as unknown as { rows: { n: number }[] };
+      const { rows } = (await handle.db.execute("select count(*)::int as n from drizzle.__drizzle_migrations")) as unknown as {
+        rows: { n: number }[];
+      };
       expect(rows[0]!.n).toBeGreaterThan(0);
     } finally {
       await handle.close();
@@ -95,7 +120,9 @@ describe("scripts read .env from the folder they run in", { timeout: 120_000 }, 
   });
 
   it("npm run user:create creates the user in that database", async () => {
-    const { status, out } = npmRun("user:create", ["--email", "dotenv-admin@example.com", "--name", "From dotenv"], { BATCHBOARD_PASSWORD: "dotenv-Password-1234" });
+    const { status, out } = npmRun("user:create", ["--email", "dotenv-admin@example.com", "--name", "From dotenv"], {
+      BATCHBOARD_PASSWORD: "dotenv-Password-1234",
+    });
     expect(out).toMatch(/Created admin dotenv-admin@example\.com/);
     expect(status).toBe(0);
     const handle = await openDatabase({ ...target, migrate: false });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { auditPageHref, parseAuditPage } from "@/app/settings/audit/search-params";
 import { formatAuditDetail } from "@/components/settings/audit-detail";
 

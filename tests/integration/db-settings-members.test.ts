@@ -1,6 +1,19 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { AppUser } from "@/lib/auth/users";
+
+import { changeRole, setMemberDisabled, updateMemberAccess } from "@/app/settings/members/actions";
+import { inviteMember, revokePendingInvite } from "@/app/settings/members/invite-actions";
+import { listAudit } from "@/lib/audit";
+import { findPendingInvite, listPendingInvites } from "@/lib/auth/invites";
+import { can } from "@/lib/auth/permissions";
+import { createSession } from "@/lib/auth/sessions";
+import { createUser, findUserById, listUsers, setDisabled, type AppUser } from "@/lib/auth/users";
+import type { Database } from "@/lib/db";
+import { sessions } from "@/lib/db/schema";
+import { PEER_HEADER, peerHeaderValue } from "@/lib/http/client-address";
+import { createWorkspace, findWorkspaceFor } from "@/lib/workspaces";
+
+import { openTestDatabase } from "../support/db";
 
 // The members page's server actions against a real database, with the session and request
 // stubbed: who is signed in (currentUser) and the headers the request arrived with.
@@ -8,28 +21,20 @@ const request = vi.hoisted(() => ({
   admin: null as AppUser | null,
   // The admin's session row (requireFreshSignIn reads when it was last confirmed).
   sessionId: null as string | null,
-  headers: new Headers({ host: "board.example.com", "x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9", "user-agent": "vitest" }),
+  headers: new Headers({
+    host: "board.example.com",
+    "x-forwarded-proto": "https",
+    "x-forwarded-for": "203.0.113.9",
+    "user-agent": "vitest",
+  }),
 }));
 vi.mock("@/lib/auth/guards", () => ({ currentUser: async () => request.admin, currentSessionId: async () => request.sessionId }));
 vi.mock("next/headers", () => ({ headers: async () => request.headers }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 
-import { changeRole, setMemberDisabled, updateMemberAccess } from "@/app/settings/members/actions";
-import { inviteMember, revokePendingInvite } from "@/app/settings/members/invite-actions";
-import { listAudit } from "@/lib/audit";
-import { findPendingInvite, listPendingInvites } from "@/lib/auth/invites";
-import { createSession } from "@/lib/auth/sessions";
-import { sessions } from "@/lib/db/schema";
-import { createUser, findUserById, listUsers, setDisabled } from "@/lib/auth/users";
-import type { Database } from "@/lib/db";
-import { can } from "@/lib/auth/permissions";
-import { PEER_HEADER, peerHeaderValue } from "@/lib/http/client-address";
-import { createWorkspace, findWorkspaceFor } from "@/lib/workspaces";
-
 // The client address is the TCP peer the server stamps on each request (lib/http/client-address.ts),
 // not X-Forwarded-For (TRUSTED_PROXIES=0): stand in for the server's stamp.
 request.headers.set(PEER_HEADER, peerHeaderValue("203.0.113.9"));
-import { openTestDatabase } from "../support/db";
 
 const form = (fields: Record<string, string | string[]>) => {
   const data = new FormData();
@@ -55,14 +60,26 @@ const lastEvent = async () => (await listAudit(db, 1, 1)).rows[0];
 
 describe("members settings actions", () => {
   it("answers bad input with a message instead of throwing", async () => {
-    expect(await changeRole(null, form({ userId: member.id, role: "owner" }))).toEqual({ ok: false, error: "Choose a role: admin or member." });
+    expect(await changeRole(null, form({ userId: member.id, role: "owner" }))).toEqual({
+      ok: false,
+      error: "Choose a role: admin or member.",
+    });
     expect(await changeRole(null, form({ userId: "nope", role: "admin" }))).toMatchObject({ ok: false });
-    expect(await inviteMember(null, form({ email: "not-an-email", role: "member" }))).toMatchObject({ ok: false, error: expect.stringContaining("valid email") });
+    expect(await inviteMember(null, form({ email: "not-an-email", role: "member" }))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("valid email"),
+    });
   });
 
   it("does not let an admin demote or disable themselves", async () => {
-    expect(await changeRole(null, form({ userId: admin.id, role: "member" }))).toMatchObject({ ok: false, error: expect.stringContaining("your own role") });
-    expect(await setMemberDisabled(null, form({ userId: admin.id, disabled: "true" }))).toMatchObject({ ok: false, error: expect.stringContaining("your own account") });
+    expect(await changeRole(null, form({ userId: admin.id, role: "member" }))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("your own role"),
+    });
+    expect(await setMemberDisabled(null, form({ userId: admin.id, disabled: "true" }))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("your own account"),
+    });
     expect((await findUserById(db, admin.id))?.role).toBe("admin");
   });
 
@@ -81,12 +98,17 @@ describe("members settings actions", () => {
 
   it("sends a role change from a sign-in older than 15 minutes to the password confirmation, changing nothing", async () => {
     const stale = await createSession(db, admin.id, null);
-    await db.update(sessions).set({ confirmedAt: new Date(Date.now() - 16 * 60_000) }).where(eq(sessions.id, stale));
+    await db
+      .update(sessions)
+      .set({ confirmedAt: new Date(Date.now() - 16 * 60_000) })
+      .where(eq(sessions.id, stale));
     const fresh = request.sessionId;
     request.sessionId = stale;
     try {
       const before = (await findUserById(db, member.id))?.role;
-      const error = await changeRole(null, form({ userId: member.id, role: before === "admin" ? "member" : "admin" })).catch((e: unknown) => e);
+      const error = await changeRole(null, form({ userId: member.id, role: before === "admin" ? "member" : "admin" })).catch(
+        (e: unknown) => e,
+      );
       expect(String((error as { digest?: string }).digest)).toContain("/account/confirm?next=%2Fsettings%2Fmembers");
       expect((await findUserById(db, member.id))?.role).toBe(before);
     } finally {
@@ -117,8 +139,20 @@ describe("members settings actions", () => {
   });
 
   it("saves workspace access as one grant or revoke per change", async () => {
-    const a = await createWorkspace(db, { slug: "sales", name: "Sales", baseUrl: "http://127.0.0.1:9", apiKey: "sk_test_aaaaaaaa", trilletWorkspaceId: "ws_a" });
-    const b = await createWorkspace(db, { slug: "support", name: "Support", baseUrl: "http://127.0.0.1:9", apiKey: "sk_test_bbbbbbbb", trilletWorkspaceId: "ws_b" });
+    const a = await createWorkspace(db, {
+      slug: "sales",
+      name: "Sales",
+      baseUrl: "http://127.0.0.1:9",
+      apiKey: "sk_test_aaaaaaaa",
+      trilletWorkspaceId: "ws_a",
+    });
+    const b = await createWorkspace(db, {
+      slug: "support",
+      name: "Support",
+      baseUrl: "http://127.0.0.1:9",
+      apiKey: "sk_test_bbbbbbbb",
+      trilletWorkspaceId: "ws_b",
+    });
     expect(await updateMemberAccess(null, form({ userId: member.id, workspaceIds: [a.id, b.id] }))).toMatchObject({ ok: true });
     expect(await updateMemberAccess(null, form({ userId: member.id, workspaceIds: [b.id] }))).toMatchObject({ ok: true });
     const mine = (await listUsers(db)).find((u) => u.id === member.id);
@@ -129,8 +163,20 @@ describe("members settings actions", () => {
   });
 
   it("grants starting and cancelling batches per workspace, only where the member has access", async () => {
-    const c = await createWorkspace(db, { slug: "calls", name: "Calls", baseUrl: "http://127.0.0.1:9", apiKey: "sk_test_cccccccc", trilletWorkspaceId: "ws_c" });
-    const d = await createWorkspace(db, { slug: "other", name: "Other", baseUrl: "http://127.0.0.1:9", apiKey: "sk_test_dddddddd", trilletWorkspaceId: "ws_d" });
+    const c = await createWorkspace(db, {
+      slug: "calls",
+      name: "Calls",
+      baseUrl: "http://127.0.0.1:9",
+      apiKey: "sk_test_cccccccc",
+      trilletWorkspaceId: "ws_c",
+    });
+    const d = await createWorkspace(db, {
+      slug: "other",
+      name: "Other",
+      baseUrl: "http://127.0.0.1:9",
+      apiKey: "sk_test_dddddddd",
+      trilletWorkspaceId: "ws_d",
+    });
     const result = await updateMemberAccess(
       null,
       form({ userId: member.id, workspaceIds: [c.id], grants: [`${c.id}:batches.start`, `${d.id}:batches.cancel`] }),
@@ -142,8 +188,14 @@ describe("members settings actions", () => {
     const seen = await findWorkspaceFor(db, member, "calls");
     expect(can(member, "batches.start", seen?.grants)).toBe(true);
     expect(can(member, "batches.cancel", seen?.grants)).toBe(false);
-    expect(await lastEvent()).toMatchObject({ action: "access.permissions_changed", target: member.email, detail: { workspace: "calls", permissions: ["batches.start"] } });
-    expect(await updateMemberAccess(null, form({ userId: member.id, workspaceIds: [c.id], grants: [`${c.id}:members.manage`] }))).toMatchObject({ ok: false });
+    expect(await lastEvent()).toMatchObject({
+      action: "access.permissions_changed",
+      target: member.email,
+      detail: { workspace: "calls", permissions: ["batches.start"] },
+    });
+    expect(
+      await updateMemberAccess(null, form({ userId: member.id, workspaceIds: [c.id], grants: [`${c.id}:members.manage`] })),
+    ).toMatchObject({ ok: false });
     expect(await updateMemberAccess(null, form({ userId: member.id, workspaceIds: [c.id] }))).toMatchObject({ ok: true });
     expect((await listUsers(db)).find((u) => u.id === member.id)!.grants).toEqual({ [c.id]: [] });
   });
@@ -159,8 +211,14 @@ describe("members settings actions", () => {
     expect(event).toMatchObject({ action: "invite.created", target: "new@example.com", detail: { role: "member", workspaces: [] } });
     expect(JSON.stringify(event)).not.toContain(token);
 
-    expect(await inviteMember(null, form({ email: "new@example.com", role: "admin" }))).toMatchObject({ ok: false, error: expect.stringContaining("pending invite") });
-    expect(await inviteMember(null, form({ email: "member@example.com", role: "member" }))).toMatchObject({ ok: false, error: "A member with this email already exists." });
+    expect(await inviteMember(null, form({ email: "new@example.com", role: "admin" }))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("pending invite"),
+    });
+    expect(await inviteMember(null, form({ email: "member@example.com", role: "member" }))).toMatchObject({
+      ok: false,
+      error: "A member with this email already exists.",
+    });
   });
 
   it("revokes a pending invite once", async () => {

@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { AppUser } from "@/lib/auth/users";
+
+import { addNotificationChannel, removeNotificationChannel, sendTestNotification } from "@/app/settings/workspaces/notification-actions";
+import { listAudit } from "@/lib/audit";
+import { createUser, type AppUser } from "@/lib/auth/users";
+import { getDb, type Database } from "@/lib/db";
+import { notificationChannels } from "@/lib/db/schema";
+import { listChannels, recentDeliveries } from "@/lib/notifications/channels";
+import { verifySignature } from "@/lib/notifications/signature";
+import { createWorkspace } from "@/lib/workspaces";
+
+import { openTestDatabase } from "../support/db";
+import { startReceiver, type Receiver } from "../support/receiver";
 
 // The notification settings' server actions against a real database and a receiver on 127.0.0.1,
 // with the session and request stubbed. The channel URL (its path is the secret) and the signing
@@ -20,18 +31,6 @@ vi.mock("@/lib/auth/fresh-sign-in", () => ({ requireFreshSignIn: async () => {} 
 vi.mock("next/headers", () => ({ headers: async () => request.headers }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 
-import { addNotificationChannel, removeNotificationChannel, sendTestNotification } from "@/app/settings/workspaces/notification-actions";
-import { listAudit } from "@/lib/audit";
-import { createUser } from "@/lib/auth/users";
-import { getDb } from "@/lib/db";
-import type { Database } from "@/lib/db";
-import { notificationChannels } from "@/lib/db/schema";
-import { listChannels, recentDeliveries } from "@/lib/notifications/channels";
-import { verifySignature } from "@/lib/notifications/signature";
-import { createWorkspace } from "@/lib/workspaces";
-import { openTestDatabase } from "../support/db";
-import { startReceiver, type Receiver } from "../support/receiver";
-
 const form = (fields: Record<string, string | string[]>) => {
   const data = new FormData();
   for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) data.append(key, v);
@@ -47,7 +46,15 @@ beforeAll(async () => {
   db = handle.db;
   receiver = await startReceiver();
   request.admin = await createUser(db, { email: "admin@example.com", role: "admin" });
-  ws = (await createWorkspace(db, { slug: "acme", name: "Acme", baseUrl: "https://api.trillet.ai", apiKey: "sk_live_00000000", trilletWorkspaceId: "ws_1" })).id;
+  ws = (
+    await createWorkspace(db, {
+      slug: "acme",
+      name: "Acme",
+      baseUrl: "https://api.trillet.ai",
+      apiKey: "sk_live_00000000",
+      trilletWorkspaceId: "ws_1",
+    })
+  ).id;
 });
 afterAll(async () => {
   await handle.dispose();
@@ -73,7 +80,13 @@ describe("notification settings actions", () => {
     expect(secret).toMatch(/^whsec_/);
     expect(JSON.stringify(result)).not.toContain("tok_9f8e7d6c");
     const [channel] = await listChannels(db, ws);
-    expect(channel).toMatchObject({ kind: "webhook", events: ["batch.finished", "batch.stalled"], failureRatePercent: 25, minFinishedCalls: 40, stallMinutes: 10 });
+    expect(channel).toMatchObject({
+      kind: "webhook",
+      events: ["batch.finished", "batch.stalled"],
+      failureRatePercent: 25,
+      minFinishedCalls: 40,
+      stallMinutes: 10,
+    });
     const [stored] = await db.select().from(notificationChannels);
     expect(JSON.stringify(stored)).not.toMatch(/tok_9f8e7d6c|whsec_/);
     const [audit] = (await listAudit(db, 1, 1)).rows;
@@ -87,8 +100,13 @@ describe("notification settings actions", () => {
     expect(received!.path).toBe(SECRET_PATH);
     expect(verifySignature(received!.headers["batchboard-signature"] as string, received!.body, secret!).ok).toBe(true);
     expect(JSON.parse(received!.body)).toMatchObject({ type: "test", workspace: { slug: "acme" } });
-    expect((await recentDeliveries(db, [channel!.id])).get(channel!.id)).toMatchObject([{ eventType: "test", outcome: "delivered", statusCode: 200 }]);
-    expect((await listAudit(db, 1, 1)).rows[0]).toMatchObject({ action: "notification.test_sent", detail: { delivered: true, statusCode: 200 } });
+    expect((await recentDeliveries(db, [channel!.id])).get(channel!.id)).toMatchObject([
+      { eventType: "test", outcome: "delivered", statusCode: 200 },
+    ]);
+    expect((await listAudit(db, 1, 1)).rows[0]).toMatchObject({
+      action: "notification.test_sent",
+      detail: { delivered: true, statusCode: 200 },
+    });
 
     // A failing receiver: the test says so, and the log keeps the status.
     receiver.script(500);
@@ -100,11 +118,17 @@ describe("notification settings actions", () => {
     expect(removed).toMatchObject({ ok: true });
     expect(await listChannels(db, ws)).toEqual([]);
     expect((await listAudit(db, 1, 1)).rows[0]).toMatchObject({ action: "notification.channel_removed", target: "acme" });
-    expect(await removeNotificationChannel(null, form({ workspaceId: ws, channelId: channel!.id }))).toEqual({ ok: false, error: "That channel no longer exists. Reload the page." });
+    expect(await removeNotificationChannel(null, form({ workspaceId: ws, channelId: channel!.id }))).toEqual({
+      ok: false,
+      error: "That channel no longer exists. Reload the page.",
+    });
   });
 
   it("adds a Slack channel without a signing secret", async () => {
-    const result = await addNotificationChannel(null, form({ ...valid(), kind: "slack", url: "https://hooks.slack.com/services/T0/B0/abc" }));
+    const result = await addNotificationChannel(
+      null,
+      form({ ...valid(), kind: "slack", url: "https://hooks.slack.com/services/T0/B0/abc" }),
+    );
     expect(result).toMatchObject({ ok: true, data: { host: "hooks.slack.com", signingSecret: null } });
   });
 
@@ -144,7 +168,9 @@ describe("notification settings actions", () => {
       await expect(removeNotificationChannel(null, form({ workspaceId: ws, channelId: ws }))).rejects.toMatchObject(toSignIn);
       // A member is refused too (403), whatever the form says.
       request.admin = await createUser(await getDb(), { email: `member-${Date.now()}@example.com`, role: "member" });
-      await expect(sendTestNotification(null, form({ workspaceId: ws, channelId: ws }))).rejects.toMatchObject({ digest: "NEXT_HTTP_ERROR_FALLBACK;403" });
+      await expect(sendTestNotification(null, form({ workspaceId: ws, channelId: ws }))).rejects.toMatchObject({
+        digest: "NEXT_HTTP_ERROR_FALLBACK;403",
+      });
     } finally {
       request.admin = admin;
     }

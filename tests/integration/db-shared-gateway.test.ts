@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
+
 import { sql } from "drizzle-orm";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { createUser } from "@/lib/auth/users";
 import { openDatabase, type DatabaseHandle } from "@/lib/db";
 import { RequestBudget } from "@/lib/trillet/budget";
@@ -10,6 +12,7 @@ import type { GatewayOptions } from "@/lib/trillet/gateway";
 import { SharedBudget } from "@/lib/trillet/shared-budget";
 import { SharedReadCache } from "@/lib/trillet/shared-cache";
 import { createWorkspace, findWorkspaceFor } from "@/lib/workspaces";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
@@ -241,7 +244,10 @@ describe("two app instances on one PostgreSQL database", () => {
     const granted: string[] = [];
     const controller = new AbortController();
     const background = Array.from({ length: 20 }, (_, i) =>
-      (i % 2 ? b : a).acquire("background", controller.signal).then(() => granted.push(`g${i}`), () => {}),
+      (i % 2 ? b : a).acquire("background", controller.signal).then(
+        () => granted.push(`g${i}`),
+        () => {},
+      ),
     );
     await sleep(300);
     // 20 - 10 used by page views - 1 reserve: 9, not the 16 of its share.

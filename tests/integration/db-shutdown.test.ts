@@ -1,14 +1,17 @@
 import { randomUUID } from "node:crypto";
+
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMirrorRunners } from "@/lib/mirror/worker";
-import { requestSync } from "@/lib/mirror/sync";
+
 import { migrationsApplied, openDatabase, type Database } from "@/lib/db";
 import { auditEvents, exportSlots, mirrorSyncs } from "@/lib/db/schema";
 import { drain, isDraining, mirrorWorkerRunning, setMirrorWorker } from "@/lib/lifecycle";
+import { requestSync } from "@/lib/mirror/sync";
+import { startMirrorRunners } from "@/lib/mirror/worker";
 import { readiness } from "@/lib/readiness";
 import { runExport } from "@/lib/reports/export";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
+
 import { createScratchDatabase, openTestDatabase, usingPostgres } from "../support/db";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
@@ -71,15 +74,32 @@ describe(`Readiness and shutdown (${usingPostgres() ? "PostgreSQL" : "PGlite"})`
       onSlice: (event) => owners.push(event.owner),
     });
     setMirrorWorker(worker);
-    expect(await readiness()).toEqual({ ready: true, checks: { shutdown: "ok", database: "ok", migrations: "ok", mirrorWorker: "ok" }, failed: [] });
+    expect(await readiness()).toEqual({
+      ready: true,
+      checks: { shutdown: "ok", database: "ok", migrations: "ok", mirrorWorker: "ok" },
+      failed: [],
+    });
 
     await requestSync(db, ws.id, "sd-sync");
-    const job = async () => (await db.select().from(mirrorSyncs).where(and(eq(mirrorSyncs.workspaceId, ws.id), eq(mirrorSyncs.batchId, "sd-sync"))))[0]!;
-    for (let i = 0; i < 200 && !((await job()).state === "running" && (await job()).pagesDone >= 1); i++) await new Promise((r) => setTimeout(r, 25));
+    const job = async () =>
+      (
+        await db
+          .select()
+          .from(mirrorSyncs)
+          .where(and(eq(mirrorSyncs.workspaceId, ws.id), eq(mirrorSyncs.batchId, "sd-sync")))
+      )[0]!;
+    for (let i = 0; i < 200 && !((await job()).state === "running" && (await job()).pagesDone >= 1); i++)
+      await new Promise((r) => setTimeout(r, 25));
     expect(await job()).toMatchObject({ state: "running", owner: "shutdown-test/1" });
 
     // A walking export of every status (it takes over the batch's sync job), mid-download.
-    const response = await runExport({ db, workspace: ws, actor: { id: null, email: "drain@example.test" }, batchId: "sd-export", params: new URLSearchParams() });
+    const response = await runExport({
+      db,
+      workspace: ws,
+      actor: { id: null, email: "drain@example.test" },
+      batchId: "sd-export",
+      params: new URLSearchParams(),
+    });
     expect(response.status).toBe(200);
     const body = response.text();
     // Its rejection may come while drain() is awaited below, before the assertion reads it.
@@ -97,13 +117,26 @@ describe(`Readiness and shutdown (${usingPostgres() ? "PostgreSQL" : "PGlite"})`
     // Handed back: due now, no owner, for another instance's next claim.
     expect(await job()).toMatchObject({ state: "pending", owner: null });
     expect(await db.select().from(exportSlots).where(eq(exportSlots.workspaceId, ws.id))).toHaveLength(0);
-    const exportJob = (await db.select().from(mirrorSyncs).where(and(eq(mirrorSyncs.workspaceId, ws.id), eq(mirrorSyncs.batchId, "sd-export"))))[0];
+    const exportJob = (
+      await db
+        .select()
+        .from(mirrorSyncs)
+        .where(and(eq(mirrorSyncs.workspaceId, ws.id), eq(mirrorSyncs.batchId, "sd-export")))
+    )[0];
     if (exportJob) expect(exportJob.state).not.toBe("running");
     const audits = await db.select().from(auditEvents).where(eq(auditEvents.actorEmail, "drain@example.test"));
-    expect(audits.map((a) => [a.action, (a.detail as { reason?: string }).reason])).toEqual([["export.failed", expect.stringMatching(/server restarted/)]]);
+    expect(audits.map((a) => [a.action, (a.detail as { reason?: string }).reason])).toEqual([
+      ["export.failed", expect.stringMatching(/server restarted/)],
+    ]);
 
     // A new export on a draining instance is refused up front.
-    const late = await runExport({ db, workspace: ws, actor: { id: null, email: "drain@example.test" }, batchId: "sd-export", params: new URLSearchParams() });
+    const late = await runExport({
+      db,
+      workspace: ws,
+      actor: { id: null, email: "drain@example.test" },
+      batchId: "sd-export",
+      params: new URLSearchParams(),
+    });
     expect(late.status).toBe(503);
     expect(late.headers.get("retry-after")).toBe("5");
   });

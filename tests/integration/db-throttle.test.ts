@@ -1,7 +1,7 @@
 import { count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createInvite } from "@/lib/auth/invites";
-import { acceptInviteWithPassword } from "@/lib/auth/invites";
+
+import { acceptInviteWithPassword, createInvite } from "@/lib/auth/invites";
 import { checkCurrentPassword, checkPasswordSignIn } from "@/lib/auth/password-check";
 import { requestInfoFromHeaders } from "@/lib/auth/request-info";
 import { issueSetupToken, setupFirstAdmin } from "@/lib/auth/setup";
@@ -11,6 +11,7 @@ import type { Database } from "@/lib/db";
 import { auditEvents, rateLimits, users } from "@/lib/db/schema";
 import { PEER_HEADER, stampPeer } from "@/lib/http/client-address";
 import { scryptStats } from "@/lib/security/password";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -110,9 +111,11 @@ describe(`password attempt throttling (${usingPostgres() ? "PostgreSQL" : "PGlit
   it("gives the slots back on success: a correct password resets its pair", async () => {
     await createUser(db, { email: "typo@example.com", password: PASSWORD, role: "member" });
     const request = { ip: "198.51.100.60", userAgent: "vitest" };
-    for (let i = 0; i < PAIR.free - 1; i++) expect((await checkPasswordSignIn(db, "typo@example.com", "typo typo typo", request)).outcome).toBe("failed");
+    for (let i = 0; i < PAIR.free - 1; i++)
+      expect((await checkPasswordSignIn(db, "typo@example.com", "typo typo typo", request)).outcome).toBe("failed");
     expect((await checkPasswordSignIn(db, "typo@example.com", PASSWORD, request)).outcome).toBe("ok");
-    for (let i = 0; i < PAIR.free - 1; i++) expect((await checkPasswordSignIn(db, "typo@example.com", "typo typo typo", request)).outcome).toBe("failed");
+    for (let i = 0; i < PAIR.free - 1; i++)
+      expect((await checkPasswordSignIn(db, "typo@example.com", "typo typo typo", request)).outcome).toBe("failed");
   }, 60_000);
 
   it("throttles the current-password check of a password change the same way, before scrypt", async () => {
@@ -141,7 +144,12 @@ describe(`password attempt throttling (${usingPostgres() ? "PostgreSQL" : "PGlit
     // A real invite from another address still works, and only then is a password hashed.
     const admin = (await db.select().from(users).limit(1))[0]!;
     const { token } = await createInvite(db, { email: "joiner@example.com", role: "member", workspaceIds: [], createdBy: admin.id });
-    const joined = await acceptInviteWithPassword(db, token, { name: "Joiner", password: PASSWORD }, { ip: "192.0.2.80", userAgent: "vitest" });
+    const joined = await acceptInviteWithPassword(
+      db,
+      token,
+      { name: "Joiner", password: PASSWORD },
+      { ip: "192.0.2.80", userAgent: "vitest" },
+    );
     expect(joined).toMatchObject({ ok: true, user: { email: "joiner@example.com" } });
     expect(scryptStats.derivations - before).toBe(1);
     // Setup is already over here (users exist): no setup token is issued.
@@ -174,7 +182,9 @@ describe("IPv6 clients", () => {
     const now = new Date("2030-03-01T00:00:00Z");
     const outcomes = [];
     for (let i = 0; i < ADDRESS.free + 1; i++) {
-      outcomes.push((await beginAttempt(db, { account: `v6-${i}@example.com`, address: `2001:db8:aa:bb::${(i + 1).toString(16)}` }, now)).allowed);
+      outcomes.push(
+        (await beginAttempt(db, { account: `v6-${i}@example.com`, address: `2001:db8:aa:bb::${(i + 1).toString(16)}` }, now)).allowed,
+      );
     }
     expect(outcomes.filter((ok) => !ok)).toHaveLength(1);
     expect((await beginAttempt(db, { account: "v6-other@example.com", address: "2001:db8:aa:cc::1" }, now)).allowed).toBe(true);

@@ -1,10 +1,20 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { listAudit, recordAudit } from "@/lib/audit";
 import { createUser } from "@/lib/auth/users";
 import type { Database } from "@/lib/db";
-import { seal, open } from "@/lib/security/secret-box";
-import { createWorkspace, findWorkspaceFor, listWorkspacesFor, listWorkspaceSettings, setWorkspaceAccess, testConnection, updateWorkspace } from "@/lib/workspaces";
+import { open, seal } from "@/lib/security/secret-box";
+import {
+  createWorkspace,
+  findWorkspaceFor,
+  listWorkspaceSettings,
+  listWorkspacesFor,
+  setWorkspaceAccess,
+  testConnection,
+  updateWorkspace,
+} from "@/lib/workspaces";
+
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
@@ -23,7 +33,13 @@ afterAll(async () => {
 
 describe(`workspaces (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   it("stores both Trillet credentials as ciphertext, showing only the key's last 4", async () => {
-    const ws = await createWorkspace(db, { slug: "acme", name: "Acme", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
+    const ws = await createWorkspace(db, {
+      slug: "acme",
+      name: "Acme",
+      baseUrl: sb.url,
+      apiKey: TEST_KEY,
+      trilletWorkspaceId: TEST_WORKSPACE,
+    });
     const rows = await db.execute(sql`select * from workspaces where id = ${ws.id}`);
     const raw = JSON.stringify(rows);
     expect(raw).not.toContain(TEST_KEY);
@@ -44,7 +60,13 @@ describe(`workspaces (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
 
   it("tells a rejected key from an unreachable Trillet", async () => {
     const admin = await createUser(db, { email: "admin2@example.com", role: "admin" });
-    const bad = await createWorkspace(db, { slug: "bad-key", name: "Bad", baseUrl: sb.url, apiKey: "sk_wrong_000000", trilletWorkspaceId: TEST_WORKSPACE });
+    const bad = await createWorkspace(db, {
+      slug: "bad-key",
+      name: "Bad",
+      baseUrl: sb.url,
+      apiKey: "sk_wrong_000000",
+      trilletWorkspaceId: TEST_WORKSPACE,
+    });
     expect(await testConnection((await findWorkspaceFor(db, admin, "bad-key"))!)).toBe("rejected");
     await updateWorkspace(db, bad.id, { slug: "bad-key", name: "Bad", baseUrl: "http://127.0.0.1:9" });
     expect(await testConnection((await findWorkspaceFor(db, admin, "bad-key"))!)).toBe("unreachable");
@@ -73,8 +95,17 @@ describe(`workspaces (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   });
 
   it("records audit events newest first, with who, what, when and from where", async () => {
-    await recordAudit(db, { actor: { id: null, email: "a@example.com" }, action: "auth.sign_in_failed", request: { ip: "192.0.2.1", userAgent: "ua" } });
-    await recordAudit(db, { actor: { id: null, email: "b@example.com" }, action: "workspace.tested", target: "acme", detail: { verdict: "valid" } });
+    await recordAudit(db, {
+      actor: { id: null, email: "a@example.com" },
+      action: "auth.sign_in_failed",
+      request: { ip: "192.0.2.1", userAgent: "ua" },
+    });
+    await recordAudit(db, {
+      actor: { id: null, email: "b@example.com" },
+      action: "workspace.tested",
+      target: "acme",
+      detail: { verdict: "valid" },
+    });
     const { rows, total } = await listAudit(db, 1, 10);
     expect(total).toBe(2);
     expect(rows.map((r) => r.action)).toEqual(["workspace.tested", "auth.sign_in_failed"]);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
 import { RateLimitedError, UpstreamUnavailableError } from "@/lib/trillet/errors";
+
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
 let sb: RunningSandbox;

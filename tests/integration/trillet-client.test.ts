@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
 import { TrilletClient, type TrilletClientOptions } from "@/lib/trillet/client";
 import {
   BatchNotFoundError,
@@ -8,6 +9,7 @@ import {
   TrilletError,
   UpstreamUnavailableError,
 } from "@/lib/trillet/errors";
+
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
 let sb: RunningSandbox;
@@ -71,17 +73,23 @@ describe("TrilletClient", () => {
   });
 
   it("maps wrong credentials to CredentialsRejectedError without echoing them", async () => {
-    const error = await client({}, { apiKey: "sk_wrong_key_123456" }).listCalls("demo-finished").catch((e) => e);
+    const error = await client({}, { apiKey: "sk_wrong_key_123456" })
+      .listCalls("demo-finished")
+      .catch((e) => e);
     expect(error).toBeInstanceOf(CredentialsRejectedError);
     expect(String(error)).not.toContain("sk_wrong_key_123456");
     expectNoSecrets(error);
-    const wrongWs = await client({}, { workspaceId: "ws_other" }).listCalls("demo-finished").catch((e) => e);
+    const wrongWs = await client({}, { workspaceId: "ws_other" })
+      .listCalls("demo-finished")
+      .catch((e) => e);
     expect(wrongWs).toBeInstanceOf(CredentialsRejectedError);
     expect(sb.sandbox.stats().requests).toBe(2); // no retries on a credentials failure
   });
 
   it("maps an unknown batch to BatchNotFoundError", async () => {
-    const error = await client().listCalls("no-such-batch").catch((e) => e);
+    const error = await client()
+      .listCalls("no-such-batch")
+      .catch((e) => e);
     expect(error).toBeInstanceOf(BatchNotFoundError);
     expect((error as TrilletError).kind).toBe("not_found");
     expectNoSecrets(error);
@@ -96,7 +104,9 @@ describe("TrilletClient", () => {
 
   it("gives up after maxRetries on a permanent 5xx with a typed, secret-free error", async () => {
     sb.sandbox.setFaults([{ kind: "5xx", rate: 1 }]);
-    const error = await client({ maxRetries: 2 }).listCalls("demo-finished").catch((e) => e);
+    const error = await client({ maxRetries: 2 })
+      .listCalls("demo-finished")
+      .catch((e) => e);
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
     expect(sb.sandbox.stats().requests).toBe(3);
     expectNoSecrets(error);
@@ -113,7 +123,9 @@ describe("TrilletClient", () => {
 
   it("reports a timeout as unavailable once retries run out", async () => {
     sb.sandbox.setFaults([{ kind: "timeout", rate: 1 }]);
-    const error = await client({ timeoutMs: 150, maxRetries: 1 }).listCalls("demo-finished").catch((e) => e);
+    const error = await client({ timeoutMs: 150, maxRetries: 1 })
+      .listCalls("demo-finished")
+      .catch((e) => e);
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
     expect((error as Error).message).toContain("no answer within 150 ms");
   });
@@ -142,7 +154,9 @@ describe("TrilletClient", () => {
   it("fails with RateLimitedError carrying retryAt when the wait is longer than allowed", async () => {
     sb.sandbox.setRateLimit(1);
     await client().listCalls("demo-finished");
-    const error = await client({ maxRateLimitWaitMs: 1_000 }).listCalls("demo-finished").catch((e) => e);
+    const error = await client({ maxRateLimitWaitMs: 1_000 })
+      .listCalls("demo-finished")
+      .catch((e) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
     const retryAt = (error as RateLimitedError).retryAt;
     expect(retryAt).toBeGreaterThan(Date.now() + 50_000);

@@ -1,8 +1,17 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
 import { TrilletClient, type TrilletClientOptions } from "@/lib/trillet/client";
-import { BatchNotFoundError, InvalidRequestError, OutcomeUnknownError, RateLimitedError, UpstreamUnavailableError } from "@/lib/trillet/errors";
+import {
+  BatchNotFoundError,
+  InvalidRequestError,
+  OutcomeUnknownError,
+  RateLimitedError,
+  UpstreamUnavailableError,
+} from "@/lib/trillet/errors";
+
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
 // Starting and cancelling batches: each request is sent once, whatever happens, and an answer
@@ -48,7 +57,9 @@ describe("TrilletClient.startBatch", () => {
 
   it("reports a refused file with Trillet's reason, and sends it once", async () => {
     const before = posts();
-    const error = await client().startBatch({ csv: "phone_number\r\nnot-a-phone\r\n", agentId: "a" }).catch((e: unknown) => e);
+    const error = await client()
+      .startBatch({ csv: "phone_number\r\nnot-a-phone\r\n", agentId: "a" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect((error as Error).message).toMatch(/HTTP 400.*Row 2/);
     expect(posts()).toBe(before);
@@ -58,7 +69,9 @@ describe("TrilletClient.startBatch", () => {
   it("never retries a 5xx: the outcome is unknown, and one request was made", async () => {
     sb.sandbox.resetStats();
     sb.sandbox.setFaults([{ kind: "5xx", method: "POST", count: 5 }]);
-    const error = await client().startBatch({ csv: CSV, agentId: "a" }).catch((e: unknown) => e);
+    const error = await client()
+      .startBatch({ csv: CSV, agentId: "a" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutcomeUnknownError);
     expect(sb.sandbox.stats().requests).toBe(1);
     expectNoSecrets(error);
@@ -68,7 +81,9 @@ describe("TrilletClient.startBatch", () => {
     const before = posts();
     sb.sandbox.resetStats();
     sb.sandbox.setFaults([{ kind: "timeout", method: "POST", count: 1 }]);
-    const error = await client({ timeoutMs: 300 }).startBatch({ csv: CSV, agentId: "a" }).catch((e: unknown) => e);
+    const error = await client({ timeoutMs: 300 })
+      .startBatch({ csv: CSV, agentId: "a" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutcomeUnknownError);
     expect((error as Error).message).toMatch(/may or may not/);
     expect(posts()).toBe(before + 1);
@@ -78,7 +93,9 @@ describe("TrilletClient.startBatch", () => {
   it("reports a 429 as rate limited (nothing was started) without waiting it out", async () => {
     const before = posts();
     sb.sandbox.setFaults([{ kind: "429", method: "POST", count: 1 }]);
-    const error = await client().startBatch({ csv: CSV, agentId: "a" }).catch((e: unknown) => e);
+    const error = await client()
+      .startBatch({ csv: CSV, agentId: "a" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(posts()).toBe(before);
   });
@@ -88,7 +105,9 @@ describe("TrilletClient.startBatch", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const error = await client({}, `http://127.0.0.1:${port}`).startBatch({ csv: CSV, agentId: "a" }).catch((e: unknown) => e);
+    const error = await client({}, `http://127.0.0.1:${port}`)
+      .startBatch({ csv: CSV, agentId: "a" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
   });
 
@@ -124,7 +143,9 @@ describe("TrilletClient.cancelBatch", () => {
 
   it("maps an unknown batch to not found, and a finished one to a refusal with Trillet's reason", async () => {
     await expect(client().cancelBatch("no-such-batch")).rejects.toBeInstanceOf(BatchNotFoundError);
-    const error = await client().cancelBatch("demo-finished").catch((e: unknown) => e);
+    const error = await client()
+      .cancelBatch("demo-finished")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect((error as Error).message).toMatch(/already completed/);
   });

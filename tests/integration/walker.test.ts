@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
 import { TrilletError } from "@/lib/trillet/errors";
 import type { WorkspaceGateway } from "@/lib/trillet/gateway";
 import type { CallsPage } from "@/lib/trillet/schemas";
 import { collectBatch, walkBatch, type WalkProgress } from "@/lib/trillet/walker";
+
 import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
 
 let sb: RunningSandbox;

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+
 import ts from "typescript";
 
 // The app's ways in, found in the source tree itself (not a hand list): every page, every HTTP
@@ -29,10 +30,17 @@ function patternOf(file: string): string {
 }
 
 function parse(file: string) {
-  return ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true, file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  return ts.createSourceFile(
+    file,
+    readFileSync(file, "utf8"),
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
 }
 
-const exported = (node: ts.Node) => ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+const exported = (node: ts.Node) =>
+  ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 
 function bindingNames(name: ts.BindingName): string[] {
   if (ts.isIdentifier(name)) return [name.text];
@@ -46,7 +54,12 @@ export function valueExports(file: string): string[] {
     if (ts.isFunctionDeclaration(statement) && exported(statement) && statement.name) names.push(statement.name.text);
     else if (ts.isVariableStatement(statement) && exported(statement)) {
       for (const d of statement.declarationList.declarations) names.push(...bindingNames(d.name));
-    } else if (ts.isExportDeclaration(statement) && !statement.isTypeOnly && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+    } else if (
+      ts.isExportDeclaration(statement) &&
+      !statement.isTypeOnly &&
+      statement.exportClause &&
+      ts.isNamedExports(statement.exportClause)
+    ) {
       for (const e of statement.exportClause.elements) if (!e.isTypeOnly) names.push(e.name.text);
     } else if (ts.isExportAssignment(statement)) names.push("default");
   }
@@ -55,7 +68,9 @@ export function valueExports(file: string): string[] {
 
 function hasUseServer(file: string): boolean {
   const first = parse(file).statements[0];
-  return Boolean(first && ts.isExpressionStatement(first) && ts.isStringLiteral(first.expression) && first.expression.text === "use server");
+  return Boolean(
+    first && ts.isExpressionStatement(first) && ts.isStringLiteral(first.expression) && first.expression.text === "use server",
+  );
 }
 
 export interface RouteEntry {

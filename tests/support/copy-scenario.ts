@@ -1,10 +1,11 @@
 import { and, eq } from "drizzle-orm";
+
 import { copyProgressText } from "@/components/batches/copy-progress-text";
+import type { Database } from "@/lib/db";
+import { mirrorCalls } from "@/lib/db/schema";
 import { getMirrorStatus, type MirrorStatus } from "@/lib/mirror/status";
 import { requestSync } from "@/lib/mirror/sync";
 import { startMirrorRunners, type SliceEvent } from "@/lib/mirror/worker";
-import type { Database } from "@/lib/db";
-import { mirrorCalls } from "@/lib/db/schema";
 import type { Sandbox } from "@/lib/sandbox";
 import type { WorkspaceGateway } from "@/lib/trillet/gateway";
 
@@ -190,9 +191,12 @@ export async function runCopyScenario(o: ScenarioOptions): Promise<ScenarioResul
       if (Date.now() - lastLog > 30_000) {
         lastLog = Date.now();
         const big = statuses.get(BIG);
-        log(`  ${((Date.now() - opened) / 1000).toFixed(0)} s: big copy ${big?.pagesDone ?? 0}/${big?.passPages ?? "?"} pages, running batch's lag at most ${(result.live.maxLagMs / 1000 / scale).toFixed(0)} s (Trillet time)`);
+        log(
+          `  ${((Date.now() - opened) / 1000).toFixed(0)} s: big copy ${big?.pagesDone ?? 0}/${big?.passPages ?? "?"} pages, running batch's lag at most ${(result.live.maxLagMs / 1000 / scale).toFixed(0)} s (Trillet time)`,
+        );
       }
-      if (result.small[SMALL[SMALL.length - 1]!] && !result.big.pagesWhenSmallFrozen) result.big.pagesWhenSmallFrozen = statuses.get(BIG)?.pagesDone ?? 0;
+      if (result.small[SMALL[SMALL.length - 1]!] && !result.big.pagesWhenSmallFrozen)
+        result.big.pagesWhenSmallFrozen = statuses.get(BIG)?.pagesDone ?? 0;
       await sleep(o.sampleEveryMs ?? Math.max(20, 1_000 * scale));
     }
     result.big.pages = statuses.get(BIG)?.pagesDone ?? 0;
@@ -211,7 +215,8 @@ export function progressViolations(progress: ScenarioResult["progress"]): string
     for (let i = 1; i < seen.length; i++) {
       const [a, b] = [seen[i - 1]!, seen[i]!];
       if (b.pass < a.pass) problems.push(`${batchId}: pass ${a.pass} -> ${b.pass}`);
-      if (b.pass === a.pass && b.pagesDone < a.pagesDone) problems.push(`${batchId}: pass ${a.pass} went from ${a.pagesDone} to ${b.pagesDone} pages`);
+      if (b.pass === a.pass && b.pagesDone < a.pagesDone)
+        problems.push(`${batchId}: pass ${a.pass} went from ${a.pagesDone} to ${b.pagesDone} pages`);
       if (b.pass > a.pass && b.reason === null) problems.push(`${batchId}: pass ${b.pass} started without a reason`);
     }
   }

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+
 import { Client } from "pg";
+
 import { openDatabase, setDatabaseForTests, type DatabaseHandle } from "@/lib/db";
 
 async function adminQuery(url: string, query: string) {

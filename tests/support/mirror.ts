@@ -1,14 +1,21 @@
 import { and, eq } from "drizzle-orm";
-import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
+
 import type { Database } from "@/lib/db";
 import { mirrorSyncs } from "@/lib/db/schema";
+import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
 import type { WorkspaceGateway } from "@/lib/trillet/gateway";
 
 /**
  * Claims and runs due syncs of a batch until it is frozen (bounded): the number of runs, 0 when
  * it already was. Throws if another batch's job is claimed or a run does not end "done".
  */
-export async function syncUntilFrozen(db: Database, gateway: WorkspaceGateway, workspaceId: string, batchId: string, maxRuns = 40): Promise<number> {
+export async function syncUntilFrozen(
+  db: Database,
+  gateway: WorkspaceGateway,
+  workspaceId: string,
+  batchId: string,
+  maxRuns = 40,
+): Promise<number> {
   const [existing] = await db
     .select({ frozen: mirrorSyncs.frozen })
     .from(mirrorSyncs)

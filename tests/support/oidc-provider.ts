@@ -3,6 +3,7 @@
 // claims that account gets (email, email_verified or none, name); the provider's own development
 // login page then signs in whatever subject is typed as "login".
 import { createServer, type Server } from "node:http";
+
 import Provider from "oidc-provider";
 
 export interface TestOidcProvider {
@@ -44,8 +45,10 @@ export async function startOidcProvider(options: TestOidcOptions): Promise<TestO
   });
   // The provider's refusals, in the harness's output: a test that fails at the token exchange says why.
   for (const event of ["grant.error", "authorization.error", "server_error"] as const) {
-    (provider as unknown as { on(event: string, listener: (...args: never[]) => void): void }).on(event, (_ctx: unknown, error: { message?: string; error_description?: string; error_detail?: string }) =>
-      console.error(`[oidc-provider] ${event}: ${error.message ?? ""} ${error.error_description ?? ""} ${error.error_detail ?? ""}`),
+    (provider as unknown as { on(event: string, listener: (...args: never[]) => void): void }).on(
+      event,
+      (_ctx: unknown, error: { message?: string; error_description?: string; error_detail?: string }) =>
+        console.error(`[oidc-provider] ${event}: ${error.message ?? ""} ${error.error_description ?? ""} ${error.error_detail ?? ""}`),
     );
   }
   const handle = provider.callback();

@@ -1,12 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
 
-// Auth.js does not load under Vitest; nothing here signs anyone in.
-vi.mock("@/lib/auth/config", () => ({ auth: async () => null, signIn: async () => {}, signOut: async () => {} }));
-
 import { ACTIONS, PAGES, ROUTES } from "@/lib/auth/access-registry";
 import { declaredAccess } from "@/lib/auth/declared-access";
 import { PERMISSIONS, scopeOf, type Permission } from "@/lib/auth/permissions";
+
 import { actionEntries, inlineServerActions, loadModule, pagePatterns, routeEntries } from "../support/app-entries";
+
+// Auth.js does not load under Vitest; nothing here signs anyone in.
+vi.mock("@/lib/auth/config", () => ({ auth: async () => null, signIn: async () => {}, signOut: async () => {} }));
 
 // Every way into the app is listed in lib/auth/access-registry.ts with what it needs, and every
 // route handler and server action that needs a permission is built by withRoute/withAction with
@@ -19,9 +20,9 @@ describe("the access registry", () => {
     expect(routeEntries().map((r) => r.key)).toEqual(Object.keys(ROUTES).sort());
   });
 
-  it("lists every export of every \"use server\" module, and nothing else", () => {
+  it('lists every export of every "use server" module, and nothing else', () => {
     expect(actionEntries().map((a) => a.key)).toEqual(Object.keys(ACTIONS).sort());
-    expect(inlineServerActions(), "declare server actions in their own \"use server\" module").toEqual([]);
+    expect(inlineServerActions(), 'declare server actions in their own "use server" module').toEqual([]);
   });
 
   it("lists every page, and nothing else", () => {
@@ -29,7 +30,8 @@ describe("the access registry", () => {
   });
 
   it("names only permissions of the table; a route or action names one unless it is public", () => {
-    for (const [key, access] of Object.entries(PAGES)) expect(access === "public" || access === "signed-in" || isPermission(access), key).toBe(true);
+    for (const [key, access] of Object.entries(PAGES))
+      expect(access === "public" || access === "signed-in" || isPermission(access), key).toBe(true);
     for (const [key, access] of [...Object.entries(ROUTES), ...Object.entries(ACTIONS).map(([k, a]) => [k, a.needs] as const)]) {
       expect(access === "public" || isPermission(access), `${key}: ${access}`).toBe(true);
     }

@@ -2,7 +2,9 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import v8 from "node:v8";
 import vm from "node:vm";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { attemptSignal } from "@/lib/trillet/attempt-signal";
 
 // A hung Trillet must not hang a walk: each attempt's timeout reaches fetch even while garbage

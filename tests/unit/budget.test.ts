@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { RequestBudget } from "@/lib/trillet/budget";
 import { RateLimitedError } from "@/lib/trillet/errors";
 

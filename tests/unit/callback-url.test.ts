@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { authJsAcceptsCallbackUrl, safeCallbackUrl } from "@/lib/auth/callback-url";
 
 describe("safeCallbackUrl", () => {

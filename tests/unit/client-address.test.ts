@@ -1,6 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { clientAddress, installPeerAddressHeader, normaliseAddress, throttleAddress } from "@/lib/http/client-address";
 
 // Next.js hands route handlers and actions only the headers; the peer is stamped by the hook that
@@ -11,9 +13,13 @@ let url: string;
 beforeAll(async () => {
   installPeerAddressHeader();
   server = http.createServer((req, res) => {
-    const headers = new Headers(Object.entries(req.headers).map(([k, v]): [string, string] => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]));
+    const headers = new Headers(
+      Object.entries(req.headers).map(([k, v]): [string, string] => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]),
+    );
     res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({ direct: clientAddress(headers, 0), oneProxy: clientAddress(headers, 1), twoProxies: clientAddress(headers, 2) }));
+    res.end(
+      JSON.stringify({ direct: clientAddress(headers, 0), oneProxy: clientAddress(headers, 1), twoProxies: clientAddress(headers, 2) }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;

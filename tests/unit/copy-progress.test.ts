@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
+
 import { copyProgressText, formatWait, type CopyProgressInput } from "@/components/batches/copy-progress-text";
 
-const base: CopyProgressInput = { frozen: false, pagesDone: 0, totalPages: 0, pass: 0, passReason: null, inPass: false, passPages: 0, queue: null };
+const base: CopyProgressInput = {
+  frozen: false,
+  pagesDone: 0,
+  totalPages: 0,
+  pass: 0,
+  passReason: null,
+  inPass: false,
+  passPages: 0,
+  queue: null,
+};
 const at = (over: Partial<CopyProgressInput>) => copyProgressText({ ...base, ...over });
 
 describe("copy progress in words", () => {
@@ -18,7 +28,9 @@ describe("copy progress in words", () => {
     expect(at({ queue: { ahead: 1, etaMs: 5_000 } })).toBe("waiting to copy: 1 batch ahead, under a minute");
     expect(at({ queue: { ahead: 0, etaMs: 0 } })).toBe("copy starting");
     // A copied running batch waiting for its next refresh.
-    expect(at({ pass: 4, passReason: "refresh", queue: { ahead: 2, etaMs: 200_000 } })).toBe("waiting to refresh the copy: 2 batches ahead, about 3 min");
+    expect(at({ pass: 4, passReason: "refresh", queue: { ahead: 2, etaMs: 200_000 } })).toBe(
+      "waiting to refresh the copy: 2 batches ahead, about 3 min",
+    );
     // Between two slices of a pass, the pass's progress stays on screen.
     expect(at({ pass: 1, passReason: "first", inPass: true, pagesDone: 40, passPages: 1_000, queue: { ahead: 0, etaMs: 0 } })).toBe(
       "copying for search and reports: 40 of 1,000 pages",
@@ -29,7 +41,9 @@ describe("copy progress in words", () => {
     expect(at({ pass: 2, passReason: "final", inPass: true, pagesDone: 120, passPages: 1_000, totalPages: 1_000 })).toBe(
       "second pass: checking against Trillet, 120 of 1,000 pages",
     );
-    expect(at({ pass: 9, passReason: "final", inPass: true, pagesDone: 3, passPages: 20 })).toBe("final pass: checking against Trillet, 3 of 20 pages");
+    expect(at({ pass: 9, passReason: "final", inPass: true, pagesDone: 3, passPages: 20 })).toBe(
+      "final pass: checking against Trillet, 3 of 20 pages",
+    );
     expect(at({ pass: 2, passReason: "recheck", inPass: true, pagesDone: 5, passPages: 5 })).toBe(
       "calls moved while copying; second pass reads every page again: 5 of 5 pages",
     );

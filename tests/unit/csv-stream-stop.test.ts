@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { csvStream, type CsvChunk } from "@/lib/reports/writer";
 
 // A download stopped from outside (the server shutting down) fails at once, while the reader is
@@ -57,7 +58,11 @@ describe("csvStream stopped by its signal", () => {
     async function* chunks(): AsyncGenerator<CsvChunk> {
       yield { bytes: encode("id\r\n1\r\n"), rows: 1 };
     }
-    const body = csvStream(chunks, { signal: stop.signal, onComplete: (rows) => void events.push(`complete:${rows}`), onError: () => void events.push("error") });
+    const body = csvStream(chunks, {
+      signal: stop.signal,
+      onComplete: (rows) => void events.push(`complete:${rows}`),
+      onError: () => void events.push("error"),
+    });
     expect(await new Response(body).text()).toBe("id\r\n1\r\n");
     stop.abort(new Error("late"));
     expect(events).toEqual(["complete:1"]);

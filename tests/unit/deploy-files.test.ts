@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+
 import { describe, expect, it } from "vitest";
+
 import { STANDALONE_COMMAND } from "../../scripts/lib/standalone.mjs";
 
 // Cheap static checks of the container files: no Docker daemon runs here, so the image is never
@@ -84,7 +86,9 @@ describe("compose.yaml", () => {
     expect(db).toMatch(/- "127\.0\.0\.1:5432:5432"/);
     expect(db).toMatch(/- pgdata:\/var\/lib\/postgresql\/data/);
     // Nothing else publishes a port but the TLS proxy (the app instances only `expose` theirs).
-    const published = [...compose.matchAll(/^ +ports:\n((?: +- .*\n)+)/gm)].flatMap((m) => [...m[1]!.matchAll(/- "([^"]+)"/g)].map((p) => p[1]));
+    const published = [...compose.matchAll(/^ +ports:\n((?: +- .*\n)+)/gm)].flatMap((m) =>
+      [...m[1]!.matchAll(/- "([^"]+)"/g)].map((p) => p[1]),
+    );
     expect(published.sort()).toEqual(["127.0.0.1:5432:5432", "443:443", "80:80"]);
   });
 

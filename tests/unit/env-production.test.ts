@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { assertServingSettings, EnvError, parseEnv } from "@/lib/env";
 
 // Start-up in production refuses to run without the settings a team instance needs, names each
@@ -51,7 +52,10 @@ describe("production settings", () => {
   });
 
   it("validate MIGRATE_ON_START and SHUTDOWN_TIMEOUT_MS", () => {
-    expect(parseEnv({ ...complete, MIGRATE_ON_START: "false", SHUTDOWN_TIMEOUT_MS: "5000" })).toMatchObject({ MIGRATE_ON_START: false, SHUTDOWN_TIMEOUT_MS: 5_000 });
+    expect(parseEnv({ ...complete, MIGRATE_ON_START: "false", SHUTDOWN_TIMEOUT_MS: "5000" })).toMatchObject({
+      MIGRATE_ON_START: false,
+      SHUTDOWN_TIMEOUT_MS: 5_000,
+    });
     expect(problem({ ...complete, MIGRATE_ON_START: "sometimes" })).toMatch(/MIGRATE_ON_START/);
     expect(problem({ ...complete, SHUTDOWN_TIMEOUT_MS: "10" })).toMatch(/SHUTDOWN_TIMEOUT_MS/);
   });

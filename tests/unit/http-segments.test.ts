@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { decodeSegment, isSafeText, MAX_SEGMENT_LENGTH } from "@/lib/http/segments";
+
 import { batchViewSchema, parseBatchView, parseExportView } from "@/lib/batches/search-params";
+import { decodeSegment, isSafeText, MAX_SEGMENT_LENGTH } from "@/lib/http/segments";
 
 // Route segments and query values are refused before any I/O when no real ID or filter could hold them.
 
@@ -17,7 +18,20 @@ describe("route segments", () => {
   });
 
   it("refuses malformed escapes, control characters and overlong values", () => {
-    for (const raw of ["%E0", "%E0%A4%A", "%", "%ZZ", "%ED%A0%80", "%00", "a%00b", "%0A", "%1B%5B2J", "%7F", "%C2%85", "x".repeat(MAX_SEGMENT_LENGTH + 1)]) {
+    for (const raw of [
+      "%E0",
+      "%E0%A4%A",
+      "%",
+      "%ZZ",
+      "%ED%A0%80",
+      "%00",
+      "a%00b",
+      "%0A",
+      "%1B%5B2J",
+      "%7F",
+      "%C2%85",
+      "x".repeat(MAX_SEGMENT_LENGTH + 1),
+    ]) {
       expect(pageSegment(raw), raw).toBeNull();
     }
     expect(pageSegment("x".repeat(MAX_SEGMENT_LENGTH))).toHaveLength(MAX_SEGMENT_LENGTH);
@@ -26,7 +40,8 @@ describe("route segments", () => {
   it("never decodes a route handler's segment again (Next already did)", () => {
     expect(routeSegment("%00")).toBe("%00");
     expect(routeSegment("job-1")).toBe("job-1");
-    for (const raw of ["\u0000", "job\u0000", "\t", "\u001b", "\u009f", "\ud800", "y".repeat(300)]) expect(routeSegment(raw), JSON.stringify(raw)).toBeNull();
+    for (const raw of ["\u0000", "job\u0000", "\t", "\u001b", "\u009f", "\ud800", "y".repeat(300)])
+      expect(routeSegment(raw), JSON.stringify(raw)).toBeNull();
     expect(routeSegment("y".repeat(300), 400)).toHaveLength(300);
   });
 

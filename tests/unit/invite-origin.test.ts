@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { inviteOrigin } from "@/lib/auth/invites";
 import { EnvError, parseEnv } from "@/lib/env";
 
@@ -11,7 +12,9 @@ describe("invite link origin", () => {
   });
 
   it("falls back to the address the admin's browser used", () => {
-    expect(inviteOrigin(undefined, new Headers({ host: "board.example.com", "x-forwarded-proto": "https, http" }))).toBe("https://board.example.com");
+    expect(inviteOrigin(undefined, new Headers({ host: "board.example.com", "x-forwarded-proto": "https, http" }))).toBe(
+      "https://board.example.com",
+    );
     expect(inviteOrigin(undefined, proxied)).toBe("http://10.0.0.7:3000");
     expect(inviteOrigin(undefined, new Headers())).toBe("http://localhost");
   });

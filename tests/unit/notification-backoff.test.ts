@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { backoffMs, DEFAULT_BACKOFF } from "@/lib/notifications/worker";
 
 describe("notification retry backoff", () => {

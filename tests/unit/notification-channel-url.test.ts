@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { checkChannelUrl, checkResolvedHost, displayHost, isPrivateHost } from "@/lib/notifications/channel-url";
 
 const strict = { allowPrivate: false };
@@ -12,7 +13,16 @@ describe("notification channel URLs", () => {
   });
 
   it("refuses http, other schemes, credentials in the URL and garbage, never echoing the URL", () => {
-    for (const url of ["http://example.com/hook", "ftp://example.com/x", "javascript:alert(1)", "file:///etc/passwd", "https://user:pw@example.com/h", "not a url", "", "https://" + "a".repeat(2_000) + ".com"]) {
+    for (const url of [
+      "http://example.com/hook",
+      "ftp://example.com/x",
+      "javascript:alert(1)",
+      "file:///etc/passwd",
+      "https://user:pw@example.com/h",
+      "not a url",
+      "",
+      "https://" + "a".repeat(2_000) + ".com",
+    ]) {
       const check = checkChannelUrl(url, strict);
       expect(check.ok, url).toBe(false);
       if (!check.ok && url.length > 3) expect(check.error).not.toContain(url);

@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+
 import { describe, expect, it } from "vitest";
+
 import { newSigningSecret, REPLAY_WINDOW_S, sign, signatureHeader, verifySignature } from "@/lib/notifications/signature";
 
 const secret = "whsec_test_secret_value";
@@ -20,7 +22,10 @@ describe("webhook signatures", () => {
   });
 
   it("verifies a genuine delivery", () => {
-    expect(verifySignature(signatureHeader(secret, body, now), body, secret, { now })).toEqual({ ok: true, timestamp: Math.floor(now / 1000) });
+    expect(verifySignature(signatureHeader(secret, body, now), body, secret, { now })).toEqual({
+      ok: true,
+      timestamp: Math.floor(now / 1000),
+    });
   });
 
   it("refuses a changed body, another secret, or a moved timestamp", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { can, PERMISSIONS, ROLES_ACCESS, seesEveryWorkspace, type Permission } from "@/lib/auth/permissions";
 import { ROLES } from "@/lib/db/schema";
 
@@ -20,5 +21,4 @@ describe("the permissions table", () => {
   it("names only known permissions, for every role", () => {
     for (const role of ROLES) for (const p of ROLES_ACCESS[role].permissions) expect(all, `${role}: ${p}`).toContain(p);
   });
-
 });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+
 import { CsvRecordCounter, fileNameOf } from "@/components/reports/csv-progress";
 import { columnSpec, isoUtc } from "@/lib/reports/columns";
 import { exportFileName } from "@/lib/reports/filename";
 import { guardCell, isE164 } from "@/lib/reports/guard";
 import { csvRecords } from "@/lib/reports/writer";
+
 import { OWASP_PAYLOADS } from "../support/owasp";
 
 describe("formula guard", () => {
@@ -12,7 +14,19 @@ describe("formula guard", () => {
   });
 
   it("leaves E.164 phone numbers, plain text and non-Latin text exactly as they are", () => {
-    for (const value of ["+14155550123", "+442071838750", "+8613800138000", "Zoë", "山田 太郎", "Ελένη", "محمد", "😀 ok", "", "0044 20", "'quoted"]) {
+    for (const value of [
+      "+14155550123",
+      "+442071838750",
+      "+8613800138000",
+      "Zoë",
+      "山田 太郎",
+      "Ελένη",
+      "محمد",
+      "😀 ok",
+      "",
+      "0044 20",
+      "'quoted",
+    ]) {
       expect(guardCell(value)).toBe(value);
     }
     expect(isE164("+14155550123")).toBe(true);
@@ -41,7 +55,12 @@ describe("formula guard", () => {
 
   it("writes RFC 4180 records: CRLF, quotes doubled, line breaks quoted", () => {
     expect(csvRecords([["a", 'say "hi"', "x,y", "l1\nl2", "r\r"]])).toBe('a,"say ""hi""","x,y","l1\nl2","r\r"\r\n');
-    expect(csvRecords([["", ""], ["x", ""]])).toBe(",\r\nx,\r\n");
+    expect(
+      csvRecords([
+        ["", ""],
+        ["x", ""],
+      ]),
+    ).toBe(",\r\nx,\r\n");
   });
 
   it("keeps a one-column record with an empty field as a record, not a blank line readers skip", () => {
@@ -49,7 +68,19 @@ describe("formula guard", () => {
   });
 
   it("writes times exactly as Date#toISOString does", () => {
-    const edges = [0, -1, 1, 999, 86_399_999, 86_400_000, Date.UTC(2026, 10, 29, 23, 59, 59, 999), -62_167_219_200_001, 253_402_300_799_999, 8.64e15, -8.64e15];
+    const edges = [
+      0,
+      -1,
+      1,
+      999,
+      86_399_999,
+      86_400_000,
+      Date.UTC(2026, 10, 29, 23, 59, 59, 999),
+      -62_167_219_200_001,
+      253_402_300_799_999,
+      8.64e15,
+      -8.64e15,
+    ];
     const random = Array.from({ length: 5_000 }, () => Math.floor((Math.random() - 0.3) * 4e12));
     for (const ms of [...edges, ...random]) expect(isoUtc(ms)).toBe(new Date(ms).toISOString());
     expect(isoUtc(null)).toBe("");
@@ -62,17 +93,22 @@ describe("formula guard", () => {
       "demo-failing_failed_number-busy_20261129T1502Z.csv",
     );
     expect(exportFileName({ batchId: "demo-finished", format: "report", status: "all", at })).toBe("demo-finished_20261129T1502Z.csv");
-    expect(exportFileName({ batchId: "b/../x\"y", format: "retry", status: "failed", q: "Zoë <script>", at })).toMatch(
+    expect(exportFileName({ batchId: 'b/../x"y', format: "retry", status: "failed", q: "Zoë <script>", at })).toMatch(
       /^[A-Za-z0-9_-]+\.csv$/,
     );
   });
 
   it("counts CSV rows as bytes arrive, line breaks inside quotes included", () => {
     const counter = new CsvRecordCounter();
-    const csv = csvRecords([["h1", "h2"], ["a", "multi\r\nline"], ['"q"', "b"], ["c", "d"]]);
+    const csv = csvRecords([
+      ["h1", "h2"],
+      ["a", "multi\r\nline"],
+      ['"q"', "b"],
+      ["c", "d"],
+    ]);
     for (let i = 0; i < csv.length; i += 3) counter.push(csv.slice(i, i + 3));
     expect(counter.rows).toBe(3);
-    expect(fileNameOf('attachment; filename="x_20261129T1502Z.csv"; filename*=UTF-8\'\'x', "f.csv")).toBe("x_20261129T1502Z.csv");
+    expect(fileNameOf("attachment; filename=\"x_20261129T1502Z.csv\"; filename*=UTF-8''x", "f.csv")).toBe("x_20261129T1502Z.csv");
     expect(fileNameOf(null, "f.csv")).toBe("f.csv");
   });
 });

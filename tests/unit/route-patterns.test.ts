@@ -1,6 +1,8 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
+
 import { describe, expect, it } from "vitest";
+
 import { ROUTE_PATTERNS, routeOf } from "@/lib/route-patterns";
 
 // The HTTP latency histogram is labelled by route pattern: a page or handler missing from the

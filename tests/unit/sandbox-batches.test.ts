@@ -58,7 +58,8 @@ describe("sandbox batches: determinism and identity", () => {
       `/v1/api/batch-calls/${SANDBOX_BATCHES.large}/calls?page=37&limit=100&status=failed`,
     ];
     for (const path of paths) expect(await text(a, path)).toBe(await text(b, path));
-    const progress = async (s: Sandbox) => JSON.stringify((JSON.parse(await text(s, `/v1/api/batch-calls/${SANDBOX_BATCHES.finished}`)) as { progress: unknown }).progress);
+    const progress = async (s: Sandbox) =>
+      JSON.stringify((JSON.parse(await text(s, `/v1/api/batch-calls/${SANDBOX_BATCHES.finished}`)) as { progress: unknown }).progress);
     expect(await progress(a)).toBe(await progress(b));
   });
 
@@ -123,7 +124,14 @@ describe("sandbox batches: demo-failing", () => {
     expect(truth.length).toBeGreaterThanOrEqual(450);
     expect(failed.length / truth.length).toBeGreaterThan(0.78);
     const raw = new Set(failed.map((c) => c.error ?? ""));
-    const normalised = new Set([...raw].map((r) => r.trim().replace(/[.!]+$/, "").toLowerCase()));
+    const normalised = new Set(
+      [...raw].map((r) =>
+        r
+          .trim()
+          .replace(/[.!]+$/, "")
+          .toLowerCase(),
+      ),
+    );
     expect(normalised.size).toBeGreaterThanOrEqual(8);
     expect(raw.size).toBeGreaterThan(normalised.size);
     for (const variant of ["number busy", "Number busy.", " Number busy "]) expect(raw.has(variant), variant).toBe(true);

@@ -9,7 +9,10 @@ const CREDS = { apiKey: "sk_test_contract_1234", workspaceId: "ws_contract" };
 const AUTH = { "x-api-key": CREDS.apiKey, "x-workspace-id": CREDS.workspaceId };
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 
-const ms = z.number().int().refine((n) => String(n).length === 13, "epoch ms (13 digits)");
+const ms = z
+  .number()
+  .int()
+  .refine((n) => String(n).length === 13, "epoch ms (13 digits)");
 const count = z.number().int().min(0);
 const callStatus = z.enum(["waiting", "active", "completed", "failed"]);
 
@@ -180,8 +183,17 @@ describe("sandbox contract: list endpoint", () => {
   });
 
   it.each([
-    ["page=0"], ["page=-1"], ["page=1.5"], ["page="], ["page=abc"],
-    ["limit=0"], ["limit=101"], ["limit=abc"], ["limit=2e1"], ["status=bogus"], ["status=ALL"],
+    ["page=0"],
+    ["page=-1"],
+    ["page=1.5"],
+    ["page="],
+    ["page=abc"],
+    ["limit=0"],
+    ["limit=101"],
+    ["limit=abc"],
+    ["limit=2e1"],
+    ["status=bogus"],
+    ["status=ALL"],
   ])("rejects %s with 400 {error}", async (query) => {
     const { res, body } = await get(sandbox, `/v1/api/batch-calls/${SANDBOX_BATCHES.finished}/calls?${query}`);
     expect(res.status).toBe(400);
@@ -209,7 +221,9 @@ describe("sandbox contract: status endpoints", () => {
   });
 
   it("reports finished batches as completed with their duration average and recent calls", async () => {
-    const { progress, status, isComplete } = statusSchema.parse((await get(sandbox, `/v1/api/batch-calls/${SANDBOX_BATCHES.finished}`)).body);
+    const { progress, status, isComplete } = statusSchema.parse(
+      (await get(sandbox, `/v1/api/batch-calls/${SANDBOX_BATCHES.finished}`)).body,
+    );
     expect({ status, isComplete }).toEqual({ status: "completed", isComplete: true });
     const truth = sandbox.truth(SANDBOX_BATCHES.finished) ?? [];
     const completed = truth.filter((c) => c.status === "completed");
@@ -249,15 +263,14 @@ describe("sandbox contract: errors and auth", () => {
     now: () => NOW,
   });
 
-  it.each([
-    ["/v1/api/batch-calls/nope/calls"],
-    ["/v1/api/batch-calls/nope"],
-    ["/v1/api/batch-calls/nope/status"],
-  ])("answers 404 {error, message} for an unknown batch at %s", async (path) => {
-    const { res, body } = await get(sandbox, path);
-    expect(res.status).toBe(404);
-    expect(flatErrorSchema.parse(body)).toEqual({ error: "Batch not found", message: expect.any(String) });
-  });
+  it.each([["/v1/api/batch-calls/nope/calls"], ["/v1/api/batch-calls/nope"], ["/v1/api/batch-calls/nope/status"]])(
+    "answers 404 {error, message} for an unknown batch at %s",
+    async (path) => {
+      const { res, body } = await get(sandbox, path);
+      expect(res.status).toBe(404);
+      expect(flatErrorSchema.parse(body)).toEqual({ error: "Batch not found", message: expect.any(String) });
+    },
+  );
 
   it("answers 404 for unknown paths and 405 for other methods", async () => {
     for (const path of ["/", "/v1/api/batch-calls/demo-finished/calls/x", "/v1/api/other"]) {

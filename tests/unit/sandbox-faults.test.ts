@@ -1,13 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import {
-  createSandbox,
-  parseFaultSpec,
-  SANDBOX_BATCHES,
-  type Sandbox,
-  type SandboxFaultRule,
-  type SandboxOptions,
-} from "@/lib/sandbox";
+import { createSandbox, parseFaultSpec, SANDBOX_BATCHES, type Sandbox, type SandboxFaultRule, type SandboxOptions } from "@/lib/sandbox";
 
 // Fault injection (kinds, rule semantics, env spec) and the test-only control routes.
 
@@ -45,9 +38,9 @@ describe("credentials fault", () => {
   it("answers valid credentials with 401 for the next N requests, as a revoked key would", async () => {
     const sandbox = make([{ kind: "401", count: 2 }]);
     expect(await statuses(sandbox, 3)).toEqual([401, 401, 200]);
-    const body = await (await make([{ kind: "401", count: 1 }]).handle(
-      new Request(`http://sandbox.test${CALLS()}`, { headers: AUTH }),
-    )).json();
+    const body = await (
+      await make([{ kind: "401", count: 1 }]).handle(new Request(`http://sandbox.test${CALLS()}`, { headers: AUTH }))
+    ).json();
     expect(body).toEqual({ error: "Unauthorized" });
     expect(parseFaultSpec("401:1")).toEqual([{ kind: "401", count: 1 }]);
   });
@@ -130,7 +123,10 @@ describe("sandbox faults: kinds", () => {
     expect(completed.some((c) => !("duration" in c))).toBe(true);
     expect(body.calls.some((c) => c.status !== "waiting" && !("startTime" in c))).toBe(true);
 
-    const nested = (await (await get(sandbox, `/v1/api/batch-calls/${SANDBOX_BATCHES.finished}`)).json()) as Record<string, Record<string, unknown>>;
+    const nested = (await (await get(sandbox, `/v1/api/batch-calls/${SANDBOX_BATCHES.finished}`)).json()) as Record<
+      string,
+      Record<string, unknown>
+    >;
     expect(nested).toHaveProperty("meta");
     expect(nested.progress).not.toHaveProperty("lastCompletedTime");
     expect(nested.progress).toMatchObject({ completed: expect.any(Number), queued: 0 });
@@ -211,7 +207,11 @@ describe("parseFaultSpec", () => {
 describe("sandbox control routes", () => {
   it("do not exist unless enabled", async () => {
     const sandbox = make();
-    for (const [method, path] of [["GET", "/stats"], ["POST", "/faults"], ["GET", `/truth/${SANDBOX_BATCHES.finished}`]] as const) {
+    for (const [method, path] of [
+      ["GET", "/stats"],
+      ["POST", "/faults"],
+      ["GET", `/truth/${SANDBOX_BATCHES.finished}`],
+    ] as const) {
       const res = await control(sandbox, method, path, method === "POST" ? { rules: [] } : undefined);
       expect(res.status).toBe(404);
     }
@@ -228,7 +228,9 @@ describe("sandbox control routes", () => {
     expect(await statuses(sandbox, 2)).toEqual([500, 200]);
     expect((await control(sandbox, "POST", "/faults", { rules: [{ kind: "5xx", rate: 7 }] })).status).toBe(400);
     expect((await control(sandbox, "POST", "/faults", { rule: [] })).status).toBe(400);
-    const notJson = await sandbox.handle(new Request("http://sandbox.test/__sandbox/faults", { method: "POST", headers: CONTROL, body: "{" }));
+    const notJson = await sandbox.handle(
+      new Request("http://sandbox.test/__sandbox/faults", { method: "POST", headers: CONTROL, body: "{" }),
+    );
     expect(notJson.status).toBe(400);
     expect((await control(sandbox, "POST", "/faults", { rules: [{ kind: "5xx" }] })).status).toBe(200);
     expect((await control(sandbox, "DELETE", "/faults")).status).toBe(200);

@@ -15,7 +15,12 @@ const START = Date.UTC(2026, 11, 1, 12, 0, 0);
 const BASE = "http://sandbox.test/v1/api/batch-calls";
 
 const flatError = z.strictObject({ error: z.string().min(1), message: z.string().min(1) });
-const created = z.strictObject({ batchId: z.string().regex(/^[0-9a-f]{24}$/), totalCalls: z.number().int(), status: z.literal("queued"), message: z.string() });
+const created = z.strictObject({
+  batchId: z.string().regex(/^[0-9a-f]{24}$/),
+  totalCalls: z.number().int(),
+  status: z.literal("queued"),
+  message: z.string(),
+});
 
 function make(overrides: Partial<SandboxOptions> = {}) {
   let now = START;
@@ -26,7 +31,7 @@ function make(overrides: Partial<SandboxOptions> = {}) {
 // Values a spreadsheet would treat as formulas, and ones that need CSV quoting: Trillet must get
 // each exactly as written.
 const ROWS = [
-  { phone_number: "+15550000001", first_name: "Alice", company: "=HYPERLINK(\"http://x.example\",\"x\")", notes: "" },
+  { phone_number: "+15550000001", first_name: "Alice", company: '=HYPERLINK("http://x.example","x")', notes: "" },
   { phone_number: "+15550000002", first_name: "Bob", company: "+Plus Media", notes: "Line one\nLine two" },
   { phone_number: "+15550000003", first_name: "Chloé", company: "-2+3", notes: 'She said "call me"' },
   { phone_number: "+15550000004", first_name: "結衣", company: "@Home Realty", notes: "  padded  " },
@@ -57,7 +62,12 @@ async function del(sandbox: Sandbox, batchId: string) {
 async function status(sandbox: Sandbox, batchId: string) {
   const res = await sandbox.handle(new Request(`${BASE}/${batchId}`, { headers: AUTH }));
   expect(res.status).toBe(200);
-  return (await res.json()) as { status: string; isComplete: boolean; totalCalls: number; progress: { waiting: number; active: number; completed: number; failed: number; startTime: number } };
+  return (await res.json()) as {
+    status: string;
+    isComplete: boolean;
+    totalCalls: number;
+    progress: { waiting: number; active: number; completed: number; failed: number; startTime: number };
+  };
 }
 
 async function start(sandbox: Sandbox, rows: Array<Record<string, string>> = ROWS, extra: Record<string, string> = {}) {
@@ -84,7 +94,10 @@ describe("sandbox POST /batch-calls: starting a batch", () => {
   it("records what the request carried: agent, schedule and smart callback settings", async () => {
     const { sandbox } = make();
     const at = new Date(START + 3_600_000).toISOString();
-    const { batchId } = await start(sandbox, ROWS.slice(0, 1), { scheduledAt: at, smartCallbackConfig: '{"enabled":true,"maxAttempts":2}' });
+    const { batchId } = await start(sandbox, ROWS.slice(0, 1), {
+      scheduledAt: at,
+      smartCallbackConfig: '{"enabled":true,"maxAttempts":2}',
+    });
     expect(sandbox.created()).toEqual([
       {
         batchId,
@@ -150,7 +163,11 @@ describe("sandbox POST /batch-calls: starting a batch", () => {
     ["a row with a missing field", () => form({ file: file(`${header}\r\n+15550000001`), agentId: "a" }), /Row 2 has 1 fields/],
     ["a column named twice", () => form({ file: file("phone_number,a,a\r\n+15550000001,x,y"), agentId: "a" }), /twice/],
     ["a bad scheduledAt", () => form({ file: file(`${header}\r\n+15550000001,A`), agentId: "a", scheduledAt: "tomorrow" }), /scheduledAt/],
-    ["a smartCallbackConfig that is not an object", () => form({ file: file(`${header}\r\n+15550000001,A`), agentId: "a", smartCallbackConfig: "[1]" }), /smartCallbackConfig/],
+    [
+      "a smartCallbackConfig that is not an object",
+      () => form({ file: file(`${header}\r\n+15550000001,A`), agentId: "a", smartCallbackConfig: "[1]" }),
+      /smartCallbackConfig/,
+    ],
   ])("refuses %s with 400 and Trillet's flat error body, creating nothing", async (_label, body, message) => {
     const { sandbox } = make();
     const headers = typeof body() === "string" ? { ...AUTH, "content-type": "application/json" } : AUTH;
@@ -182,7 +199,14 @@ describe("sandbox POST /batch-calls: starting a batch", () => {
   it("on an injected timeout, creates the batch and never answers (the outcome a client cannot know)", async () => {
     const { sandbox } = make({ faults: [{ kind: "timeout", method: "POST", count: 1 }] });
     const controller = new AbortController();
-    const pending = sandbox.handle(new Request(BASE, { method: "POST", headers: AUTH, body: form({ file: file(csvOf(ROWS)), agentId: "a" }), signal: controller.signal }));
+    const pending = sandbox.handle(
+      new Request(BASE, {
+        method: "POST",
+        headers: AUTH,
+        body: form({ file: file(csvOf(ROWS)), agentId: "a" }),
+        signal: controller.signal,
+      }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     controller.abort();
     await expect(pending).rejects.toThrow();
@@ -218,7 +242,9 @@ describe("sandbox DELETE /batch-calls/{id}: cancelling", () => {
     // Nothing that was waiting started; everything active then ended.
     expect(after.progress.waiting).toBe(before.progress.waiting);
     expect(after.progress.active).toBe(0);
-    expect(after.progress.completed + after.progress.failed).toBe(before.progress.completed + before.progress.failed + before.progress.active);
+    expect(after.progress.completed + after.progress.failed).toBe(
+      before.progress.completed + before.progress.failed + before.progress.active,
+    );
     const calls = sandbox.truth(batchId) as SandboxCall[];
     expect(calls.filter((c) => c.status === "waiting").every((c) => c.startTime === undefined)).toBe(true);
   });
@@ -258,7 +284,11 @@ describe("sandbox start and cancel over HTTP", () => {
   afterAll(() => server.close());
 
   it("takes a multipart upload through node:http and lists what it received on the control route", async () => {
-    const res = await fetch(`${server.url}/v1/api/batch-calls`, { method: "POST", headers: AUTH, body: form({ file: file(csvOf(ROWS)), agentId: "agent_http" }) });
+    const res = await fetch(`${server.url}/v1/api/batch-calls`, {
+      method: "POST",
+      headers: AUTH,
+      body: form({ file: file(csvOf(ROWS)), agentId: "agent_http" }),
+    });
     expect(res.status).toBe(200);
     const { batchId } = created.parse(await res.json());
     const control = await fetch(`${server.url}/__sandbox/created`, { headers: { "x-sandbox-control": "1" } });

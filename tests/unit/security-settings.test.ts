@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+
 import { describe, expect, it } from "vitest";
+
 import { MAX_REASON_KEY, reasonKey } from "@/lib/batches/reasons";
 import { assertServingSettings, parseEnv } from "@/lib/env";
 import { isCommonPassword, passwordProblem } from "@/lib/security/password";
@@ -16,7 +18,9 @@ const production = {
 describe("demo accounts in production (finding 4)", () => {
   it("refuse DEMO_SEED with NODE_ENV=production, naming the override", () => {
     // Refused when serving (start-up), not when building or running a script.
-    expect(() => assertServingSettings(parseEnv({ ...production, DEMO_SEED: "true" }))).toThrow(/DEMO_SEED: .*DEMO_SEED_IN_PRODUCTION=true/);
+    expect(() => assertServingSettings(parseEnv({ ...production, DEMO_SEED: "true" }))).toThrow(
+      /DEMO_SEED: .*DEMO_SEED_IN_PRODUCTION=true/,
+    );
     const allowed = parseEnv({ ...production, DEMO_SEED: "true", DEMO_SEED_IN_PRODUCTION: "true" });
     expect(() => assertServingSettings(allowed)).not.toThrow();
     expect(allowed.DEMO_SEED).toBe(true);
@@ -37,7 +41,15 @@ describe("demo accounts in production (finding 4)", () => {
 
 describe("smaller findings (6)", () => {
   it("refuses the most common leaked passwords, also with digits or symbols added, with a clear message", () => {
-    for (const weak of ["password1234", "Password2024!", "qwertyuiop123", "1qaz2wsx3edc", "iloveyou!!!!!!", "monkeymonkeymonkey", "football12345"]) {
+    for (const weak of [
+      "password1234",
+      "Password2024!",
+      "qwertyuiop123",
+      "1qaz2wsx3edc",
+      "iloveyou!!!!!!",
+      "monkeymonkeymonkey",
+      "football12345",
+    ]) {
       expect(isCommonPassword(weak), weak).toBe(true);
       expect(passwordProblem(weak), weak).toMatch(/most common leaked passwords/);
     }

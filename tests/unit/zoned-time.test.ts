@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { zonedTimeToEpoch } from "@/components/loop/zoned-time";
 
 // The retry dialog's "start at a time, in a time zone": wall-clock time to epoch milliseconds.

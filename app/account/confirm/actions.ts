@@ -2,6 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
+
 import { recordAudit } from "@/lib/audit";
 import { withAction, withFormAction } from "@/lib/auth/action";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
@@ -18,7 +19,10 @@ export type ConfirmState = { error: string } | null;
 
 const confirmInput = z.object({
   next: z.string().max(2_000).optional(),
-  password: z.string({ error: "Enter your password." }).min(1, { error: "Enter your password." }).max(1024, { error: "Enter your password." }),
+  password: z
+    .string({ error: "Enter your password." })
+    .min(1, { error: "Enter your password." })
+    .max(1024, { error: "Enter your password." }),
 });
 
 /**

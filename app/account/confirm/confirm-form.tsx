@@ -1,9 +1,11 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+
 import { confirmPasswordAction } from "./actions";
 
 export function ConfirmPasswordForm({ next }: { next: string }) {

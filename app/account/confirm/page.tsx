@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
@@ -7,6 +8,7 @@ import { oidcEnabled } from "@/lib/auth/oidc";
 import { userHasPassword } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
+
 import { confirmWithOidcAction } from "./actions";
 import { ConfirmPasswordForm } from "./confirm-form";
 

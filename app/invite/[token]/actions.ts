@@ -1,6 +1,7 @@
 "use server";
 
 import { z } from "zod";
+
 import { recordAudit } from "@/lib/audit";
 import { signIn } from "@/lib/auth/config";
 import { acceptInviteWithPassword } from "@/lib/auth/invites";

@@ -1,10 +1,12 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { PasswordFields } from "@/components/auth/password-fields";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+
 import { acceptInviteAction } from "./actions";
 
 export function InviteForm({ token, email }: { token: string; email: string }) {

@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { findPendingInvite } from "@/lib/auth/invites";
 import { getDb } from "@/lib/db";
+
 import { InviteForm } from "./invite-form";
 
 export const metadata: Metadata = { title: "Join", referrer: "no-referrer" };

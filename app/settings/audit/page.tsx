@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
+
 import { AuditPagination } from "@/components/settings/audit-pagination";
 import { AuditTable } from "@/components/settings/audit-table";
 import { EmptyState } from "@/components/settings/empty-state";
@@ -8,6 +9,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { listAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/guards";
 import { getDb } from "@/lib/db";
+
 import { AUDIT_PAGE_SIZE, auditPageHref, parseAuditPage } from "./search-params";
 
 export const metadata: Metadata = { title: "Audit log" };
@@ -39,8 +41,8 @@ async function AuditData({ page }: { page: number }) {
   if (total === 0) {
     return (
       <EmptyState title="Nothing recorded yet" testId="no-audit-events">
-        Sign-ins, invites, role and access changes, and workspace changes appear here as they happen. Start by inviting a
-        member or adding a workspace.
+        Sign-ins, invites, role and access changes, and workspace changes appear here as they happen. Start by inviting a member or adding a
+        workspace.
       </EmptyState>
     );
   }

@@ -2,16 +2,18 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+
 import { failed, succeeded, type ActionResult } from "@/components/settings/action-result";
 import { recordAudit } from "@/lib/audit";
 import { withAction } from "@/lib/auth/action";
+import { GRANTABLE_PER_WORKSPACE } from "@/lib/auth/permissions";
 import { currentRequestInfo } from "@/lib/auth/request-info";
 import { countActiveAdmins, findUserById, LastAdminError, listUsers, setDisabled, setRole } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
 import { ROLES } from "@/lib/db/schema";
 import { listOf } from "@/lib/http/fields";
-import { GRANTABLE_PER_WORKSPACE } from "@/lib/auth/permissions";
 import { listWorkspacesFor, setWorkspaceAccess, setWorkspaceGrants } from "@/lib/workspaces";
+
 import { refuseAdminChange, roleLabel } from "./admin-guard";
 
 const PATH = "/settings/members";
@@ -108,7 +110,6 @@ const accessInput = z.object({
 export const updateMemberAccess = withAction(
   { permission: "members.manage", input: accessInput, fresh: PATH },
   async ({ input, user: admin }): Promise<ActionResult> => {
-
     const db = await getDb();
     const [workspaces, users] = await Promise.all([listWorkspacesFor(db, admin), listUsers(db)]);
     const member = users.find((u) => u.id === input.userId);

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { z } from "zod";
+
 import { failed, succeeded, type ActionResult, type CreatedInvite } from "@/components/settings/action-result";
 import { recordAudit } from "@/lib/audit";
 import { withAction } from "@/lib/auth/action";
@@ -68,7 +69,6 @@ const revokeInput = z.object({ inviteId: z.uuid({ error: "That invite no longer 
 export const revokePendingInvite = withAction(
   { permission: "members.manage", input: revokeInput, fresh: PATH },
   async ({ input, user: admin }): Promise<ActionResult> => {
-
     const db = await getDb();
     const email = await revokeInvite(db, input.inviteId);
     if (!email) return failed("That invite was already used, revoked or has expired. Reload the page.");

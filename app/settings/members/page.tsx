@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+
 import { EmptyState } from "@/components/settings/empty-state";
 import { InviteForm } from "@/components/settings/invite-form";
 import { MembersTable } from "@/components/settings/members-table";

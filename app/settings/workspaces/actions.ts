@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+
 import { failed, succeeded, type ActionResult } from "@/components/settings/action-result";
 import { recordAudit } from "@/lib/audit";
 import { withAction } from "@/lib/auth/action";
@@ -14,6 +15,7 @@ import {
   updateWorkspace,
   type ConnectionVerdict,
 } from "@/lib/workspaces";
+
 import { createWorkspaceInput, isUniqueViolation, sqlState, updateWorkspaceInput, workspaceIdInput } from "./workspace-input";
 
 // Secrets go from the parsed form straight into the service: never into a result, an audit
@@ -95,7 +97,6 @@ const VERDICT_MESSAGES: Record<ConnectionVerdict, (name: string) => string> = {
 export const testWorkspaceConnection = withAction(
   { permission: "workspaces.manage", input: workspaceIdInput },
   async ({ input, user: admin }): Promise<ActionResult<{ verdict: ConnectionVerdict }>> => {
-
     const db = await getDb();
     const workspace = await findWorkspaceById(db, input.workspaceId);
     if (!workspace) return failed(GONE);

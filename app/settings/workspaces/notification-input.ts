@@ -1,7 +1,8 @@
 import { z } from "zod";
+
 import { CHANNEL_KINDS } from "@/lib/db/schema";
-import { CHANNEL_DEFAULTS, NOTIFICATION_EVENTS } from "@/lib/notifications/event-types";
 import { checkChannelUrl } from "@/lib/notifications/channel-url";
+import { CHANNEL_DEFAULTS, NOTIFICATION_EVENTS } from "@/lib/notifications/event-types";
 
 // The notification channel form's fields. The URL is a secret: no message echoes it.
 
@@ -9,7 +10,8 @@ const GONE = "That workspace no longer exists. Reload the page.";
 
 const whole = (label: string, min: number, max: number, fallback: number) =>
   z.preprocess(
-    (v) => (v === null || v === undefined || (typeof v === "string" && v.trim() === "") ? fallback : typeof v === "string" ? Number(v.trim()) : v),
+    (v) =>
+      v === null || v === undefined || (typeof v === "string" && v.trim() === "") ? fallback : typeof v === "string" ? Number(v.trim()) : v,
     z
       .number({ error: `Enter the ${label} as a number.` })
       .int({ error: `Enter the ${label} as a whole number.` })

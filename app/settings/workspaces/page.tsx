@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+
 import { EmptyState } from "@/components/settings/empty-state";
 import { SectionHeading } from "@/components/settings/section-heading";
 import { WorkspaceDialog } from "@/components/settings/workspace-dialog";
@@ -22,8 +23,7 @@ export default async function WorkspacesPage() {
       />
       {workspaces.length === 0 ? (
         <EmptyState title="No Trillet workspace yet" testId="no-workspaces">
-          Add one with “Add workspace”: you need its Trillet workspace ID and an API key. Then give members access under
-          Members.
+          Add one with “Add workspace”: you need its Trillet workspace ID and an API key. Then give members access under Members.
         </EmptyState>
       ) : (
         <WorkspacesTable workspaces={workspaces} />

@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { DEFAULT_BASE_URL } from "@/components/settings/workspace-defaults";
 import { env } from "@/lib/env";
 import { checkOutboundUrl } from "@/lib/security/outbound-url";
@@ -12,13 +13,9 @@ const name = z
   .min(1, { error: "Enter a name." })
   .max(80, { error: "Keep the name to 80 characters." });
 
-const slug = z
-  .string({ error: "Enter a slug." })
-  .trim()
-  .toLowerCase()
-  .regex(WORKSPACE_SLUG, {
-    error: "The slug is 1 to 40 lowercase letters, digits and dashes, starting with a letter or digit.",
-  });
+const slug = z.string({ error: "Enter a slug." }).trim().toLowerCase().regex(WORKSPACE_SLUG, {
+  error: "The slug is 1 to 40 lowercase letters, digits and dashes, starting with a letter or digit.",
+});
 
 const baseUrl = z
   .string({ error: "Enter the base URL." })

@@ -2,13 +2,24 @@
 
 import { PlusIcon } from "lucide-react";
 import { useId, useState } from "react";
+
 import { addNotificationChannel } from "@/app/settings/workspaces/notification-actions";
 import type { AddedChannel } from "@/app/settings/workspaces/notification-input";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogClose,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { CHANNEL_DEFAULTS, EVENT_LABELS, NOTIFICATION_EVENTS } from "@/lib/notifications/event-types";
+
 import { FormError } from "../form-error";
 import { useSettingsAction } from "../use-settings-action";
 import { SigningSecretDialog } from "./signing-secret-dialog";
@@ -55,8 +66,19 @@ function ChannelForm({ workspaceId, onSaved }: { workspaceId: string; onSaved: (
       <input type="hidden" name="workspaceId" value={workspaceId} />
       <fieldset className="flex flex-col gap-2">
         <legend className="mb-2 text-sm font-medium">Kind</legend>
-        <Choice name="kind" value="slack" defaultChecked label="Slack incoming webhook" hint="A message with the counts, success rate, top failure reasons and a link." />
-        <Choice name="kind" value="webhook" label="Signed JSON webhook" hint="The event as JSON, signed with a secret shown once after you add it." />
+        <Choice
+          name="kind"
+          value="slack"
+          defaultChecked
+          label="Slack incoming webhook"
+          hint="A message with the counts, success rate, top failure reasons and a link."
+        />
+        <Choice
+          name="kind"
+          value="webhook"
+          label="Signed JSON webhook"
+          hint="The event as JSON, signed with a secret shown once after you add it."
+        />
       </fieldset>
       <div className="flex flex-col gap-2">
         <Label htmlFor={`${id}-url`}>Webhook URL</Label>
@@ -95,13 +117,34 @@ function ChannelForm({ workspaceId, onSaved }: { workspaceId: string; onSaved: (
         ))}
       </fieldset>
       <div className="grid gap-4 sm:grid-cols-3">
-        <NumberField id={`${id}-rate`} name="failureRatePercent" label="Failure rate (%)" min={1} max={100} defaultValue={CHANNEL_DEFAULTS.failureRatePercent} />
-        <NumberField id={`${id}-min`} name="minFinishedCalls" label="After finished calls" min={1} max={1_000_000} defaultValue={CHANNEL_DEFAULTS.minFinishedCalls} />
-        <NumberField id={`${id}-stall`} name="stallMinutes" label="Stalled after (min)" min={1} max={1_440} defaultValue={CHANNEL_DEFAULTS.stallMinutes} />
+        <NumberField
+          id={`${id}-rate`}
+          name="failureRatePercent"
+          label="Failure rate (%)"
+          min={1}
+          max={100}
+          defaultValue={CHANNEL_DEFAULTS.failureRatePercent}
+        />
+        <NumberField
+          id={`${id}-min`}
+          name="minFinishedCalls"
+          label="After finished calls"
+          min={1}
+          max={1_000_000}
+          defaultValue={CHANNEL_DEFAULTS.minFinishedCalls}
+        />
+        <NumberField
+          id={`${id}-stall`}
+          name="stallMinutes"
+          label="Stalled after (min)"
+          min={1}
+          max={1_440}
+          defaultValue={CHANNEL_DEFAULTS.stallMinutes}
+        />
       </div>
       <p className="text-xs text-muted-foreground">
-        The failure-rate event comes once per batch, when failed calls reach that share of the finished ones (after at
-        least that many finished). A batch has stalled when its counts have not moved for that long while calls wait.
+        The failure-rate event comes once per batch, when failed calls reach that share of the finished ones (after at least that many
+        finished). A batch has stalled when its counts have not moved for that long while calls wait.
       </p>
       <FormError error={error} />
       <DialogFooter>
@@ -116,7 +159,19 @@ function ChannelForm({ workspaceId, onSaved }: { workspaceId: string; onSaved: (
   );
 }
 
-function Choice({ name, value, label, hint, defaultChecked }: { name: string; value: string; label: string; hint: string; defaultChecked?: boolean }) {
+function Choice({
+  name,
+  value,
+  label,
+  hint,
+  defaultChecked,
+}: {
+  name: string;
+  value: string;
+  label: string;
+  hint: string;
+  defaultChecked?: boolean;
+}) {
   return (
     <label className="flex items-start gap-2 text-sm">
       <input
@@ -134,7 +189,21 @@ function Choice({ name, value, label, hint, defaultChecked }: { name: string; va
   );
 }
 
-function NumberField({ id, name, label, min, max, defaultValue }: { id: string; name: string; label: string; min: number; max: number; defaultValue: number }) {
+function NumberField({
+  id,
+  name,
+  label,
+  min,
+  max,
+  defaultValue,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  min: number;
+  max: number;
+  defaultValue: number;
+}) {
   return (
     <div className="flex flex-col gap-2">
       <Label htmlFor={id}>{label}</Label>

@@ -4,6 +4,7 @@ import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle }
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { ChannelView, DeliveryLogRow } from "@/lib/notifications/channels";
 import { EVENT_LABELS, type NotificationEvent } from "@/lib/notifications/event-types";
+
 import { RemoveChannelButton } from "./remove-channel-button";
 import { SendTestButton } from "./send-test-button";
 
@@ -11,7 +12,15 @@ const KIND_LABELS = { slack: "Slack", webhook: "Signed webhook" } as const;
 const OUTCOME_LABELS: Record<string, string> = { delivered: "Delivered", retrying: "Will retry", failed: "Failed" };
 
 /** The workspace's channels, each with its events, thresholds, actions and latest delivery attempts. */
-export function ChannelList({ workspaceId, channels, log }: { workspaceId: string; channels: readonly ChannelView[]; log: Map<string, DeliveryLogRow[]> }) {
+export function ChannelList({
+  workspaceId,
+  channels,
+  log,
+}: {
+  workspaceId: string;
+  channels: readonly ChannelView[];
+  log: Map<string, DeliveryLogRow[]>;
+}) {
   return (
     <ul className="flex flex-col gap-4" data-testid="notification-channels">
       {channels.map((channel) => (
@@ -29,7 +38,9 @@ export function ChannelList({ workspaceId, channels, log }: { workspaceId: strin
                     Failure rate: at {channel.failureRatePercent}% after {channel.minFinishedCalls.toLocaleString("en-US")} finished calls.
                   </span>
                 ) : null}
-                {channel.events.includes("batch.stalled") ? <span className="block">Stalled: no progress for {channel.stallMinutes} min while calls wait.</span> : null}
+                {channel.events.includes("batch.stalled") ? (
+                  <span className="block">Stalled: no progress for {channel.stallMinutes} min while calls wait.</span>
+                ) : null}
               </CardDescription>
               <CardAction className="flex gap-2">
                 <SendTestButton workspaceId={workspaceId} channelId={channel.id} host={channel.host} />
@@ -66,7 +77,9 @@ function DeliveryLog({ host, rows }: { host: string; rows: readonly DeliveryLogR
               <LocalTime ms={row.at.getTime()} />
             </TableCell>
             <TableCell>
-              <span className="block">{row.eventType === "test" ? "Test" : (EVENT_LABELS[row.eventType as NotificationEvent] ?? row.eventType)}</span>
+              <span className="block">
+                {row.eventType === "test" ? "Test" : (EVENT_LABELS[row.eventType as NotificationEvent] ?? row.eventType)}
+              </span>
               <span className="block max-w-64 truncate font-mono text-xs text-muted-foreground" title={row.eventId}>
                 {row.eventId}
               </span>

@@ -2,6 +2,7 @@
 
 import { removeNotificationChannel } from "@/app/settings/workspaces/notification-actions";
 import { Button } from "@/components/ui/button";
+
 import { ActionDialog } from "../action-dialog";
 
 export function RemoveChannelButton({ workspaceId, channelId, host }: { workspaceId: string; channelId: string; host: string }) {

@@ -3,6 +3,7 @@
 import { sendTestNotification } from "@/app/settings/workspaces/notification-actions";
 import { Button } from "@/components/ui/button";
 import { toast } from "@/components/ui/toast";
+
 import { FormError } from "../form-error";
 import { useSettingsAction } from "../use-settings-action";
 

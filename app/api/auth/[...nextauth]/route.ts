@@ -1,4 +1,5 @@
 import type { NextRequest } from "next/server";
+
 import { authJsAcceptsCallbackUrl } from "@/lib/auth/callback-url";
 import { handlers } from "@/lib/auth/config";
 
@@ -6,10 +7,7 @@ import { handlers } from "@/lib/auth/config";
 // 400: Auth.js itself would take it for a configuration error and answer 500.
 function refused(request: NextRequest): Response | null {
   const origin = request.nextUrl.origin;
-  const given = [
-    ...request.nextUrl.searchParams.getAll("callbackUrl"),
-    ...callbackCookies(request.headers.get("cookie") ?? ""),
-  ];
+  const given = [...request.nextUrl.searchParams.getAll("callbackUrl"), ...callbackCookies(request.headers.get("cookie") ?? "")];
   // An empty one Auth.js ignores.
   return given.every((value) => value === "" || authJsAcceptsCallbackUrl(value, origin))
     ? null

@@ -1,12 +1,13 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+
 import { removeBatchInput, renameBatchInput } from "@/components/batches-list/batch-actions-input";
 import { failed, succeeded, type ActionResult } from "@/components/settings/action-result";
-import { withAction } from "@/lib/auth/action";
-import { renameTrackedBatch, untrackBatch } from "@/lib/batches/tracked";
 import { recordAudit } from "@/lib/audit";
+import { withAction } from "@/lib/auth/action";
 import { currentRequestInfo } from "@/lib/auth/request-info";
+import { renameTrackedBatch, untrackBatch } from "@/lib/batches/tracked";
 import { getDb } from "@/lib/db";
 
 // The form's `workspace` field names the workspace; withAction checks it and batches.manage.

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
+
 import { PageContainer } from "@/components/app-shell/page-container";
 import { BatchesEmptyState } from "@/components/batches-list/batches-empty-state";
 import { BatchesListSkeleton } from "@/components/batches-list/batches-list-skeleton";

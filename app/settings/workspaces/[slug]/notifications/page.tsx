@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+
 import { EmptyState } from "@/components/settings/empty-state";
 import { AddChannelDialog } from "@/components/settings/notifications/add-channel-dialog";
 import { ChannelList } from "@/components/settings/notifications/channel-list";
@@ -22,7 +23,10 @@ export default async function NotificationsPage({ params }: { params: Promise<{ 
   const [workspace] = await db.select({ id: workspaces.id, name: workspaces.name }).from(workspaces).where(eq(workspaces.slug, slug));
   if (!workspace) notFound();
   const channels = await listChannels(db, workspace.id);
-  const log = await recentDeliveries(db, channels.map((c) => c.id));
+  const log = await recentDeliveries(
+    db,
+    channels.map((c) => c.id),
+  );
   return (
     <section aria-labelledby="notifications-heading" className="flex flex-col gap-4">
       <Link href="/settings/workspaces" className="text-sm text-muted-foreground underline-offset-4 hover:underline">

@@ -3,6 +3,7 @@
 import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
 import Papa from "papaparse";
+
 import { cancelInput, previewInput, retryInput, type RetryOutcome, type RetryPreviewData } from "@/components/loop/loop-input";
 import { failed, succeeded, type ActionResult } from "@/components/settings/action-result";
 import { withAction } from "@/lib/auth/action";

@@ -1,24 +1,25 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
+
 import { PageContainer } from "@/components/app-shell/page-container";
 import { BatchErrorState } from "@/components/batches/batch-error-state";
 import { BatchHeader } from "@/components/batches/batch-header";
 import { BatchOverviewSkeleton } from "@/components/batches/batch-overview";
 import { LiveBatch } from "@/components/batches/live-batch";
+import { LocalTime } from "@/components/batches/local-time";
 import { BatchLineage } from "@/components/loop/batch-lineage";
 import { CancelButton, RetryButton } from "@/components/loop/loop-buttons";
 import { ExportMenu } from "@/components/reports/export-menu";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
-import { LocalTime } from "@/components/batches/local-time";
+import { requireWorkspace } from "@/lib/auth/guards";
 import { loadBatchLoop } from "@/lib/batches/batch-loop";
 import { getBatchPage } from "@/lib/batches/batch-page";
 import { batchViewQuery, parseBatchView, type BatchView } from "@/lib/batches/search-params";
-import { isForeignRateLimit, isTrilletError, retryAtOf } from "@/lib/trillet/errors";
-import { batchIdSchema } from "@/lib/trillet/batch-id";
-import { requireWorkspace } from "@/lib/auth/guards";
-import { decodeSegment } from "@/lib/http/segments";
 import { getDb } from "@/lib/db";
+import { decodeSegment } from "@/lib/http/segments";
+import { batchIdSchema } from "@/lib/trillet/batch-id";
+import { isForeignRateLimit, isTrilletError, retryAtOf } from "@/lib/trillet/errors";
 import type { Workspace } from "@/lib/workspaces";
 
 interface Props {
@@ -52,12 +53,22 @@ export default async function BatchPage({ params, searchParams }: Props) {
         actions={
           <>
             {loop.canStart && loop.failed > 0 ? (
-              <RetryButton workspace={workspace.slug} batchId={batchId.data} reason="" failedCount={loop.failed} defaultAgentId={loop.defaultAgentId} />
+              <RetryButton
+                workspace={workspace.slug}
+                batchId={batchId.data}
+                reason=""
+                failedCount={loop.failed}
+                defaultAgentId={loop.defaultAgentId}
+              />
             ) : null}
             {loop.canCancel && loop.running ? (
               <CancelButton workspace={workspace.slug} batchId={batchId.data} apiPath={apiPath} waiting={loop.waiting ?? 0} />
             ) : null}
-            <ExportMenu exportPath={`${apiPath}/export`} batchId={batchId.data} view={{ status: view.status, reason: view.reason, q: view.q }} />
+            <ExportMenu
+              exportPath={`${apiPath}/export`}
+              batchId={batchId.data}
+              view={{ status: view.status, reason: view.reason, q: view.q }}
+            />
           </>
         }
       />

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { batchIdSchema } from "@/lib/trillet/batch-id";
+
 import { getBatchPage } from "@/lib/batches/batch-page";
 import { parseBatchView } from "@/lib/batches/search-params";
 import { getDb } from "@/lib/db";
 import { withRoute } from "@/lib/http/route";
+import { batchIdSchema } from "@/lib/trillet/batch-id";
 
 export const dynamic = "force-dynamic";
 

@@ -1,16 +1,18 @@
 import "server-only";
+
 import { z } from "zod";
+
 import { failedCallsByReason, NO_REASON_KEY } from "@/lib/batches/call-detail";
 import { ensureTracked, FIRST_OPEN_READ } from "@/lib/batches/first-open";
+import { reasonKey } from "@/lib/batches/reasons";
+import type { Database } from "@/lib/db";
+import { isSafeText } from "@/lib/http/segments";
 import { failureReasons, type ReasonGroup } from "@/lib/mirror/queries";
 import { getMirrorStatus, type MirrorStatus } from "@/lib/mirror/status";
 import { mirrorSummary } from "@/lib/mirror/store";
 import { requestSync } from "@/lib/mirror/sync";
-import { reasonKey } from "@/lib/batches/reasons";
-import type { Database } from "@/lib/db";
-import { isSafeText } from "@/lib/http/segments";
-import type { Staleness, ViewRead } from "@/lib/trillet/gateway";
 import { isTrilletError, retryAtOf, type TrilletErrorKind } from "@/lib/trillet/errors";
+import type { Staleness, ViewRead } from "@/lib/trillet/gateway";
 import { MAX_PAGE_SIZE, type BatchSummary, type CallsPage, type TrilletCall } from "@/lib/trillet/schemas";
 import type { Workspace } from "@/lib/workspaces";
 
@@ -24,7 +26,16 @@ const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 
 const drilldownSchema = z.object({
   // Compared with the copy's reason keys only, but still never text a query could choke on.
-  reason: z.preprocess(first, z.string().trim().refine((v) => isSafeText(v, 300)).catch("")).default(""),
+  reason: z
+    .preprocess(
+      first,
+      z
+        .string()
+        .trim()
+        .refine((v) => isSafeText(v, 300))
+        .catch(""),
+    )
+    .default(""),
   page: z.preprocess(first, z.coerce.number().int().min(1).max(1_000_000).catch(1)).default(1),
 });
 
@@ -115,7 +126,12 @@ export async function loadFailureDrilldown(
   return { state: "copying", mirror: mirror ?? (await getMirrorStatus(db, workspace.id, batchId)), upstream };
 }
 
-async function upstreamFailures(workspace: Workspace, batchId: string, page: number, firstRead: ViewRead<CallsPage> | null): Promise<UpstreamRead> {
+async function upstreamFailures(
+  workspace: Workspace,
+  batchId: string,
+  page: number,
+  firstRead: ViewRead<CallsPage> | null,
+): Promise<UpstreamRead> {
   let read: ViewRead<CallsPage>;
   if (firstRead && page === FIRST_OPEN_READ.page) read = firstRead;
   else {

@@ -2,6 +2,7 @@ import { DownloadIcon } from "lucide-react";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
+
 import { PageContainer } from "@/components/app-shell/page-container";
 import { BatchErrorState } from "@/components/batches/batch-error-state";
 import { CopyingState } from "@/components/failures/copying-state";
@@ -10,13 +11,14 @@ import { FailuresHeader } from "@/components/failures/failures-header";
 import { UpstreamFailures } from "@/components/failures/upstream-failures";
 import { RetryButton } from "@/components/loop/loop-buttons";
 import { ExportMenu } from "@/components/reports/export-menu";
-import { loadBatchLoop } from "@/lib/batches/batch-loop";
 import { Button } from "@/components/ui/button";
 import { requireWorkspace } from "@/lib/auth/guards";
-import { batchIdSchema } from "@/lib/trillet/batch-id";
+import { loadBatchLoop } from "@/lib/batches/batch-loop";
 import { getDb } from "@/lib/db";
 import { decodeSegment } from "@/lib/http/segments";
+import { batchIdSchema } from "@/lib/trillet/batch-id";
 import { isTrilletError, retryAtOf } from "@/lib/trillet/errors";
+
 import { drilldownQuery, loadFailureDrilldown, parseDrilldownView, type DrilldownView, type FailureDrilldown } from "./drilldown";
 import { ReadyDrilldown, type RetryTarget } from "./ready-drilldown";
 
@@ -50,7 +52,9 @@ export default async function FailedCallsPage({ params, searchParams }: Props) {
   const batchHref = `/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}`;
   const exportPath = `/api/w/${workspace.slug}/batches/${encodeURIComponent(batchId.data)}/export`;
   const loop = await loadBatchLoop(await getDb(), user, workspace, batchId.data);
-  const retry: RetryTarget | null = loop.canStart ? { workspace: workspace.slug, batchId: batchId.data, defaultAgentId: loop.defaultAgentId } : null;
+  const retry: RetryTarget | null = loop.canStart
+    ? { workspace: workspace.slug, batchId: batchId.data, defaultAgentId: loop.defaultAgentId }
+    : null;
   return (
     <PageContainer className="flex flex-col gap-6">
       <FailuresHeader
@@ -79,7 +83,14 @@ export default async function FailedCallsPage({ params, searchParams }: Props) {
 async function DrilldownExport({ loaded, exportPath, batchId }: { loaded: Promise<Loaded>; exportPath: string; batchId: string }) {
   const result = await loaded;
   const reason = "data" in result && result.data.state === "ready" ? result.data.selected?.reason.key : undefined;
-  return <ExportMenu exportPath={exportPath} batchId={batchId} view={{ status: "failed", reason }} viewLabel={reason ? "This reason" : "Failed calls"} />;
+  return (
+    <ExportMenu
+      exportPath={exportPath}
+      batchId={batchId}
+      view={{ status: "failed", reason }}
+      viewLabel={reason ? "This reason" : "Failed calls"}
+    />
+  );
 }
 
 function ExportPlaceholder() {
@@ -90,7 +101,17 @@ function ExportPlaceholder() {
   );
 }
 
-async function DrilldownData({ loaded, view, batchHref, retry }: { loaded: Promise<Loaded>; view: DrilldownView; batchHref: string; retry: RetryTarget | null }) {
+async function DrilldownData({
+  loaded,
+  view,
+  batchHref,
+  retry,
+}: {
+  loaded: Promise<Loaded>;
+  view: DrilldownView;
+  batchHref: string;
+  retry: RetryTarget | null;
+}) {
   const result = await loaded;
   const failedHref = `${batchHref}/failed`;
   if ("error" in result) {

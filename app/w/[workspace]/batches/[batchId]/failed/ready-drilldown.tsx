@@ -1,13 +1,15 @@
 import { CircleCheckIcon } from "lucide-react";
 import Link from "next/link";
+
 import { formatCount } from "@/components/batches/format";
 import { FailedCallList } from "@/components/failures/failed-call-list";
 import { FailedCallsPagination } from "@/components/failures/failed-calls-pagination";
 import { FailureTotals } from "@/components/failures/failure-totals";
-import { RetryButton } from "@/components/loop/loop-buttons";
 import { ReasonTable } from "@/components/failures/reason-table";
+import { RetryButton } from "@/components/loop/loop-buttons";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+
 import { drilldownQuery, FAILED_PAGE_SIZE, type FailureDrilldown, type SelectedReason } from "./drilldown";
 
 type Ready = Extract<FailureDrilldown, { state: "ready" }>;
@@ -20,7 +22,17 @@ export interface RetryTarget {
 }
 
 /** The drilldown once the batch is copied: totals, reasons ranked, the chosen reason's calls. */
-export function ReadyDrilldown({ data, batchHref, failedHref, retry }: { data: Ready; batchHref: string; failedHref: string; retry: RetryTarget | null }) {
+export function ReadyDrilldown({
+  data,
+  batchHref,
+  failedHref,
+  retry,
+}: {
+  data: Ready;
+  batchHref: string;
+  failedHref: string;
+  retry: RetryTarget | null;
+}) {
   return (
     <>
       <FailureTotals
@@ -78,11 +90,7 @@ function ReasonCalls({ selected, failedHref, retry }: { selected: SelectedReason
         </div>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
-        {calls.length > 0 ? (
-          <FailedCallList calls={calls} />
-        ) : (
-          <p className="text-sm text-muted-foreground">No calls on this page.</p>
-        )}
+        {calls.length > 0 ? <FailedCallList calls={calls} /> : <p className="text-sm text-muted-foreground">No calls on this page.</p>}
         <FailedCallsPagination
           page={page}
           pageSize={FAILED_PAGE_SIZE}

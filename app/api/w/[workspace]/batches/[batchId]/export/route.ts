@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { requestInfoOf } from "@/lib/auth/request-info";
 import { getDb } from "@/lib/db";
 import { withRoute } from "@/lib/http/route";

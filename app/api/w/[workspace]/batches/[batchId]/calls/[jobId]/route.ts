@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { batchIdSchema } from "@/lib/trillet/batch-id";
+
 import { getMirroredCall } from "@/lib/batches/call-detail";
 import { ensureTracked } from "@/lib/batches/first-open";
-import { getMirrorStatus } from "@/lib/mirror/status";
-import { requestSync } from "@/lib/mirror/sync";
 import { getDb } from "@/lib/db";
 import { withRoute } from "@/lib/http/route";
+import { getMirrorStatus } from "@/lib/mirror/status";
+import { requestSync } from "@/lib/mirror/sync";
+import { batchIdSchema } from "@/lib/trillet/batch-id";
 import type { TrilletCall } from "@/lib/trillet/schemas";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { batchIdSchema } from "@/lib/trillet/batch-id";
+
 import { jsonError, withRoute } from "@/lib/http/route";
 import { readExportProgress } from "@/lib/reports/progress";
+import { batchIdSchema } from "@/lib/trillet/batch-id";
 
 export const dynamic = "force-dynamic";
 
