@@ -3,17 +3,24 @@ import Link from "next/link";
 
 import { PageContainer } from "@/components/app-shell/page-container";
 import { OpenBatchField } from "@/components/batches-list/open-batch-field";
+import { RecentBatches } from "@/components/batches-list/recent-batches";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requireUser } from "@/lib/auth/guards";
 import { can } from "@/lib/auth/permissions";
+import { listBatches } from "@/lib/batches/batch-list";
 import { getDb } from "@/lib/db";
 import { listWorkspacesFor } from "@/lib/workspaces";
 
 export const metadata: Metadata = { title: "Workspaces" };
 
+const RECENT_BATCHES = 5;
+
 export default async function HomePage() {
   const user = await requireUser();
-  const workspaces = await listWorkspacesFor(await getDb(), user);
+  const db = await getDb();
+  const workspaces = await listWorkspacesFor(db, user);
+  // From the database only (the counts Batchboard last read): the home page never waits on Trillet.
+  const batches = await Promise.all(workspaces.map((ws) => listBatches(db, ws.id, { sort: "refreshed", dir: "desc" })));
   return (
     <PageContainer className="flex flex-col gap-6">
       <div>
@@ -32,7 +39,7 @@ export default async function HomePage() {
           </CardHeader>
         </Card>
       ) : null}
-      {workspaces.map((ws) => (
+      {workspaces.map((ws, i) => (
         <Card key={ws.id} className="max-w-2xl">
           <CardHeader>
             <CardTitle>
@@ -40,14 +47,10 @@ export default async function HomePage() {
                 {ws.name}
               </Link>
             </CardTitle>
-            <CardDescription>
-              Workspace “{ws.slug}” ·{" "}
-              <Link href={`/w/${ws.slug}/batches`} className="underline underline-offset-4">
-                its batches
-              </Link>
-            </CardDescription>
+            <CardDescription>Workspace “{ws.slug}”</CardDescription>
           </CardHeader>
-          <CardContent>
+          <CardContent className="flex flex-col gap-4">
+            <RecentBatches items={batches[i]!.slice(0, RECENT_BATCHES)} total={batches[i]!.length} workspace={ws.slug} />
             <OpenBatchField workspace={ws.slug} />
           </CardContent>
         </Card>

@@ -190,3 +190,21 @@ test("the batches list shows opened batches and opens one from a pasted link", a
   await expect(page).toHaveURL(/\/w\/sandbox\/batches\/demo-empty\?status=failed/);
   await expect(page.getByTestId("calls-empty")).toBeVisible();
 });
+
+test("the home page lists the workspace's recent batches, each one click away", async ({ page }) => {
+  await page.goto("/w/sandbox/batches/demo-finished");
+  await expect(page.getByTestId("summary-total")).toBeVisible();
+  await page.goto("/");
+  const recent = page.getByTestId("recent-batches").first();
+  const link = recent.locator(`a[href$="/demo-finished"]`);
+  await expect(link).toBeVisible();
+  await expect(recent.locator("li").filter({ has: page.locator(`a[href$="/demo-finished"]`) })).toContainText("Finished");
+  await page
+    .getByRole("link", { name: /^All [\d,.\s]+ batches$/ })
+    .first()
+    .click();
+  await expect(page).toHaveURL(/\/w\/sandbox\/batches$/);
+  await page.goto("/");
+  await link.click();
+  await expect(page).toHaveURL(/\/w\/sandbox\/batches\/demo-finished$/);
+});
