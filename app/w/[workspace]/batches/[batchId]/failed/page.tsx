@@ -14,6 +14,7 @@ import { ExportMenu } from "@/components/reports/export-menu";
 import { Button } from "@/components/ui/button";
 import { requireWorkspace } from "@/lib/auth/guards";
 import { loadBatchLoop } from "@/lib/batches/batch-loop";
+import { batchTabName } from "@/lib/batches/batch-tab-name";
 import { drilldownQuery, failuresHref, parseDrilldownView, type DrilldownView } from "@/lib/batches/drilldown-view";
 import { getDb } from "@/lib/db";
 import { decodeSegment } from "@/lib/http/segments";
@@ -29,9 +30,9 @@ interface Props {
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { batchId } = await params;
-  const id = batchIdSchema.safeParse(decodeSegment(batchId, "page"));
-  return { title: `Failed calls · ${id.success ? id.data : "batch"}` };
+  const { workspace, batchId } = await params;
+  const { id, label } = await batchTabName(workspace, batchId);
+  return { title: `Failed calls · ${label || id || "batch"}` };
 }
 
 /** The data, or the error that stopped it: never a rejected promise left for nobody to catch. */
