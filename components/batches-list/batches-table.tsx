@@ -4,7 +4,8 @@ import { formatCount, formatPercent } from "@/components/batches/format";
 import { LocalTime } from "@/components/batches/local-time";
 import { StackedProgress } from "@/components/batches/stacked-progress";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import type { BatchListItem, BatchListView } from "@/lib/batches/batch-list";
+import type { BatchListItem } from "@/lib/batches/batch-list";
+import type { BatchListView } from "@/lib/batches/batch-list-view";
 import type { BatchSummary } from "@/lib/trillet/schemas";
 
 import { BatchStatusBadge } from "./batch-status-badge";

@@ -2,7 +2,7 @@ import { ArrowDownIcon, ArrowUpIcon, ChevronsUpDownIcon } from "lucide-react";
 import Link from "next/link";
 
 import { TableHead } from "@/components/ui/table";
-import { batchListQuery, DEFAULT_DIRS, type BatchListSort, type BatchListView } from "@/lib/batches/batch-list";
+import { batchListQuery, DEFAULT_DIRS, type BatchListSort, type BatchListView } from "@/lib/batches/batch-list-view";
 import { cn } from "@/lib/utils";
 
 interface Props {

@@ -2,6 +2,7 @@ import { AlertTriangleIcon } from "lucide-react";
 import Link from "next/link";
 
 import { Button } from "@/components/ui/button";
+import { failuresHref } from "@/lib/batches/drilldown-view";
 
 import { CopyLinkButton } from "./copy-link-button";
 
@@ -42,7 +43,7 @@ export function BatchHeader({ workspaceName, workspaceSlug, batchId, label, acti
       </div>
       <div className="flex flex-wrap items-center gap-2">
         <Button asChild variant="outline" size="sm">
-          <Link href={`${batchesPath}/${encodeURIComponent(batchId)}/failed`}>
+          <Link href={failuresHref(`${batchesPath}/${encodeURIComponent(batchId)}`)}>
             <AlertTriangleIcon aria-hidden="true" /> Failures
           </Link>
         </Button>

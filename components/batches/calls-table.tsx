@@ -3,7 +3,7 @@ import Link from "next/link";
 
 import { StatusBadge } from "@/components/batches/status-badge";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import type { Sort } from "@/lib/batches/view-query";
+import type { BatchView, Sort } from "@/lib/batches/view-query";
 import type { TrilletCall } from "@/lib/trillet/schemas";
 
 import { formatDuration } from "./format";
@@ -13,8 +13,8 @@ interface Props {
   calls: TrilletCall[];
   caption: string;
   /** Current sort ("-duration" = descending); with sortHref, headers become sort links. */
-  sort?: string;
-  sortHref?: (sort: string) => string;
+  sort?: BatchView["sort"];
+  sortHref?: (sort: BatchView["sort"]) => string;
   onOpenCall?: (jobId: string) => void;
 }
 
@@ -78,7 +78,15 @@ export function CallsTable({ calls, caption, sort = "row", sortHref, onOpenCall 
   );
 }
 
-function SortableHead({ column, sort, sortHref }: { column: (typeof COLUMNS)[number]; sort: string; sortHref?: (sort: string) => string }) {
+function SortableHead({
+  column,
+  sort,
+  sortHref,
+}: {
+  column: (typeof COLUMNS)[number];
+  sort: BatchView["sort"];
+  sortHref?: (sort: BatchView["sort"]) => string;
+}) {
   if (!column.sort || !sortHref) {
     return (
       <TableHead scope="col" className={column.className}>
@@ -89,7 +97,7 @@ function SortableHead({ column, sort, sortHref }: { column: (typeof COLUMNS)[num
   const active = sort.replace(/^-/, "") === column.sort;
   const desc = active && sort.startsWith("-");
   // First click sorts ascending, the second descending, the third back to Trillet's order.
-  const next = !active ? column.sort : desc ? "row" : `-${column.sort}`;
+  const next: BatchView["sort"] = !active ? column.sort : desc ? "row" : `-${column.sort}`;
   const Icon = !active ? ArrowUpDownIcon : desc ? ArrowDownIcon : ArrowUpIcon;
   return (
     <TableHead scope="col" className={column.className} aria-sort={active ? (desc ? "descending" : "ascending") : "none"}>

@@ -8,7 +8,7 @@ import useSWR from "swr";
 import { CallDetailSheet, CallDetailSheetById } from "@/components/call-detail/call-detail-sheet";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { BatchPageData } from "@/lib/batches/batch-page";
-import { batchViewQuery, type BatchView } from "@/lib/batches/view-query";
+import { batchViewQuery, callSheetState, type BatchView } from "@/lib/batches/view-query";
 
 import { BatchOverview } from "./batch-overview";
 import { RefreshControls } from "./refresh-controls";
@@ -59,15 +59,13 @@ interface Props {
 
 /** Opens or closes the call sheet through the URL (?call=), without a server round trip. */
 function setCallParam(jobId: string | null) {
-  const url = new URL(window.location.href);
-  if (jobId) url.searchParams.set("call", jobId);
-  else url.searchParams.delete("call");
-  window.history.pushState(null, "", url);
+  const query = callSheetState.update(new URLSearchParams(window.location.search), { call: jobId ?? "" });
+  window.history.pushState(null, "", `${window.location.pathname}${query}${window.location.hash}`);
 }
 
 export function LiveBatch({ initial, view, apiPath, basePath, workspace, batchId }: Props) {
   const [paused, setPaused] = useState(false);
-  const openCallId = useSearchParams().get("call");
+  const openCallId = callSheetState.parse(useSearchParams()).call || null;
   const { data, error, isValidating, mutate } = useSWR(`${apiPath}${batchViewQuery(view)}`, fetchJson, {
     fallbackData: initial,
     revalidateOnMount: false,

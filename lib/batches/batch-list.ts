@@ -1,51 +1,15 @@
 import "server-only";
 
 import { and, eq } from "drizzle-orm";
-import { z } from "zod";
 
 import type { Database } from "../db";
 import { mirrorSyncs, trackedBatches } from "../db/schema";
 import { isFinished, type BatchSummary } from "../trillet/schemas";
+import { DEFAULT_BATCH_LIST_VIEW, type BatchListSort, type BatchListView } from "./batch-list-view";
 
 // The team's batches page: one row per tracked batch, with the freshest counts Batchboard holds.
 
-export const BATCH_LIST_SORTS = ["label", "added", "total", "success", "refreshed"] as const;
-export type BatchListSort = (typeof BATCH_LIST_SORTS)[number];
-export type SortDir = "asc" | "desc";
-
-export interface BatchListView {
-  sort: BatchListSort;
-  dir: SortDir;
-}
-
-export const DEFAULT_BATCH_LIST_VIEW: BatchListView = { sort: "added", dir: "desc" };
-
-/** The direction a column sorts in when first chosen: names A to Z, numbers and dates biggest first. */
-export const DEFAULT_DIRS: Record<BatchListSort, SortDir> = {
-  label: "asc",
-  added: "desc",
-  total: "desc",
-  success: "desc",
-  refreshed: "desc",
-};
-
-const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
-const sortParam = z.enum(BATCH_LIST_SORTS);
-const dirParam = z.enum(["asc", "desc"]);
-
-/** `?sort=&dir=`; a malformed sort means the default view, a malformed dir the column's own default. */
-export function parseBatchListView(params: Record<string, string | string[] | undefined>): BatchListView {
-  const rawSort = first(params.sort);
-  const sort = rawSort === undefined ? DEFAULT_BATCH_LIST_VIEW.sort : sortParam.safeParse(rawSort).data;
-  if (!sort) return DEFAULT_BATCH_LIST_VIEW;
-  return { sort, dir: dirParam.safeParse(first(params.dir)).data ?? DEFAULT_DIRS[sort] };
-}
-
-/** The query string of a view, empty for the default so the plain URL stays canonical. */
-export function batchListQuery(view: BatchListView): string {
-  if (view.sort === DEFAULT_BATCH_LIST_VIEW.sort && view.dir === DEFAULT_BATCH_LIST_VIEW.dir) return "";
-  return `?${new URLSearchParams({ sort: view.sort, dir: view.dir })}`;
-}
+export * from "./batch-list-view";
 
 export type BatchListStatus = "running" | "finished" | "unknown";
 

@@ -1,56 +1,19 @@
 import { z } from "zod";
 
 import { isSafeText } from "../http/segments";
-import { PAGE_SIZES, SORTS, STATUS_TABS, type BatchView } from "./view-query";
+import { batchViewState, exportState, parseBatchView } from "./view-query";
 
-// One parser for the batch page's query string, shared by the page, the JSON API and the export
-// route. A malformed value falls back to its default instead of failing. Server code imports the
-// view helpers from here too; client components import them from view-query.ts (no zod).
+// Server-side parsers of the batch page's query string, built on its one declaration (view-query.ts,
+// which client components import without zod). Server code imports the view helpers from here too.
 export * from "./view-query";
 
-const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
-// Free text that reaches SQL (search, reason): a control character (a NUL would make the database
-// throw) or an overlong value is no search anyone typed, so the view falls back to none.
-const freeText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .refine((v) => isSafeText(v, max))
-    .catch("");
-
-export const batchViewSchema = z.object({
-  status: z.preprocess(first, z.enum(STATUS_TABS).catch("all")).default("all"),
-  page: z.preprocess(first, z.coerce.number().int().min(1).max(1_000_000).catch(1)).default(1),
-  limit: z
-    .preprocess(
-      first,
-      z.coerce
-        .number()
-        .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
-        .catch(20),
-    )
-    .default(20),
-  q: z.preprocess(first, freeText(200)).default(""),
-  // "-duration" sorts descending; the default is Trillet's own order.
-  sort: z
-    .preprocess(
-      first,
-      z
-        .string()
-        .regex(new RegExp(`^-?(${SORTS.join("|")})$`))
-        .catch("row"),
-    )
-    .default("row"),
-  reason: z.preprocess(first, freeText(300)).default(""),
-});
-
-export function parseBatchView(params: Record<string, string | string[] | undefined>): BatchView {
-  return batchViewSchema.parse(params) as BatchView;
-}
+/** The batch view as a zod schema, for the JSON API's withRoute query. Lenient like the page. */
+export const batchViewSchema = z.record(z.string(), z.union([z.string(), z.array(z.string())])).transform(parseBatchView);
 
 // The export route takes the page's filters (status, reason, q) strictly: a download that silently
 // ignored a malformed filter would look like the view but hold other rows. Page-only parameters
-// (page, limit, sort) may come along with a copied query string and are ignored.
+// (page, limit, sort) may come along with a copied query string and are ignored. Values, defaults
+// and lengths come from the declaration; only the strictness and the messages are added here.
 const single = (name: string) =>
   z
     .union([z.string(), z.array(z.string())])
@@ -58,7 +21,7 @@ const single = (name: string) =>
     .refine((v) => !Array.isArray(v), { message: `${name} may be given once` })
     .transform((v) => v as string | undefined);
 
-const strictText = (name: string, max: number) =>
+const strictText = (name: string, { max }: { max: number }) =>
   z
     .string()
     .trim()
@@ -66,14 +29,19 @@ const strictText = (name: string, max: number) =>
     .refine((v) => isSafeText(v, max), `${name} may not contain control characters`)
     .default("");
 
+const { fields, defaults } = exportState;
+const statuses = batchViewState.fields.status.values;
+
 export const exportViewSchema = z.object({
-  status: single("status").pipe(z.enum(STATUS_TABS, { message: `status must be one of ${STATUS_TABS.join(", ")}` }).default("all")),
-  reason: single("reason").pipe(strictText("reason", 300)),
-  q: single("q").pipe(strictText("q", 200)),
-  format: single("format").pipe(z.enum(["report", "retry"], { message: "format must be report or retry" }).default("report")),
+  status: single("status").pipe(z.enum(statuses, { message: `status must be one of ${statuses.join(", ")}` }).default(defaults.status)),
+  reason: single("reason").pipe(strictText("reason", fields.reason)),
+  q: single("q").pipe(strictText("q", fields.q)),
+  format: single("format").pipe(
+    z.enum(fields.format.values, { message: `format must be ${fields.format.values.join(" or ")}` }).default(defaults.format),
+  ),
   bom: single("bom")
     .pipe(z.enum(["0", "1"], { message: "bom must be 0 or 1" }).default("0"))
-    .transform((v) => v === "1"),
+    .transform((v) => fields.bom.read(v) ?? defaults.bom),
 });
 
 export type ExportView = z.output<typeof exportViewSchema>;

@@ -1,21 +1,39 @@
-// The batch page's view (status tab, page, sort, search) as the browser needs it: the names, the
-// type and the query string of a link. No zod here: client components import this module, and zod
-// would add about 30 KiB gzip to the batch page's first load. The parser is in search-params.ts.
+import { defineUrlState, param, type ViewOf } from "../url-state";
 
-export const PAGE_SIZES = [20, 50, 100] as const;
-export const STATUS_TABS = ["all", "waiting", "active", "completed", "failed"] as const;
-export type StatusTab = (typeof STATUS_TABS)[number];
+// The batch page's URL state (status tab, page, page size, search, sort, reason filter), declared
+// once: the page, its JSON API, every link to it and the export query are read and written from
+// this declaration. No zod here: client components import this module, and zod would add about
+// 30 KiB gzip to the batch page's first load. The export route's strict parser is in search-params.ts.
+
 export const SORTS = ["row", "start", "end", "duration", "status", "phone"] as const;
 export type Sort = (typeof SORTS)[number];
 
-export interface BatchView {
-  status: StatusTab;
-  page: number;
-  limit: (typeof PAGE_SIZES)[number];
-  q: string;
-  sort: string;
-  reason: string;
-}
+export const batchViewState = defineUrlState({
+  status: param.oneOf(["all", "waiting", "active", "completed", "failed"]),
+  page: param.page(),
+  limit: param.oneOf([20, 50, 100]),
+  q: param.text({ max: 200 }),
+  // "-duration" sorts descending; the default is Trillet's own order.
+  sort: param.oneOf([...SORTS, ...SORTS.map((s) => `-${s}` as const)]),
+  reason: param.text({ max: 300 }),
+});
+
+export type BatchView = ViewOf<typeof batchViewState.fields>;
+export type StatusTab = BatchView["status"];
+export const STATUS_TABS = batchViewState.fields.status.values;
+export const PAGE_SIZES = batchViewState.fields.limit.values;
+
+/**
+ * The call whose detail sheet is open (?call=jobId). Kept apart from the view: the browser alone
+ * reads and writes it (no server round trip), and links to another tab or page close the sheet.
+ */
+export const callSheetState = defineUrlState({ call: param.text({ max: 200 }) });
+
+/** The batch view in a URL: every field its first value there, or its default when missing or malformed. */
+export const parseBatchView = batchViewState.parse;
+
+/** The query string of a view, leaving defaults out so links stay short. */
+export const batchViewQuery = batchViewState.serialize;
 
 export function sortOf(view: Pick<BatchView, "sort">): { sort: Sort; dir: "asc" | "desc" } {
   const desc = view.sort.startsWith("-");
@@ -27,15 +45,26 @@ export function needsMirror(view: Pick<BatchView, "q" | "sort" | "reason">): boo
   return view.q !== "" || view.reason !== "" || view.sort !== "row";
 }
 
-/** The query string of a view, leaving defaults out so links stay short. */
-export function batchViewQuery(view: Partial<BatchView>): string {
-  const q = new URLSearchParams();
-  if (view.status && view.status !== "all") q.set("status", view.status);
-  if (view.page && view.page !== 1) q.set("page", String(view.page));
-  if (view.limit && view.limit !== 20) q.set("limit", String(view.limit));
-  if (view.q) q.set("q", view.q);
-  if (view.sort && view.sort !== "row") q.set("sort", view.sort);
-  if (view.reason) q.set("reason", view.reason);
-  const s = q.toString();
-  return s ? `?${s}` : "";
+// The export of a view: its filters (status, reason, search) and how the file is written. The route
+// parses it strictly (search-params.ts), from the same values and defaults.
+export const exportState = defineUrlState({
+  status: batchViewState.fields.status,
+  reason: batchViewState.fields.reason,
+  q: batchViewState.fields.q,
+  format: param.oneOf(["report", "retry"]),
+  bom: param.flag(),
+});
+
+export type ExportFormat = ViewOf<typeof exportState.fields>["format"];
+/** A view's filters as the export menu holds them (an unknown status counts as all). */
+export interface ExportFilter {
+  status?: string;
+  reason?: string;
+  q?: string;
+}
+
+/** The export route's query for a view's filters: a retry file holds failed calls only, so it carries no status. */
+export function exportQuery(filter: ExportFilter, { format, bom }: { format: ExportFormat; bom: boolean }): string {
+  const status = format === "retry" ? undefined : STATUS_TABS.find((s) => s === filter.status);
+  return exportState.serialize({ status, reason: filter.reason, q: filter.q, format, bom });
 }

@@ -2,6 +2,7 @@ import "server-only";
 
 import { z } from "zod";
 
+import { decodeSegment } from "../http/segments";
 import { faultRulesSchema } from "./faults";
 import { json } from "./http";
 import type { Sandbox } from "./types";
@@ -90,12 +91,8 @@ export async function handleControl(sandbox: Sandbox, request: Request, pathname
   }
   const truth = /^GET \/truth\/([^/]+)$/.exec(route);
   if (truth?.[1] !== undefined) {
-    let batchId: string;
-    try {
-      batchId = decodeURIComponent(truth[1]);
-    } catch {
-      return json(404, { error: "Batch not found" });
-    }
+    const batchId = decodeSegment(truth[1], "page");
+    if (batchId === null) return json(404, { error: "Batch not found" });
     const calls = sandbox.truth(batchId);
     if (!calls) return json(404, { error: "Batch not found" });
     // Counted from the same list (not a second clock reading), so the two always agree.

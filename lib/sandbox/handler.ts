@@ -1,5 +1,6 @@
 import "server-only";
 
+import { decodeSegment } from "../http/segments";
 import type { Catalogue } from "./batches";
 import { burstRateLimited, drift, hang, malformed, serverError } from "./fault-responses";
 import type { FaultInjector } from "./faults";
@@ -44,11 +45,9 @@ function matchRoute(pathname: string): Route | undefined {
   if (!rawId || rest.length > 0) return undefined;
   const kind = sub === undefined ? "status" : SUB_ROUTES[sub];
   if (!kind) return undefined;
-  try {
-    return { kind, batchId: decodeURIComponent(rawId) };
-  } catch {
-    return undefined;
-  }
+  // The path arrives percent-encoded, as a page's segment does: decoded once, by the one decoder.
+  const batchId = decodeSegment(rawId, "page");
+  return batchId === null ? undefined : { kind, batchId };
 }
 
 function authorised(ctx: UpstreamContext, request: Request): string | undefined {

@@ -17,6 +17,8 @@ test("the demo batch page shows the sandbox's own numbers", async ({ page }) => 
   const { summary, calls } = await sandbox.truth("demo-finished");
   await page.goto(batchUrl("demo-finished"));
   await expect(page.getByRole("heading", { name: /Batch demo-finished/ })).toBeVisible();
+  // No label: the tab says which batch by its ID.
+  await expect(page).toHaveTitle("Batch demo-finished · Batchboard");
   for (const key of ["total", "waiting", "active", "completed", "failed"] as const) {
     expect(await cardValue(page, key)).toBe(summary[key]);
   }

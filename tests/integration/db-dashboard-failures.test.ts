@@ -1,13 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import {
-  drilldownQuery,
-  FAILED_PAGE_SIZE,
-  loadFailureDrilldown,
-  parseDrilldownView,
-} from "@/app/w/[workspace]/batches/[batchId]/failed/drilldown";
+import { FAILED_PAGE_SIZE, loadFailureDrilldown } from "@/app/w/[workspace]/batches/[batchId]/failed/drilldown";
 import { NO_REASON_KEY } from "@/lib/batches/call-detail";
+import { drilldownQuery, parseDrilldownView } from "@/lib/batches/drilldown-view";
 import { reasonKey } from "@/lib/batches/reasons";
 import { findTrackedBatch, recordBatchRead } from "@/lib/batches/tracked";
 import type { Database } from "@/lib/db";

@@ -15,6 +15,7 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { requireWorkspace } from "@/lib/auth/guards";
 import { loadBatchLoop } from "@/lib/batches/batch-loop";
 import { getBatchPage } from "@/lib/batches/batch-page";
+import { batchTabName } from "@/lib/batches/batch-tab-name";
 import { batchViewQuery, parseBatchView, type BatchView } from "@/lib/batches/search-params";
 import { getDb } from "@/lib/db";
 import { decodeSegment } from "@/lib/http/segments";
@@ -28,9 +29,9 @@ interface Props {
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { batchId } = await params;
-  const id = batchIdSchema.safeParse(decodeSegment(batchId, "page"));
-  return { title: `Batch ${id.success ? id.data : ""}`.trim() };
+  const { workspace, batchId } = await params;
+  const { id, label } = await batchTabName(workspace, batchId);
+  return { title: label || `Batch ${id ?? ""}`.trim() };
 }
 
 export default async function BatchPage({ params, searchParams }: Props) {

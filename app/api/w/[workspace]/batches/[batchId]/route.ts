@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { getBatchPage } from "@/lib/batches/batch-page";
-import { parseBatchView } from "@/lib/batches/search-params";
+import { batchViewSchema } from "@/lib/batches/search-params";
 import { getDb } from "@/lib/db";
 import { withRoute } from "@/lib/http/route";
 import { batchIdSchema } from "@/lib/trillet/batch-id";
@@ -14,7 +14,7 @@ export const GET = withRoute(
     permission: "batches.read",
     params: z.object({ batchId: batchIdSchema }),
     // A malformed view falls back to its defaults, as the page does.
-    query: z.record(z.string(), z.union([z.string(), z.array(z.string())])).transform(parseBatchView),
+    query: batchViewSchema,
   },
   async ({ workspace, user, params, query: view }) => {
     const data = await getBatchPage(await getDb(), workspace, params.batchId, view, user.id);

@@ -1,12 +1,10 @@
 import "server-only";
 
-import { z } from "zod";
-
 import { failedCallsByReason, NO_REASON_KEY } from "@/lib/batches/call-detail";
+import type { DrilldownView } from "@/lib/batches/drilldown-view";
 import { ensureTracked, FIRST_OPEN_READ } from "@/lib/batches/first-open";
 import { reasonKey } from "@/lib/batches/reasons";
 import type { Database } from "@/lib/db";
-import { isSafeText } from "@/lib/http/segments";
 import { failureReasons, type ReasonGroup } from "@/lib/mirror/queries";
 import { getMirrorStatus, type MirrorStatus } from "@/lib/mirror/status";
 import { mirrorSummary } from "@/lib/mirror/store";
@@ -16,47 +14,11 @@ import type { Staleness, ViewRead } from "@/lib/trillet/gateway";
 import { MAX_PAGE_SIZE, type BatchSummary, type CallsPage, type TrilletCall } from "@/lib/trillet/schemas";
 import type { Workspace } from "@/lib/workspaces";
 
-// The failure drilldown's URL state and data. Grouping needs every failed call, so it is answered
+// The failure drilldown's data (its URL state is declared in lib/batches/drilldown-view.ts). Grouping needs every failed call, so it is answered
 // from the mirror; until the batch is copied the page lists Trillet's own pages of failed calls
 // (status=failed) and says that grouping comes with the copy, rather than showing a partial count.
 
 export const FAILED_PAGE_SIZE = 20;
-
-const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
-
-const drilldownSchema = z.object({
-  // Compared with the copy's reason keys only, but still never text a query could choke on.
-  reason: z
-    .preprocess(
-      first,
-      z
-        .string()
-        .trim()
-        .refine((v) => isSafeText(v, 300))
-        .catch(""),
-    )
-    .default(""),
-  page: z.preprocess(first, z.coerce.number().int().min(1).max(1_000_000).catch(1)).default(1),
-});
-
-export interface DrilldownView {
-  /** A reason key from the list; anything else selects nothing. */
-  reason: string;
-  /** The reason's page of calls; until the batch is copied, Trillet's page of failed calls. */
-  page: number;
-}
-
-export function parseDrilldownView(params: Record<string, string | string[] | undefined>): DrilldownView {
-  return drilldownSchema.parse(params);
-}
-
-export function drilldownQuery(view: Partial<DrilldownView>): string {
-  const q = new URLSearchParams();
-  if (view.reason) q.set("reason", view.reason);
-  if (view.page && view.page > 1) q.set("page", String(view.page));
-  const s = q.toString();
-  return s ? `?${s}` : "";
-}
 
 export interface ReasonShare extends ReasonGroup {
   /** Of the failed calls, 0..1. */

@@ -14,12 +14,14 @@ import { ExportMenu } from "@/components/reports/export-menu";
 import { Button } from "@/components/ui/button";
 import { requireWorkspace } from "@/lib/auth/guards";
 import { loadBatchLoop } from "@/lib/batches/batch-loop";
+import { batchTabName } from "@/lib/batches/batch-tab-name";
+import { drilldownQuery, failuresHref, parseDrilldownView, type DrilldownView } from "@/lib/batches/drilldown-view";
 import { getDb } from "@/lib/db";
 import { decodeSegment } from "@/lib/http/segments";
 import { batchIdSchema } from "@/lib/trillet/batch-id";
 import { isTrilletError, retryAtOf } from "@/lib/trillet/errors";
 
-import { drilldownQuery, loadFailureDrilldown, parseDrilldownView, type DrilldownView, type FailureDrilldown } from "./drilldown";
+import { loadFailureDrilldown, type FailureDrilldown } from "./drilldown";
 import { ReadyDrilldown, type RetryTarget } from "./ready-drilldown";
 
 interface Props {
@@ -28,9 +30,9 @@ interface Props {
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { batchId } = await params;
-  const id = batchIdSchema.safeParse(decodeSegment(batchId, "page"));
-  return { title: `Failed calls · ${id.success ? id.data : "batch"}` };
+  const { workspace, batchId } = await params;
+  const { id, label } = await batchTabName(workspace, batchId);
+  return { title: `Failed calls · ${label || id || "batch"}` };
 }
 
 /** The data, or the error that stopped it: never a rejected promise left for nobody to catch. */
@@ -113,27 +115,26 @@ async function DrilldownData({
   retry: RetryTarget | null;
 }) {
   const result = await loaded;
-  const failedHref = `${batchHref}/failed`;
   if ("error" in result) {
     const { error } = result;
     // Typed upstream failures get a page a person can act on; anything else is a bug for error.tsx.
     if (!isTrilletError(error)) throw error;
     if (error.kind === "not_found") notFound();
-    return <BatchErrorState kind={error.kind} retryAt={retryAtOf(error)} retryHref={`${failedHref}${drilldownQuery(view)}`} />;
+    return <BatchErrorState kind={error.kind} retryAt={retryAtOf(error)} retryHref={failuresHref(batchHref, view)} />;
   }
   const { data } = result;
-  if (data.state === "ready") return <ReadyDrilldown data={data} batchHref={batchHref} failedHref={failedHref} retry={retry} />;
+  if (data.state === "ready") return <ReadyDrilldown data={data} batchHref={batchHref} retry={retry} />;
   return (
     <>
       <CopyingState mirror={data.mirror} batchHref={batchHref} />
       {data.upstream.ok ? (
         <UpstreamFailures
           failures={data.upstream.failures}
-          hrefFor={(page) => `${failedHref}${drilldownQuery({ page })}`}
+          hrefFor={(page) => failuresHref(batchHref, { page })}
           reasonAsked={view.reason !== ""}
         />
       ) : (
-        <BatchErrorState kind={data.upstream.kind} retryAt={data.upstream.retryAt} retryHref={`${failedHref}${drilldownQuery(view)}`} />
+        <BatchErrorState kind={data.upstream.kind} retryAt={data.upstream.retryAt} retryHref={failuresHref(batchHref, view)} />
       )}
     </>
   );

@@ -9,8 +9,9 @@ import { ReasonTable } from "@/components/failures/reason-table";
 import { RetryButton } from "@/components/loop/loop-buttons";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { failuresHref } from "@/lib/batches/drilldown-view";
 
-import { drilldownQuery, FAILED_PAGE_SIZE, type FailureDrilldown, type SelectedReason } from "./drilldown";
+import { FAILED_PAGE_SIZE, type FailureDrilldown, type SelectedReason } from "./drilldown";
 
 type Ready = Extract<FailureDrilldown, { state: "ready" }>;
 
@@ -22,17 +23,7 @@ export interface RetryTarget {
 }
 
 /** The drilldown once the batch is copied: totals, reasons ranked, the chosen reason's calls. */
-export function ReadyDrilldown({
-  data,
-  batchHref,
-  failedHref,
-  retry,
-}: {
-  data: Ready;
-  batchHref: string;
-  failedHref: string;
-  retry: RetryTarget | null;
-}) {
+export function ReadyDrilldown({ data, batchHref, retry }: { data: Ready; batchHref: string; retry: RetryTarget | null }) {
   return (
     <>
       <FailureTotals
@@ -57,17 +48,17 @@ export function ReadyDrilldown({
             <ReasonTable
               reasons={data.reasons}
               selectedKey={data.selected?.reason.key ?? null}
-              hrefFor={(key) => `${failedHref}${drilldownQuery({ reason: key })}`}
+              hrefFor={(key) => failuresHref(batchHref, { reason: key })}
             />
           </CardContent>
         </Card>
       )}
-      {data.selected ? <ReasonCalls selected={data.selected} failedHref={failedHref} retry={retry} /> : null}
+      {data.selected ? <ReasonCalls selected={data.selected} batchHref={batchHref} retry={retry} /> : null}
     </>
   );
 }
 
-function ReasonCalls({ selected, failedHref, retry }: { selected: SelectedReason; failedHref: string; retry: RetryTarget | null }) {
+function ReasonCalls({ selected, batchHref, retry }: { selected: SelectedReason; batchHref: string; retry: RetryTarget | null }) {
   const { reason, calls, total, page } = selected;
   return (
     <Card id="reason-calls" data-testid="reason-calls" data-reason-key={reason.key} role="region" aria-labelledby="reason-calls-title">
@@ -83,7 +74,7 @@ function ReasonCalls({ selected, failedHref, retry }: { selected: SelectedReason
         <div className="flex flex-wrap items-center gap-2">
           {retry && total > 0 ? <RetryButton {...retry} reason={reason.key} reasonLabel={reason.label} failedCount={total} /> : null}
           <Button asChild variant="ghost" size="sm">
-            <Link href={failedHref} scroll={false}>
+            <Link href={failuresHref(batchHref)} scroll={false}>
               Clear selection
             </Link>
           </Button>
@@ -95,7 +86,7 @@ function ReasonCalls({ selected, failedHref, retry }: { selected: SelectedReason
           page={page}
           pageSize={FAILED_PAGE_SIZE}
           total={total}
-          hrefFor={(p) => `${failedHref}${drilldownQuery({ reason: reason.key, page: p })}`}
+          hrefFor={(p) => failuresHref(batchHref, { reason: reason.key, page: p })}
         />
       </CardContent>
     </Card>
