@@ -1,6 +1,7 @@
 import type { Page } from "@playwright/test";
 
 import { appRoutes } from "./fixtures/routes";
+import { sandbox } from "./fixtures/sandbox";
 import { expect, test } from "./fixtures/test";
 
 // Every page of the route sweep (read from app/, as route-sweep.spec.ts does), in light and dark,
@@ -67,6 +68,28 @@ for (const scheme of ["light", "dark"] as const) {
       const errors = watch(page);
       for (let i = 0; i < 3; i++) await visit(page, "/w/sandbox/batches/demo-live");
       expect(errors).toEqual([]);
+    });
+
+    // The server renders in its own zone and locale; a viewer elsewhere hydrates in theirs. A time
+    // formatted on the server ("retrying at 14:03:07") then differs from the browser's first render.
+    test.describe("in another time zone and locale than the server's", () => {
+      test.use({ locale: "de-DE", timezoneId: "Pacific/Auckland" });
+
+      test("a running batch whose numbers are not up to date, and its failures, load without a hydration error", async ({ page }) => {
+        const errors = watch(page);
+        await visit(page, "/w/sandbox/batches/demo-live"); // a good read to fall back on
+        await sandbox.setFaults([{ kind: "429", rate: 1, batchId: "demo-live" }]);
+        try {
+          for (let i = 0; i < 3; i++) {
+            await visit(page, "/w/sandbox/batches/demo-live");
+            await expect(page.getByTestId("stale-note")).toBeVisible();
+          }
+          await visit(page, "/w/sandbox/batches/demo-live/failed");
+        } finally {
+          await sandbox.clearFaults();
+        }
+        expect(errors).toEqual([]);
+      });
     });
 
     test.describe("signed out", () => {
