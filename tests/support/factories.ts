@@ -4,6 +4,7 @@ import { createUser, type AppUser } from "@/lib/auth/users";
 import { recordBatchRead } from "@/lib/batches/tracked";
 import type { Database } from "@/lib/db";
 import type { Role } from "@/lib/db/schema";
+import type { GatewayOptions } from "@/lib/trillet/gateway";
 import type { BatchSummary } from "@/lib/trillet/schemas";
 import { createWorkspace, type Workspace, type WorkspaceInfo } from "@/lib/workspaces";
 
@@ -57,10 +58,17 @@ export async function createTestWorkspace(
 export async function createSandboxWorkspace(
   db: Database,
   sb: RunningSandbox,
-  input: { slug?: string; name?: string; defaultAgentId?: string | null } = {},
+  input: {
+    slug?: string;
+    name?: string;
+    defaultAgentId?: string | null;
+    /** The gateway's settings (a function gets the new row, e.g. to label the gateway with its id as the app does). */
+    gateway?: Partial<GatewayOptions> | ((info: WorkspaceInfo) => Partial<GatewayOptions>);
+  } = {},
 ): Promise<Workspace> {
-  const info = await createTestWorkspace(db, { ...input, baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
-  return { ...info, gateway: sb.gateway() };
+  const { gateway, ...row } = input;
+  const info = await createTestWorkspace(db, { ...row, baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
+  return { ...info, gateway: sb.gateway(typeof gateway === "function" ? gateway(info) : gateway) };
 }
 
 /** A batch on the team's list, as if a member had opened it (read from Trillet at `readAt`). */
