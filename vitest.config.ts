@@ -20,6 +20,10 @@ export default defineConfig({
     // (lib/security/outbound-url.ts); tests of the refusal pass the option explicitly. The app's
     // JSON log lines would bury the test output; tests of the log capture it themselves.
     env: { ALLOW_PRIVATE_URLS: "true", LOG_LEVEL: "silent" },
+    // Files and the tests inside them run in a random order, so no test can lean on what an earlier
+    // one left behind. Vitest prints the seed ("Running tests with seed N"); VITEST_SEED=N replays
+    // that order (or `npx vitest run --sequence.seed=N`).
+    sequence: { shuffle: true, ...(process.env.VITEST_SEED ? { seed: Number(process.env.VITEST_SEED) } : {}) },
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // .ci/run names a second report for its PostgreSQL pass so the two do not overwrite each other.

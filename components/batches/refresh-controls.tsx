@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import type { BatchPageData } from "@/lib/batches/batch-page";
 import { cn } from "@/lib/utils";
 
-import { stalenessText } from "./staleness-text";
+import { localClock, stalenessText, utcClock } from "./staleness-text";
 
 export function agoText(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -31,8 +31,6 @@ function useNow(): number | null {
     () => null,
   );
 }
-
-const clock = (ms: number) => new Date(ms).toLocaleTimeString();
 
 interface Props {
   data: Pick<BatchPageData, "readAt" | "source" | "stale">;
@@ -91,13 +89,14 @@ export function RefreshControls({ data, paused, onPausedChange, refreshing, onRe
           data-kind={stale.kind}
           data-foreign={stale.foreign ? "true" : undefined}
         >
-          Showing the numbers read {now === null ? "earlier" : agoText(now - readAt)}: {stalenessText(stale)}.
+          Showing the numbers read {now === null ? "earlier" : agoText(now - readAt)}:{" "}
+          {stalenessText(stale, now === null ? utcClock : localClock)}.
         </p>
       ) : null}
       {error ? (
         <p role="status" className="text-destructive" data-testid="refresh-error" data-kind={error.kind}>
           {error.kind === "rate_limited" && error.retryAt
-            ? `Trillet's rate limit: showing the last numbers; retrying after ${clock(Date.parse(error.retryAt))}.`
+            ? `Trillet's rate limit: showing the last numbers; retrying after ${localClock(Date.parse(error.retryAt))}.`
             : `${error.error ?? "The latest numbers could not be loaded"}: showing the last numbers.`}
         </p>
       ) : null}

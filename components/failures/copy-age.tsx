@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useSyncExternalStore } from "react";
 
 import { formatUtc } from "@/components/batches/format";
 import { LocalTime, useLocalTime } from "@/components/batches/local-time";
@@ -17,20 +17,33 @@ export function agoInWords(ms: number): string {
   return `${Math.floor(h / 24)} days ago`;
 }
 
+const everyTenSeconds = (tick: () => void) => {
+  const timer = setInterval(tick, 10_000);
+  return () => clearInterval(timer);
+};
+
+/**
+ * The browser's time to the second; null on the server and while hydrating. The server's clock
+ * and the browser's differ by the time the page took to arrive, so an age computed on the server
+ * would not match the browser's first render: the age appears once hydrated.
+ */
+function useNow(): number | null {
+  return useSyncExternalStore(
+    everyTenSeconds,
+    () => Math.floor(Date.now() / 1_000) * 1_000,
+    () => null,
+  );
+}
+
 /** The age of a read in words, ticking, then when it was ("2 min ago at 10:01"). */
 export function CopyAge({ at }: { at: number }) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 10_000);
-    return () => clearInterval(timer);
-  }, []);
+  const now = useNow();
   const local = useLocalTime(at, clockFormat);
   // Beyond half a day the hour alone is ambiguous: the full date and time instead.
-  const recent = now - at < 12 * 3_600_000;
+  const recent = (now ?? at) - at < 12 * 3_600_000;
   return (
     <span data-testid="copy-age" data-at={at}>
-      {/* The server's clock and the browser's differ by the time the page took to arrive. */}
-      <span suppressHydrationWarning>{agoInWords(now - at)}</span> at{" "}
+      {now === null ? null : `${agoInWords(now - at)} `}at{" "}
       {recent ? (
         <time dateTime={new Date(at).toISOString()} title={formatUtc(at)} className="tabular-nums">
           {local ?? `${new Date(at).toISOString().slice(11, 16)} UTC`}

@@ -57,7 +57,7 @@ export const fixed = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(
 export interface Verdict {
   name: string;
   value: number;
-  unit: "ratio" | "ms" | "count" | "req/min" | "rows/s";
+  unit: "ratio" | "ms" | "count" | "req/min" | "rows/s" | "MB";
   /** min: value >= bound; max: value <= bound; lt: value < bound; info: reported, no target. */
   kind: "min" | "max" | "lt" | "info";
   bound: number;

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { acceptInvite, createInvite, findPendingInvite, InviteError, revokeInvite } from "@/lib/auth/invites";
 import { admitOidcUser, type OidcIdentity } from "@/lib/auth/oidc";
@@ -10,17 +10,23 @@ import type { Database } from "@/lib/db";
 import { sessions } from "@/lib/db/schema";
 import { hashPassword, passwordProblem, verifyPassword } from "@/lib/security/password";
 import { tokenHash } from "@/lib/security/tokens";
-import { createWorkspace, findWorkspaceFor } from "@/lib/workspaces";
+import { findWorkspaceFor } from "@/lib/workspaces";
 
 import { openTestDatabase, usingPostgres } from "../support/db";
+import { createAdmin, createTestWorkspace } from "../support/factories";
 
+// A database per test: first-run setup needs one with no user at all, and "the last active
+// admin" counts every admin in it.
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
 let db: Database;
-beforeAll(async () => {
+beforeEach(async () => {
   handle = await openTestDatabase();
   db = handle.db;
 });
-afterAll(() => handle.dispose());
+afterEach(() => handle.dispose());
+
+/** The admin who completed setup. */
+const createRoot = () => createAdmin(db, { email: "root@example.com", name: "Root" });
 
 const req = { ip: "203.0.113.7", userAgent: "vitest" };
 
@@ -49,6 +55,7 @@ describe(`auth data layer (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () =>
   });
 
   it("ends a session on revoke, on disable, and keeps the current one on request", async () => {
+    await createRoot(); // disabling a member needs an active admin left
     const user = await createUser(db, { email: "s@example.com", password: "correct horse battery", role: "member" });
     const a = await createSession(db, user.id, req);
     const b = await createSession(db, user.id, req);
@@ -70,14 +77,8 @@ describe(`auth data layer (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () =>
   });
 
   it("turns an invite into a member exactly once, storing only the token's hash", async () => {
-    const admin = (await findCredentials(db, "root@example.com"))!.user;
-    const ws = await createWorkspace(db, {
-      slug: "acme",
-      name: "Acme",
-      baseUrl: "http://127.0.0.1:9",
-      apiKey: "sk_live_abcdef123456",
-      trilletWorkspaceId: "ws_acme_1",
-    });
+    const admin = await createRoot();
+    const ws = await createTestWorkspace(db, { slug: "acme", name: "Acme" });
     const { token } = await createInvite(db, { email: "New@Example.com", role: "member", workspaceIds: [ws.id], createdBy: admin.id });
     const raw = await db.execute(sql`select * from invites`);
     const dump = JSON.stringify(raw);
@@ -97,7 +98,7 @@ describe(`auth data layer (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () =>
   });
 
   it("admits OIDC users only when expected: invited, or from an allowed domain; never an existing account by email", async () => {
-    const admin = (await findCredentials(db, "root@example.com"))!.user;
+    const admin = await createRoot();
     await createInvite(db, { email: "sso-invited@example.com", role: "member", workspaceIds: [], createdBy: admin.id });
     const id = (email: string, extra: Partial<OidcIdentity> = {}): OidcIdentity => ({
       issuer: "https://idp.example",
@@ -125,7 +126,7 @@ describe(`auth data layer (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () =>
 describe("the last active admin", () => {
   it("cannot be demoted or disabled, even by a direct service call", async () => {
     const { LastAdminError, setRole, setDisabled, countActiveAdmins } = await import("@/lib/auth/users");
-    const root = (await findCredentials(db, "root@example.com"))!.user;
+    const root = await createRoot();
     expect(await countActiveAdmins(db)).toBe(1);
     await expect(setRole(db, root.id, "member")).rejects.toBeInstanceOf(LastAdminError);
     await expect(setDisabled(db, root.id, true)).rejects.toBeInstanceOf(LastAdminError);

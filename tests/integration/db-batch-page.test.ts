@@ -6,10 +6,11 @@ import { findTrackedBatch, listTrackedBatches } from "@/lib/batches/tracked";
 import type { Database } from "@/lib/db";
 import { claimNextSync, runSync } from "@/lib/mirror/sync";
 import { isTrilletError } from "@/lib/trillet/errors";
-import { createWorkspace, type Workspace } from "@/lib/workspaces";
+import type { Workspace } from "@/lib/workspaces";
 
 import { openTestDatabase, usingPostgres } from "../support/db";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { createSandboxWorkspace } from "../support/factories";
+import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
 
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
 let db: Database;
@@ -20,20 +21,33 @@ beforeAll(async () => {
   handle = await openTestDatabase();
   db = handle.db;
   sb = await startTestSandbox();
-  const info = await createWorkspace(db, {
-    slug: "pages",
-    name: "Pages",
-    baseUrl: sb.url,
-    apiKey: TEST_KEY,
-    trilletWorkspaceId: TEST_WORKSPACE,
-  });
-  workspace = { ...info, gateway: sb.gateway() };
 });
 afterAll(async () => {
   await handle.dispose();
   await sb.close();
 });
-beforeEach(() => sb.sandbox.resetStats());
+// Each test reads through a workspace of its own: its own list of batches and its own copies.
+beforeEach(async () => {
+  workspace = await createSandboxWorkspace(db, sb);
+  sb.sandbox.resetStats();
+});
+
+/**
+ * Runs the due syncs until this workspace's sync of `batchId` has run (until frozen, if asked).
+ * Other workspaces' due syncs run too, on the same sandbox, spaced a minute apart so they do not
+ * come back: claimNextSync takes the oldest due job of any workspace.
+ */
+async function runSyncsOf(batchId: string, options: { minSpacingMs: number; untilFrozen: boolean }) {
+  for (let job = await claimNextSync(db, "t"); job; job = await claimNextSync(db, "t")) {
+    const ours = job.workspaceId === workspace.id && job.batchId === batchId;
+    const outcome = await runSync(db, workspace.gateway, job, {
+      limitPerMinute: 600_000,
+      minSpacingMs: ours ? options.minSpacingMs : 60_000,
+    });
+    if (ours && (!options.untilFrozen || outcome.frozen)) return;
+  }
+  throw new Error(`no due sync of ${batchId} left to run`);
+}
 
 const view = (query: Record<string, string> = {}) => parseBatchView(query);
 
@@ -54,7 +68,7 @@ describe(`batch page service (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, ()
     const error = await getBatchPage(db, workspace, "no-such-batch", view(), null).catch((e) => e);
     expect(isTrilletError(error) && error.kind).toBe("not_found");
     expect(await findTrackedBatch(db, workspace.id, "no-such-batch")).toBeNull();
-    expect((await listTrackedBatches(db, workspace.id)).map((b) => b.batchId)).toEqual(["demo-finished"]);
+    expect(await listTrackedBatches(db, workspace.id)).toEqual([]);
   });
 
   it("says so when a view needs the mirror before it is ready", async () => {
@@ -63,9 +77,9 @@ describe(`batch page service (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, ()
   });
 
   it("serves a frozen batch's pages, searches, sorts and repeats with zero upstream requests", async () => {
-    for (let job = await claimNextSync(db, "t"); job; job = await claimNextSync(db, "t")) {
-      await runSync(db, workspace.gateway, job, { limitPerMinute: 600_000, minSpacingMs: 0 });
-    }
+    // Opening the batch tracks it and asks for its copy.
+    await getBatchPage(db, workspace, "demo-failing", view(), null);
+    await runSyncsOf("demo-failing", { minSpacingMs: 0, untilFrozen: true });
     sb.sandbox.resetStats();
     const views: Record<string, string>[] = [
       {},
@@ -89,11 +103,7 @@ describe(`batch page service (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, ()
   it("answers from the copy, marked stale with why, when Trillet refuses a view never read before", async () => {
     // demo-live runs: its copy is a complete pass, not frozen.
     await getBatchPage(db, workspace, "demo-live", view(), null);
-    for (let job = await claimNextSync(db, "t"); job; job = await claimNextSync(db, "t")) {
-      if (job.batchId !== "demo-live") continue;
-      await runSync(db, workspace.gateway, job, { limitPerMinute: 600_000, minSpacingMs: 60_000 });
-      break;
-    }
+    await runSyncsOf("demo-live", { minSpacingMs: 60_000, untilFrozen: false });
     sb.sandbox.setFaults([{ kind: "401", count: 1_000 }]);
     try {
       const data = await getBatchPage(db, workspace, "demo-live", view({ status: "completed", limit: "50" }), null);
@@ -105,6 +115,8 @@ describe(`batch page service (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, ()
   });
 
   it("says when Trillet was read after the copy a search of a running batch is answered from", async () => {
+    await getBatchPage(db, workspace, "demo-live", view(), null);
+    await runSyncsOf("demo-live", { minSpacingMs: 60_000, untilFrozen: false });
     const before = await getBatchPage(db, workspace, "demo-live", view({ q: "a" }), null);
     expect(before.source).toBe("mirror");
     await new Promise((r) => setTimeout(r, 20));

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { FAILED_PAGE_SIZE, loadFailureDrilldown } from "@/app/w/[workspace]/batches/[batchId]/failed/drilldown";
 import { NO_REASON_KEY } from "@/lib/batches/call-detail";
@@ -9,10 +9,11 @@ import { findTrackedBatch, recordBatchRead } from "@/lib/batches/tracked";
 import type { Database } from "@/lib/db";
 import { mirrorCalls, mirrorSyncs } from "@/lib/db/schema";
 import { claimNextSync, runSync } from "@/lib/mirror/sync";
-import { createWorkspace, type Workspace } from "@/lib/workspaces";
+import type { Workspace } from "@/lib/workspaces";
 
 import { openTestDatabase, usingPostgres } from "../support/db";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { createSandboxWorkspace } from "../support/factories";
+import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
 
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
 let db: Database;
@@ -23,15 +24,13 @@ beforeAll(async () => {
   handle = await openTestDatabase();
   db = handle.db;
   sb = await startTestSandbox();
-  const info = await createWorkspace(db, {
-    slug: "failures",
-    name: "Failures",
-    baseUrl: sb.url,
-    apiKey: TEST_KEY,
-    trilletWorkspaceId: TEST_WORKSPACE,
-  });
-  ws = { ...info, gateway: sb.gateway() };
 });
+// A workspace per test: its own tracked batches and copies. The copies a test started are run to
+// the end after it, so the next test's claimNextSync takes its own job.
+beforeEach(async () => {
+  ws = await createSandboxWorkspace(db, sb);
+});
+afterEach(() => syncAll());
 afterAll(async () => {
   await handle.dispose();
   await sb.close();
@@ -44,6 +43,12 @@ async function syncAll() {
   for (let job = await claimNextSync(db, "t"); job; job = await claimNextSync(db, "t")) {
     await runSync(db, ws.gateway, job, { limitPerMinute: 600_000, minSpacingMs: 0 });
   }
+}
+
+/** The batch opened once (tracked, its copy started) and copied in full. */
+async function copied(batchId: string) {
+  await load(batchId);
+  await syncAll();
 }
 
 describe(`failure drilldown (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
@@ -84,7 +89,6 @@ describe(`failure drilldown (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
     } finally {
       sb.sandbox.setFaults([]);
     }
-    await syncAll(); // the copies these first opens started, so later tests claim their own
   });
 
   it("says the batch is being copied, with its progress, until the copy completes", async () => {
@@ -109,7 +113,7 @@ describe(`failure drilldown (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
   });
 
   it("ranks reasons whose counts add up to the batch's failed total, with shares of it", async () => {
-    await syncAll();
+    await copied("demo-failing");
     const data = await load("demo-failing");
     if (data.state !== "ready") throw new Error(`expected ready, got ${data.state}`);
     const truth = sb.sandbox.summary("demo-failing")!;
@@ -127,6 +131,7 @@ describe(`failure drilldown (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
   });
 
   it("lists a chosen reason's calls page by page, each failed with that reason", async () => {
+    await copied("demo-failing");
     const failed = sb.sandbox.truth("demo-failing")!.filter((c) => c.status === "failed");
     const busy = failed.filter((c) => reasonKey(c.error) === "number busy");
     expect(busy.length).toBeGreaterThan(FAILED_PAGE_SIZE);
@@ -151,6 +156,7 @@ describe(`failure drilldown (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
   });
 
   it("selects nothing for an unknown or malformed reason, and reads a bad page as the first", async () => {
+    await copied("demo-failing");
     for (const query of [{ reason: "no such reason" }, { reason: "x".repeat(400) }, { reason: "" }]) {
       const data = await load("demo-failing", query);
       expect(data.state === "ready" && data.selected).toBeNull();

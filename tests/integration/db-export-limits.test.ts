@@ -10,10 +10,11 @@ import { claimNextSync, requestSync } from "@/lib/mirror/sync";
 import { runExport } from "@/lib/reports/export";
 import { takeExportSlot } from "@/lib/reports/export-slots";
 import type { SandboxCall } from "@/lib/sandbox/types";
-import { createWorkspace, type Workspace } from "@/lib/workspaces";
+import type { Workspace } from "@/lib/workspaces";
 
 import { openTestDatabase, usingPostgres } from "../support/db";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { createSandboxWorkspace, unique } from "../support/factories";
+import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
 
 // Exports that walk Trillet share the workspace's budget: at most a few at once per user and per
 // workspace, counted in the database. And the pages an unfiltered walk reads fill the mirror copy,
@@ -39,11 +40,7 @@ beforeEach(() => {
 });
 
 /** Each test gets its own workspace (own mirror, own slots) on the one sandbox. */
-async function freshWorkspace(): Promise<Workspace> {
-  const slug = `ex-${randomUUID().slice(0, 8)}`;
-  const info = await createWorkspace(db, { slug, name: slug, baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
-  return { ...info, gateway: sb.gateway() };
-}
+const freshWorkspace = () => createSandboxWorkspace(db, sb);
 
 const user = (n: number) => ({ id: null, email: `user${n}@example.test` });
 
@@ -86,13 +83,15 @@ async function auditsOf(email: string) {
 describe(`Export limits (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   it("refuses a user's third export at once with 429 and Retry-After; the other two complete, each complete", async () => {
     const ws = await freshWorkspace();
+    // A user of its own: other tests export as user(1) too, and this one counts its audit events.
+    const actor = { id: null, email: `${unique("user")}@example.test` };
     sb.sandbox.setLatency(20);
     const truth = sb.sandbox.truth("demo-failing")!;
     // Two exports have started (their first page answered) and are still walking: nothing read yet.
-    const first = await exportOf(ws, "demo-failing");
-    const second = await exportOf(ws, "demo-failing", { query: "bom=1" });
+    const first = await exportOf(ws, "demo-failing", { actor });
+    const second = await exportOf(ws, "demo-failing", { actor, query: "bom=1" });
     expect([first.status, second.status]).toEqual([200, 200]);
-    const third = await exportOf(ws, "demo-failing", { query: "status=failed" });
+    const third = await exportOf(ws, "demo-failing", { actor, query: "status=failed" });
     expect(third.status).toBe(429);
     const retryAfter = Number(third.headers.get("retry-after"));
     expect(Number.isInteger(retryAfter) && retryAfter >= 1).toBe(true);
@@ -100,7 +99,7 @@ describe(`Export limits (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     expect(body).toMatchObject({ kind: "export_limit", scope: "user" });
     expect(body.error).toMatch(/already have 2 exports reading from Trillet.*Try again when one finishes/);
     expect(Date.parse(body.retryAt)).toBeGreaterThan(Date.now());
-    const refused = (await auditsOf(user(1).email)).at(-1);
+    const refused = (await auditsOf(actor.email)).at(-1);
     expect(refused).toMatchObject({
       action: "export.failed",
       target: "demo-failing",
@@ -110,12 +109,12 @@ describe(`Export limits (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
     await Promise.all([expectComplete(first, truth), expectComplete(second, truth)]);
     // Both walks ended: their slots are free, and the user may export again.
     expect(await db.select().from(exportSlots).where(eq(exportSlots.workspaceId, ws.id))).toEqual([]);
-    const again = await exportOf(ws, "demo-finished", { query: "status=failed" });
+    const again = await exportOf(ws, "demo-finished", { actor, query: "status=failed" });
     await expectComplete(
       again,
       sb.sandbox.truth("demo-finished")!.filter((c) => c.status === "failed"),
     );
-    expect((await auditsOf(user(1).email)).filter((a) => a.action === "export.completed")).toHaveLength(3);
+    expect((await auditsOf(actor.email)).filter((a) => a.action === "export.completed")).toHaveLength(3);
   });
 
   it("refuses past the workspace's limit whoever asks, and never limits an export of a mirrored batch", async () => {

@@ -1,5 +1,5 @@
 import { and, count, eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { reasonKey } from "@/lib/batches/reasons";
 import type { Database } from "@/lib/db";
@@ -8,11 +8,11 @@ import { callsOverTime, durationHistogram, failureReasons, queryMirrorCalls } fr
 import { mirrorSummary } from "@/lib/mirror/store";
 import { claimNextSync, requestSync, runSync, type SyncJob } from "@/lib/mirror/sync";
 import type { WorkspaceGateway } from "@/lib/trillet/gateway";
-import { createWorkspace } from "@/lib/workspaces";
 
 import { openTestDatabase, usingPostgres } from "../support/db";
+import { createSandboxWorkspace } from "../support/factories";
 import { syncUntilFrozen as syncUntilFrozenOn } from "../support/mirror";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
 
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
 let db: Database;
@@ -21,23 +21,24 @@ let gateway: WorkspaceGateway;
 let ws: string;
 
 beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
   sb = await startTestSandbox();
-  gateway = sb.gateway();
-  ws = (
-    await createWorkspace(db, { slug: "mirror", name: "Mirror", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE })
-  ).id;
 });
 afterAll(async () => {
-  await handle.dispose();
   await sb.close();
 });
-beforeEach(() => {
+// A database per test: claimNextSync takes the oldest due job of the whole database, and each
+// test claims the one it asked for, whatever the tests before it left behind.
+beforeEach(async () => {
+  handle = await openTestDatabase();
+  db = handle.db;
+  const workspace = await createSandboxWorkspace(db, sb, { slug: "mirror", name: "Mirror" });
+  gateway = workspace.gateway;
+  ws = workspace.id;
   sb.sandbox.setFaults([]);
   sb.sandbox.setLatency(0);
   sb.sandbox.resetStats();
 });
+afterEach(() => handle.dispose());
 
 const options = { limitPerMinute: 600_000, minSpacingMs: 0 };
 const ids = (calls: { jobId: string }[]) => calls.map((c) => c.jobId).sort();
@@ -170,6 +171,7 @@ describe(`mirror sync (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
 describe("queries on the mirror", () => {
   it("searches phone, metadata and error text; filters status and reason; sorts", async () => {
     await syncUntilFrozen("demo-failing");
+    await syncUntilFrozen("demo-finished");
     const truth = sb.sandbox.truth("demo-failing")!;
     const failed = truth.filter((c) => c.status === "failed");
     const busy = failed.filter((c) => reasonKey(c.error) === "number busy");
@@ -222,6 +224,7 @@ describe("queries on the mirror", () => {
   });
 
   it("groups failures by folded reason, keeping the common wording, adding up to the failed total", async () => {
+    await syncUntilFrozen("demo-failing");
     const reasons = await failureReasons(db, ws, "demo-failing");
     const failed = sb.sandbox.summary("demo-failing")!.failed;
     expect(reasons.reduce((sum, r) => sum + r.count, 0)).toBe(failed);
@@ -232,6 +235,7 @@ describe("queries on the mirror", () => {
   });
 
   it("builds a duration histogram and calls over time that add up", async () => {
+    await syncUntilFrozen("demo-finished");
     const summary = sb.sandbox.summary("demo-finished")!;
     const bins = await durationHistogram(db, ws, "demo-finished");
     expect(bins.reduce((s, b) => s + b.count, 0)).toBe(summary.completed);

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { changeRole, setMemberDisabled, updateMemberAccess } from "@/app/settings/members/actions";
 import { inviteMember, revokePendingInvite } from "@/app/settings/members/invite-actions";
@@ -7,54 +7,34 @@ import { listAudit } from "@/lib/audit";
 import { findPendingInvite, listPendingInvites } from "@/lib/auth/invites";
 import { can } from "@/lib/auth/permissions";
 import { createSession } from "@/lib/auth/sessions";
-import { createUser, findUserById, listUsers, setDisabled, type AppUser } from "@/lib/auth/users";
+import { findUserById, listUsers, setDisabled, type AppUser } from "@/lib/auth/users";
 import type { Database } from "@/lib/db";
 import { sessions } from "@/lib/db/schema";
-import { PEER_HEADER, peerHeaderValue } from "@/lib/http/client-address";
 import { createWorkspace, findWorkspaceFor } from "@/lib/workspaces";
 
 import { openTestDatabase } from "../support/db";
+import { createAdmin, createMember } from "../support/factories";
+import { form, signedInAs, switchSession } from "../support/request";
 
 // The members page's server actions against a real database, with the session and request
-// stubbed: who is signed in (currentUser) and the headers the request arrived with.
-const request = vi.hoisted(() => ({
-  admin: null as AppUser | null,
-  // The admin's session row (requireFreshSignIn reads when it was last confirmed).
-  sessionId: null as string | null,
-  headers: new Headers({
-    host: "board.example.com",
-    "x-forwarded-proto": "https",
-    "x-forwarded-for": "203.0.113.9",
-    "user-agent": "vitest",
-  }),
-}));
-vi.mock("@/lib/auth/guards", () => ({ currentUser: async () => request.admin, currentSessionId: async () => request.sessionId }));
-vi.mock("next/headers", () => ({ headers: async () => request.headers }));
-vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
+// stubbed (tests/support/request.ts): who is signed in and the headers the request arrived with.
+vi.mock("@/lib/auth/guards", () => import("../support/request").then((m) => m.guards));
+vi.mock("next/headers", () => import("../support/request").then((m) => m.nextHeaders));
+vi.mock("next/cache", () => import("../support/request").then((m) => m.nextCache));
 
-// The client address is the TCP peer the server stamps on each request (lib/http/client-address.ts),
-// not X-Forwarded-For (TRUSTED_PROXIES=0): stand in for the server's stamp.
-request.headers.set(PEER_HEADER, peerHeaderValue("203.0.113.9"));
-
-const form = (fields: Record<string, string | string[]>) => {
-  const data = new FormData();
-  for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) data.append(key, v);
-  return data;
-};
-
+// Each test gets its own database: "the last active admin" counts every admin in it.
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
 let db: Database;
 let admin: AppUser;
 let member: AppUser;
-beforeAll(async () => {
+beforeEach(async () => {
   handle = await openTestDatabase();
   db = handle.db;
-  admin = await createUser(db, { email: "admin@example.com", name: "Ada", role: "admin" });
-  member = await createUser(db, { email: "member@example.com", name: "Max", role: "member" });
-  request.admin = admin;
-  request.sessionId = await createSession(db, admin.id, null);
+  admin = await createAdmin(db, { email: "admin@example.com", name: "Ada" });
+  member = await createMember(db, { email: "member@example.com", name: "Max" });
+  signedInAs(admin, await createSession(db, admin.id, null));
 });
-afterAll(() => handle.dispose());
+afterEach(() => handle.dispose());
 
 const lastEvent = async () => (await listAudit(db, 1, 1)).rows[0];
 
@@ -102,24 +82,17 @@ describe("members settings actions", () => {
       .update(sessions)
       .set({ confirmedAt: new Date(Date.now() - 16 * 60_000) })
       .where(eq(sessions.id, stale));
-    const fresh = request.sessionId;
-    request.sessionId = stale;
-    try {
-      const before = (await findUserById(db, member.id))?.role;
-      const error = await changeRole(null, form({ userId: member.id, role: before === "admin" ? "member" : "admin" })).catch(
-        (e: unknown) => e,
-      );
-      expect(String((error as { digest?: string }).digest)).toContain("/account/confirm?next=%2Fsettings%2Fmembers");
-      expect((await findUserById(db, member.id))?.role).toBe(before);
-    } finally {
-      request.sessionId = fresh;
-    }
+    switchSession(stale);
+    const error = await changeRole(null, form({ userId: member.id, role: "admin" })).catch((e: unknown) => e);
+    expect(String((error as { digest?: string }).digest)).toContain("/account/confirm?next=%2Fsettings%2Fmembers");
+    expect((await findUserById(db, member.id))?.role).toBe("member");
   });
 
   it("keeps the last active admin (the acting admin was disabled in the meantime)", async () => {
+    expect(await changeRole(null, form({ userId: member.id, role: "admin" }))).toMatchObject({ ok: true });
     await setDisabled(db, admin.id, true);
     // Disabling ended the admin's sessions; the stubbed sign-in goes on with a new one.
-    request.sessionId = await createSession(db, admin.id, null);
+    switchSession(await createSession(db, admin.id, null));
     try {
       const result = await changeRole(null, form({ userId: member.id, role: "member" }));
       expect(result).toMatchObject({ ok: false, error: expect.stringContaining("last active admin") });
@@ -222,6 +195,7 @@ describe("members settings actions", () => {
   });
 
   it("revokes a pending invite once", async () => {
+    expect(await inviteMember(null, form({ email: "new@example.com", role: "member" }))).toMatchObject({ ok: true });
     const [invite] = await listPendingInvites(db);
     expect(await revokePendingInvite(null, form({ inviteId: invite!.id }))).toMatchObject({ ok: true });
     expect(await lastEvent()).toMatchObject({ action: "invite.revoked", target: invite!.email });

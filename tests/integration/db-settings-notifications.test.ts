@@ -1,64 +1,55 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { addNotificationChannel, removeNotificationChannel, sendTestNotification } from "@/app/settings/workspaces/notification-actions";
 import { listAudit } from "@/lib/audit";
-import { createUser, type AppUser } from "@/lib/auth/users";
-import { getDb, type Database } from "@/lib/db";
+import type { AppUser } from "@/lib/auth/users";
+import type { Database } from "@/lib/db";
 import { notificationChannels } from "@/lib/db/schema";
 import { listChannels, recentDeliveries } from "@/lib/notifications/channels";
 import { verifySignature } from "@/lib/notifications/signature";
-import { createWorkspace } from "@/lib/workspaces";
 
 import { openTestDatabase } from "../support/db";
+import { createAdmin, createMember, createTestWorkspace } from "../support/factories";
 import { startReceiver, type Receiver } from "../support/receiver";
+import { form, signedInAs } from "../support/request";
 
 // The notification settings' server actions against a real database and a receiver on 127.0.0.1,
 // with the session and request stubbed. The channel URL (its path is the secret) and the signing
 // secret must never come back out of an action other than the secret's one showing, nor reach the audit.
-const request = vi.hoisted(() => {
+vi.hoisted(() => {
   // Loopback receivers are allowed only with this setting (read once by lib/env.ts).
   process.env.ALLOW_PRIVATE_URLS = "true";
   // forbidden() runs only with Next's authInterrupts flag, as next.config.mjs sets it.
   process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS = "true";
-  return {
-    admin: null as AppUser | null,
-    headers: new Headers({ host: "board.example.com", "x-forwarded-for": "203.0.113.9" }),
-  };
 });
-vi.mock("@/lib/auth/guards", () => ({ currentUser: async () => request.admin }));
+// The session and request stubbed (tests/support/request.ts).
+vi.mock("@/lib/auth/guards", () => import("../support/request").then((m) => m.guards));
 // The recent-sign-in rule for admin changes is the access sweep's to test; here the admin is fresh.
-vi.mock("@/lib/auth/fresh-sign-in", () => ({ requireFreshSignIn: async () => {} }));
-vi.mock("next/headers", () => ({ headers: async () => request.headers }));
-vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
-
-const form = (fields: Record<string, string | string[]>) => {
-  const data = new FormData();
-  for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) data.append(key, v);
-  return data;
-};
+vi.mock("@/lib/auth/fresh-sign-in", () => import("../support/request").then((m) => m.freshSignIn));
+vi.mock("next/headers", () => import("../support/request").then((m) => m.nextHeaders));
+vi.mock("next/cache", () => import("../support/request").then((m) => m.nextCache));
 
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
 let db: Database;
 let receiver: Receiver;
+let admin: AppUser;
 let ws: string;
+let slug: string;
 beforeAll(async () => {
   handle = await openTestDatabase();
   db = handle.db;
   receiver = await startReceiver();
-  request.admin = await createUser(db, { email: "admin@example.com", role: "admin" });
-  ws = (
-    await createWorkspace(db, {
-      slug: "acme",
-      name: "Acme",
-      baseUrl: "https://api.trillet.ai",
-      apiKey: "sk_live_00000000",
-      trilletWorkspaceId: "ws_1",
-    })
-  ).id;
 });
 afterAll(async () => {
   await handle.dispose();
   await receiver.close();
+});
+// Each test: a workspace of its own (its own channels), signed in as an admin, a quiet receiver.
+beforeEach(async () => {
+  admin = await createAdmin(db);
+  signedInAs(admin);
+  ({ id: ws, slug } = await createTestWorkspace(db, { baseUrl: "https://api.trillet.ai", apiKey: "sk_live_00000000" }));
+  receiver.reset();
 });
 
 const SECRET_PATH = "/hooks/team-7/tok_9f8e7d6c";
@@ -90,7 +81,7 @@ describe("notification settings actions", () => {
     const [stored] = await db.select().from(notificationChannels);
     expect(JSON.stringify(stored)).not.toMatch(/tok_9f8e7d6c|whsec_/);
     const [audit] = (await listAudit(db, 1, 1)).rows;
-    expect(audit).toMatchObject({ action: "notification.channel_added", target: "acme", detail: { kind: "webhook", host: channel!.host } });
+    expect(audit).toMatchObject({ action: "notification.channel_added", target: slug, detail: { kind: "webhook", host: channel!.host } });
     expect(JSON.stringify(audit)).not.toMatch(/tok_9f8e7d6c|whsec_/);
 
     // "Send test": one signed POST now, recorded in the channel's log and the audit.
@@ -99,7 +90,7 @@ describe("notification settings actions", () => {
     const [received] = receiver.received;
     expect(received!.path).toBe(SECRET_PATH);
     expect(verifySignature(received!.headers["batchboard-signature"] as string, received!.body, secret!).ok).toBe(true);
-    expect(JSON.parse(received!.body)).toMatchObject({ type: "test", workspace: { slug: "acme" } });
+    expect(JSON.parse(received!.body)).toMatchObject({ type: "test", workspace: { slug } });
     expect((await recentDeliveries(db, [channel!.id])).get(channel!.id)).toMatchObject([
       { eventType: "test", outcome: "delivered", statusCode: 200 },
     ]);
@@ -117,7 +108,7 @@ describe("notification settings actions", () => {
     const removed = await removeNotificationChannel(null, form({ workspaceId: ws, channelId: channel!.id }));
     expect(removed).toMatchObject({ ok: true });
     expect(await listChannels(db, ws)).toEqual([]);
-    expect((await listAudit(db, 1, 1)).rows[0]).toMatchObject({ action: "notification.channel_removed", target: "acme" });
+    expect((await listAudit(db, 1, 1)).rows[0]).toMatchObject({ action: "notification.channel_removed", target: slug });
     expect(await removeNotificationChannel(null, form({ workspaceId: ws, channelId: channel!.id }))).toEqual({
       ok: false,
       error: "That channel no longer exists. Reload the page.",
@@ -159,20 +150,15 @@ describe("notification settings actions", () => {
   });
 
   it("refuses everyone but a signed-in admin", async () => {
-    const admin = request.admin;
-    request.admin = null;
-    try {
-      const toSignIn = { digest: expect.stringContaining(";/login;") };
-      await expect(addNotificationChannel(null, form(valid()))).rejects.toMatchObject(toSignIn);
-      await expect(sendTestNotification(null, form({ workspaceId: ws, channelId: ws }))).rejects.toMatchObject(toSignIn);
-      await expect(removeNotificationChannel(null, form({ workspaceId: ws, channelId: ws }))).rejects.toMatchObject(toSignIn);
-      // A member is refused too (403), whatever the form says.
-      request.admin = await createUser(await getDb(), { email: `member-${Date.now()}@example.com`, role: "member" });
-      await expect(sendTestNotification(null, form({ workspaceId: ws, channelId: ws }))).rejects.toMatchObject({
-        digest: "NEXT_HTTP_ERROR_FALLBACK;403",
-      });
-    } finally {
-      request.admin = admin;
-    }
+    signedInAs(null);
+    const toSignIn = { digest: expect.stringContaining(";/login;") };
+    await expect(addNotificationChannel(null, form(valid()))).rejects.toMatchObject(toSignIn);
+    await expect(sendTestNotification(null, form({ workspaceId: ws, channelId: ws }))).rejects.toMatchObject(toSignIn);
+    await expect(removeNotificationChannel(null, form({ workspaceId: ws, channelId: ws }))).rejects.toMatchObject(toSignIn);
+    // A member is refused too (403), whatever the form says.
+    signedInAs(await createMember(db));
+    await expect(sendTestNotification(null, form({ workspaceId: ws, channelId: ws }))).rejects.toMatchObject({
+      digest: "NEXT_HTTP_ERROR_FALLBACK;403",
+    });
   });
 });

@@ -1,7 +1,6 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 
 import { sql } from "drizzle-orm";
-import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createUser } from "@/lib/auth/users";
@@ -13,22 +12,12 @@ import { SharedBudget } from "@/lib/trillet/shared-budget";
 import { SharedReadCache } from "@/lib/trillet/shared-cache";
 import { createWorkspace, findWorkspaceFor } from "@/lib/workspaces";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { createScratchDatabase, openTestDatabase, usingPostgres } from "../support/db";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
 // The shared budget and read cache need PostgreSQL. Without TEST_DATABASE_URL they still run,
 // against the local server (as in CI); if it is not there, these tests fail rather than skip.
 const SERVER = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-async function admin(query: string) {
-  const client = new Client({ connectionString: SERVER });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
 
 async function rows<T>(handle: DatabaseHandle, query: ReturnType<typeof sql>): Promise<T[]> {
   // Both drivers answer raw SQL with `{ rows }`.
@@ -39,7 +28,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let app: Awaited<ReturnType<typeof openTestDatabase>>;
 let sb: RunningSandbox;
-let sharedName: string | undefined;
+let shared: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
 // Two app instances: two pools on one PostgreSQL database, each with its own gateway objects.
 let one: DatabaseHandle;
 let two: DatabaseHandle;
@@ -47,19 +36,15 @@ let two: DatabaseHandle;
 beforeAll(async () => {
   app = await openTestDatabase();
   sb = await startTestSandbox();
-  const name = `batchboard_test_${randomBytes(6).toString("hex")}`;
-  await admin(`CREATE DATABASE ${name}`);
-  sharedName = name;
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  one = await openDatabase({ url: url.toString() });
-  two = await openDatabase({ url: url.toString() });
+  shared = await createScratchDatabase(SERVER, "batchboard_test");
+  one = await openDatabase({ url: shared.url });
+  two = await openDatabase({ url: shared.url });
 });
 
 afterAll(async () => {
   await one?.close();
   await two?.close();
-  if (sharedName) await admin(`DROP DATABASE IF EXISTS ${sharedName} WITH (FORCE)`);
+  await shared?.drop();
   await sb?.close();
   await app?.dispose();
 });

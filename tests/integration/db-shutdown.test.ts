@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -10,10 +8,10 @@ import { requestSync } from "@/lib/mirror/sync";
 import { startMirrorRunners } from "@/lib/mirror/worker";
 import { readiness } from "@/lib/readiness";
 import { runExport } from "@/lib/reports/export";
-import { createWorkspace, type Workspace } from "@/lib/workspaces";
 
 import { createScratchDatabase, openTestDatabase, usingPostgres } from "../support/db";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { createSandboxWorkspace } from "../support/factories";
+import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
 
 // One instance's shutdown, without the HTTP server around it (tests/integration/db-production.test.ts
 // does it with two real instances): readiness turns 503 at once, the mirror worker hands its job
@@ -33,11 +31,7 @@ afterAll(async () => {
   await sb.close();
 });
 
-async function freshWorkspace(): Promise<Workspace> {
-  const slug = `sd-${randomUUID().slice(0, 8)}`;
-  const info = await createWorkspace(db, { slug, name: slug, baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
-  return { ...info, gateway: sb.gateway({ limitPerMinute: 600 }) };
-}
+const freshWorkspace = () => createSandboxWorkspace(db, sb, { gateway: { limitPerMinute: 600 } });
 
 describe(`Readiness and shutdown (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   it("knows whether the database holds every committed migration", async () => {

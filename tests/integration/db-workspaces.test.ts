@@ -2,11 +2,9 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { listAudit, recordAudit } from "@/lib/audit";
-import { createUser } from "@/lib/auth/users";
 import type { Database } from "@/lib/db";
 import { open, seal } from "@/lib/security/secret-box";
 import {
-  createWorkspace,
   findWorkspaceFor,
   listWorkspaceSettings,
   listWorkspacesFor,
@@ -16,6 +14,7 @@ import {
 } from "@/lib/workspaces";
 
 import { openTestDatabase, usingPostgres } from "../support/db";
+import { createAdmin, createMember, createSandboxWorkspace, createTestWorkspace } from "../support/factories";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -33,58 +32,55 @@ afterAll(async () => {
 
 describe(`workspaces (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   it("stores both Trillet credentials as ciphertext, showing only the key's last 4", async () => {
-    const ws = await createWorkspace(db, {
-      slug: "acme",
-      name: "Acme",
-      baseUrl: sb.url,
-      apiKey: TEST_KEY,
-      trilletWorkspaceId: TEST_WORKSPACE,
-    });
+    const ws = await createSandboxWorkspace(db, sb);
     const rows = await db.execute(sql`select * from workspaces where id = ${ws.id}`);
     const raw = JSON.stringify(rows);
     expect(raw).not.toContain(TEST_KEY);
     expect(raw).not.toContain(TEST_WORKSPACE);
     expect(raw).toMatch(/"api_key_enc":"v1:[^"]+"/);
-    const [settings] = await listWorkspaceSettings(db);
-    expect(settings).toMatchObject({ slug: "acme", apiKeyLast4: TEST_KEY.slice(-4) });
+    const settings = (await listWorkspaceSettings(db)).find((w) => w.id === ws.id);
+    expect(settings).toMatchObject({ slug: ws.slug, apiKeyLast4: TEST_KEY.slice(-4) });
     expect(JSON.stringify(settings)).not.toContain(TEST_KEY);
   });
 
   it("decrypts only into the gateway, which reaches Trillet with them", async () => {
-    const admin = await createUser(db, { email: "admin@example.com", role: "admin" });
-    const ws = (await findWorkspaceFor(db, admin, "acme"))!;
+    const admin = await createAdmin(db);
+    const { slug } = await createSandboxWorkspace(db, sb);
+    const ws = (await findWorkspaceFor(db, admin, slug))!;
     const page = await ws.gateway.listCalls("demo-finished");
     expect(page.summary.total).toBe(150);
     expect(await testConnection(ws)).toBe("valid");
   });
 
   it("tells a rejected key from an unreachable Trillet", async () => {
-    const admin = await createUser(db, { email: "admin2@example.com", role: "admin" });
-    const bad = await createWorkspace(db, {
-      slug: "bad-key",
+    const admin = await createAdmin(db);
+    const bad = await createTestWorkspace(db, {
       name: "Bad",
       baseUrl: sb.url,
       apiKey: "sk_wrong_000000",
       trilletWorkspaceId: TEST_WORKSPACE,
     });
-    expect(await testConnection((await findWorkspaceFor(db, admin, "bad-key"))!)).toBe("rejected");
-    await updateWorkspace(db, bad.id, { slug: "bad-key", name: "Bad", baseUrl: "http://127.0.0.1:9" });
-    expect(await testConnection((await findWorkspaceFor(db, admin, "bad-key"))!)).toBe("unreachable");
-    await updateWorkspace(db, bad.id, { slug: "bad-key", name: "Bad", baseUrl: sb.url, apiKey: TEST_KEY });
-    expect(await testConnection((await findWorkspaceFor(db, admin, "bad-key"))!)).toBe("valid");
+    const slug = bad.slug;
+    expect(await testConnection((await findWorkspaceFor(db, admin, slug))!)).toBe("rejected");
+    await updateWorkspace(db, bad.id, { slug, name: "Bad", baseUrl: "http://127.0.0.1:9" });
+    expect(await testConnection((await findWorkspaceFor(db, admin, slug))!)).toBe("unreachable");
+    await updateWorkspace(db, bad.id, { slug, name: "Bad", baseUrl: sb.url, apiKey: TEST_KEY });
+    expect(await testConnection((await findWorkspaceFor(db, admin, slug))!)).toBe("valid");
   });
 
   it("shows a member only the workspaces granted to them; admins see all", async () => {
-    const member = await createUser(db, { email: "member@example.com", role: "member" });
-    const admin = await createUser(db, { email: "admin3@example.com", role: "admin" });
+    const member = await createMember(db);
+    const admin = await createAdmin(db);
+    const granted = await createTestWorkspace(db);
+    const other = await createTestWorkspace(db);
     expect(await listWorkspacesFor(db, member)).toEqual([]);
-    expect(await findWorkspaceFor(db, member, "acme")).toBeNull();
-    const acme = (await listWorkspacesFor(db, admin)).find((w) => w.slug === "acme")!;
-    await setWorkspaceAccess(db, member.id, acme.id, true);
-    expect((await listWorkspacesFor(db, member)).map((w) => w.slug)).toEqual(["acme"]);
-    expect(await findWorkspaceFor(db, member, "bad-key")).toBeNull();
-    await setWorkspaceAccess(db, member.id, acme.id, false);
-    expect(await findWorkspaceFor(db, member, "acme")).toBeNull();
+    expect(await findWorkspaceFor(db, member, granted.slug)).toBeNull();
+    expect((await listWorkspacesFor(db, admin)).map((w) => w.slug)).toEqual(expect.arrayContaining([granted.slug, other.slug]));
+    await setWorkspaceAccess(db, member.id, granted.id, true);
+    expect((await listWorkspacesFor(db, member)).map((w) => w.slug)).toEqual([granted.slug]);
+    expect(await findWorkspaceFor(db, member, other.slug)).toBeNull();
+    await setWorkspaceAccess(db, member.id, granted.id, false);
+    expect(await findWorkspaceFor(db, member, granted.slug)).toBeNull();
   });
 
   it("binds each ciphertext to its row and column", () => {
@@ -95,6 +91,7 @@ describe(`workspaces (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   });
 
   it("records audit events newest first, with who, what, when and from where", async () => {
+    const { total: before } = await listAudit(db, 1, 1);
     await recordAudit(db, {
       actor: { id: null, email: "a@example.com" },
       action: "auth.sign_in_failed",
@@ -106,8 +103,8 @@ describe(`workspaces (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
       target: "acme",
       detail: { verdict: "valid" },
     });
-    const { rows, total } = await listAudit(db, 1, 10);
-    expect(total).toBe(2);
+    const { rows, total } = await listAudit(db, 1, 2);
+    expect(total).toBe(before + 2);
     expect(rows.map((r) => r.action)).toEqual(["workspace.tested", "auth.sign_in_failed"]);
     expect(rows[1]).toMatchObject({ actorEmail: "a@example.com", ip: "192.0.2.1" });
     expect(rows[0]!.at).toBeInstanceOf(Date);

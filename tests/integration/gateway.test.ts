@@ -173,7 +173,8 @@ describe("WorkspaceGateway page views", () => {
   });
 
   it("shows the last good read at once when Trillet is slow, and the refresh lands behind it", async () => {
-    const gateway = sb.gateway({ liveTtlMs: 0, finishedTtlMs: 0, staleGraceMs: 200, viewDeadlineMs: 5_000 });
+    // No retries: the failing read at the end must not go on retrying behind the test, into the next one's counts.
+    const gateway = sb.gateway({ liveTtlMs: 0, finishedTtlMs: 0, staleGraceMs: 200, viewDeadlineMs: 5_000, maxRetries: 0 });
     const first = await gateway.listCalls("demo-finished", { page: 3 });
     sb.sandbox.setLatency(800);
     try {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import { TrilletClient, type TrilletClientOptions } from "@/lib/trillet/client";
+import type { TrilletClientOptions } from "@/lib/trillet/client";
 import {
   BatchNotFoundError,
   CredentialsRejectedError,
@@ -10,7 +10,8 @@ import {
   UpstreamUnavailableError,
 } from "@/lib/trillet/errors";
 
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
+import { expectNoSecrets, testClient } from "../support/trillet";
 
 let sb: RunningSandbox;
 beforeAll(async () => {
@@ -23,18 +24,8 @@ beforeEach(() => {
   sb.sandbox.resetStats();
 });
 
-const options: TrilletClientOptions = { timeoutMs: 500, maxRetries: 3, maxRateLimitWaitMs: 3_000 };
 const client = (over: Partial<TrilletClientOptions> = {}, creds: { apiKey?: string; workspaceId?: string } = {}) =>
-  new TrilletClient(
-    { baseUrl: sb.url, apiKey: creds.apiKey ?? TEST_KEY, workspaceId: creds.workspaceId ?? TEST_WORKSPACE },
-    { ...options, ...over },
-  );
-
-function expectNoSecrets(error: unknown) {
-  const text = `${String(error)} ${(error as Error).stack ?? ""} ${JSON.stringify(error)}`;
-  expect(text).not.toContain(TEST_KEY);
-  expect(text).not.toContain(TEST_WORKSPACE);
-}
+  testClient(sb, over, creds);
 
 describe("TrilletClient", () => {
   it("reads a page of calls into typed, camel-cased calls with the batch-wide summary", async () => {
@@ -172,11 +163,8 @@ describe("TrilletClient", () => {
   });
 
   it("reports an unreachable host as unavailable", async () => {
-    const dead = new TrilletClient(
-      { baseUrl: "http://127.0.0.1:9", apiKey: TEST_KEY, workspaceId: TEST_WORKSPACE },
-      { ...options, maxRetries: 1 },
-    );
-    const error = await dead.listCalls("demo-finished").catch((e) => e);
+    const dead = testClient(sb, { maxRetries: 1 }, { baseUrl: "http://127.0.0.1:9" });
+    const error = await dead.listCalls("demo-finished").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
     expectNoSecrets(error);
   });

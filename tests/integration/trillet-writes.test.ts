@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import { TrilletClient, type TrilletClientOptions } from "@/lib/trillet/client";
+import type { TrilletClientOptions } from "@/lib/trillet/client";
 import {
   BatchNotFoundError,
   InvalidRequestError,
@@ -12,7 +12,8 @@ import {
   UpstreamUnavailableError,
 } from "@/lib/trillet/errors";
 
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
+import { expectNoSecrets, testClient } from "../support/trillet";
 
 // Starting and cancelling batches: each request is sent once, whatever happens, and an answer
 // that did not come is reported as an unknown outcome, never retried into a second batch.
@@ -27,18 +28,10 @@ beforeEach(() => {
   sb.sandbox.setRateLimit(0);
 });
 
-const options: TrilletClientOptions = { timeoutMs: 500, maxRetries: 3, maxRateLimitWaitMs: 3_000 };
-const client = (over: Partial<TrilletClientOptions> = {}, baseUrl = sb.url) =>
-  new TrilletClient({ baseUrl, apiKey: TEST_KEY, workspaceId: TEST_WORKSPACE }, { ...options, ...over });
+const client = (over: Partial<TrilletClientOptions> = {}, baseUrl = sb.url) => testClient(sb, over, { baseUrl });
 
 const CSV = 'phone_number,first_name,company\r\n+15550001001,Ann,"=1+1"\r\n+15550001002,Bo,+Plus Media\r\n';
 const posts = () => sb.sandbox.created().length;
-
-function expectNoSecrets(error: unknown) {
-  const text = `${String(error)} ${(error as Error).stack ?? ""} ${JSON.stringify(error)}`;
-  expect(text).not.toContain(TEST_KEY);
-  expect(text).not.toContain(TEST_WORKSPACE);
-}
 
 describe("TrilletClient.startBatch", () => {
   it("posts the CSV, agent, schedule and callback settings as Trillet's multipart form", async () => {
