@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 
 import { SiteHeader } from "@/components/app-shell/site-header";
 import { UserMenu } from "@/components/app-shell/user-menu";
+import { FocusRestorer } from "@/components/data-table/focus-restorer";
 import { ThemeProvider } from "@/components/theme-provider";
 import { Toaster } from "@/components/ui/sonner";
 import { currentUser } from "@/lib/auth/guards";
@@ -44,7 +45,7 @@ export default async function RootLayout({ children }: Readonly<{ children: Reac
         <ThemeProvider nonce={nonce}>
           <a
             href="#main"
-            className="sr-only focus:not-sr-only focus:fixed focus:top-3 focus:left-3 focus:z-50 focus:rounded-md focus:border focus:bg-background focus:px-3 focus:py-2 focus:text-sm focus:font-medium focus:shadow-md focus:ring-[3px] focus:ring-ring/50 focus:outline-none"
+            className="sr-only focus:not-sr-only focus:fixed focus:top-3 focus:left-3 focus:z-50 focus:rounded-md focus:border focus:bg-background focus:px-3 focus:py-2 focus:text-sm focus:font-medium focus:shadow-md focus:ring-2 focus:ring-ring focus:ring-offset-2 focus:ring-offset-background focus:outline-none"
           >
             Skip to content
           </a>
@@ -53,6 +54,7 @@ export default async function RootLayout({ children }: Readonly<{ children: Reac
             {children}
           </main>
           <Toaster />
+          <FocusRestorer />
         </ThemeProvider>
       </body>
     </html>

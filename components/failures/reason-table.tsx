@@ -54,7 +54,7 @@ export function ReasonTable({ reasons, selectedKey, hrefFor }: Props) {
                   aria-current={selected ? "true" : undefined}
                   className={cn(
                     "inline-flex items-center gap-1 rounded-sm underline-offset-4 hover:underline",
-                    "focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:outline-none",
+                    "focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2 focus-visible:ring-offset-background focus-visible:outline-none",
                     selected && "font-semibold",
                   )}
                 >

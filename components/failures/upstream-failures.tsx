@@ -1,12 +1,12 @@
 import { formatCount } from "@/components/batches/format";
 import { stalenessText } from "@/components/batches/staleness-text";
+import { Pagination } from "@/components/data-table/pagination";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import type { Staleness } from "@/lib/trillet/gateway";
 import type { TrilletCall } from "@/lib/trillet/schemas";
 
 import { CopyAge } from "./copy-age";
 import { FailedCallList } from "./failed-call-list";
-import { FailedCallsPagination } from "./failed-calls-pagination";
 
 export interface UpstreamFailuresData {
   calls: TrilletCall[];
@@ -79,7 +79,17 @@ export function UpstreamFailures({ failures, hrefFor, reasonAsked }: Props) {
           </section>
         ) : null}
         {calls.length > 0 ? <FailedCallList calls={calls} /> : null}
-        {total > 0 ? <FailedCallsPagination page={page} pageSize={pageSize} total={total} hrefFor={hrefFor} /> : null}
+        {total > 0 ? (
+          <Pagination
+            page={page}
+            pageSize={pageSize}
+            total={total}
+            hrefFor={hrefFor}
+            label="Pages of failed calls"
+            rangeTestId="failed-calls-range"
+            keepScroll
+          />
+        ) : null}
       </CardContent>
     </Card>
   );

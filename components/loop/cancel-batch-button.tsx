@@ -7,17 +7,17 @@ import { cancelRunningBatch } from "@/app/w/[workspace]/batches/[batchId]/loop-a
 import { formatCount } from "@/components/batches/format";
 import { FormError } from "@/components/settings/form-error";
 import { useSettingsAction } from "@/components/settings/use-settings-action";
-import { Button } from "@/components/ui/button";
 import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-  DialogTrigger,
-} from "@/components/ui/dialog";
+  AlertDialog,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from "@/components/ui/alert-dialog";
+import { Button } from "@/components/ui/button";
 
 interface Props {
   workspace: string;
@@ -46,23 +46,23 @@ export function CancelBatchButton({ workspace, batchId, apiPath, waiting: initia
     return () => controller.abort();
   }, [open, apiPath]);
   return (
-    <Dialog open={open} onOpenChange={setOpen}>
-      <DialogTrigger asChild>
+    <AlertDialog open={open} onOpenChange={setOpen}>
+      <AlertDialogTrigger asChild>
         <Button size="sm" variant="outline" data-testid="cancel-open">
           <CircleStopIcon aria-hidden="true" /> Cancel batch
         </Button>
-      </DialogTrigger>
-      <DialogContent role="alertdialog">
-        <DialogHeader>
-          <DialogTitle>Cancel this batch?</DialogTitle>
-          <DialogDescription data-testid="cancel-waiting">
+      </AlertDialogTrigger>
+      <AlertDialogContent>
+        <AlertDialogHeader>
+          <AlertDialogTitle>Cancel this batch?</AlertDialogTitle>
+          <AlertDialogDescription data-testid="cancel-waiting">
             {formatCount(waiting)} {waiting === 1 ? "call is" : "calls are"} still waiting: {waiting === 1 ? "it" : "they"} will not be
             made. Calls in progress finish. This cannot be undone.
-          </DialogDescription>
-        </DialogHeader>
+          </AlertDialogDescription>
+        </AlertDialogHeader>
         {open ? <CancelForm workspace={workspace} batchId={batchId} waiting={waiting} onDone={() => setOpen(false)} /> : null}
-      </DialogContent>
-    </Dialog>
+      </AlertDialogContent>
+    </AlertDialog>
   );
 }
 
@@ -74,14 +74,12 @@ function CancelForm({ workspace, batchId, waiting, onDone }: { workspace: string
       <input type="hidden" name="batchId" value={batchId} />
       <input type="hidden" name="waiting" value={waiting} />
       <FormError error={error} />
-      <DialogFooter>
-        <DialogClose asChild>
-          <Button variant="outline">Keep it running</Button>
-        </DialogClose>
+      <AlertDialogFooter>
+        <AlertDialogCancel>Keep it running</AlertDialogCancel>
         <Button type="submit" variant="destructive" disabled={pending} data-testid="cancel-confirm">
           {pending ? "Cancelling…" : "Cancel batch"}
         </Button>
-      </DialogFooter>
+      </AlertDialogFooter>
     </form>
   );
 }

@@ -309,7 +309,7 @@ function RetryForm({
                 id={ids.zone}
                 value={zone}
                 onChange={(e) => setZone(e.target.value)}
-                className="h-9 rounded-md border border-input bg-transparent px-3 text-sm shadow-xs focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:outline-none"
+                className="h-9 rounded-md border border-input bg-transparent px-3 text-sm shadow-xs focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2 focus-visible:ring-offset-background focus-visible:outline-none"
               >
                 {zones.map((z) => (
                   <option key={z} value={z}>

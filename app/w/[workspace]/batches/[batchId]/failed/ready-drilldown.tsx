@@ -2,8 +2,8 @@ import { CircleCheckIcon } from "lucide-react";
 import Link from "next/link";
 
 import { formatCount } from "@/components/batches/format";
+import { Pagination } from "@/components/data-table/pagination";
 import { FailedCallList } from "@/components/failures/failed-call-list";
-import { FailedCallsPagination } from "@/components/failures/failed-calls-pagination";
 import { FailureTotals } from "@/components/failures/failure-totals";
 import { ReasonTable } from "@/components/failures/reason-table";
 import { RetryButton } from "@/components/loop/loop-buttons";
@@ -91,11 +91,14 @@ function ReasonCalls({ selected, failedHref, retry }: { selected: SelectedReason
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
         {calls.length > 0 ? <FailedCallList calls={calls} /> : <p className="text-sm text-muted-foreground">No calls on this page.</p>}
-        <FailedCallsPagination
+        <Pagination
           page={page}
           pageSize={FAILED_PAGE_SIZE}
           total={total}
           hrefFor={(p) => `${failedHref}${drilldownQuery({ reason: reason.key, page: p })}`}
+          label="Pages of failed calls"
+          rangeTestId="failed-calls-range"
+          keepScroll
         />
       </CardContent>
     </Card>
