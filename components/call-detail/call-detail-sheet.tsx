@@ -122,7 +122,7 @@ function DetailFrame({
           <SheetDescription>
             {jobId ? (
               <>
-                Job <span className="font-mono text-xs break-all">{jobId}</span>
+                Job <span className="inline-block max-w-full font-mono text-xs break-all">{jobId}</span>
               </>
             ) : (
               "No call selected"
