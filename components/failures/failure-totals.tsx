@@ -15,7 +15,10 @@ interface Props {
   frozen: boolean;
 }
 
-/** The failed total and the sum over reasons, side by side so anyone can see they agree. */
+/**
+ * The failed total and how many different reasons explain it. That the reasons add up to the
+ * total is checked here, and said only when it is not so (the copy changed while it was read).
+ */
 export function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTotal, copiedAt, frozen }: Props) {
   return (
     <section aria-label="Failure totals" className="flex flex-col gap-3">
@@ -34,13 +37,14 @@ export function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTot
         </Card>
         <Card className="gap-1 py-4">
           <CardHeader className="px-4">
-            <CardDescription>Sum over reasons</CardDescription>
-            <CardTitle className="text-2xl tabular-nums" data-testid="reasons-total" data-value={reasonsTotal}>
-              {formatCount(reasonsTotal)}
+            <CardDescription>Different reasons</CardDescription>
+            <CardTitle className="text-2xl tabular-nums" data-testid="reason-count" data-value={reasonCount}>
+              {formatCount(reasonCount)}
             </CardTitle>
-            <p className="text-xs text-muted-foreground tabular-nums">
-              {formatCount(reasonCount)} {reasonCount === 1 ? "reason" : "reasons"}
-              {reasonsTotal === failedTotal ? ", adding up to the failed total" : ""}
+            <p className="text-xs text-muted-foreground">
+              {reasonCount === 0
+                ? "No failures to explain"
+                : "Similar messages are counted as one reason (case, spacing and final punctuation ignored)"}
             </p>
           </CardHeader>
         </Card>

@@ -58,11 +58,11 @@ export function ReadyDrilldown({
               reasons={data.reasons}
               selectedKey={data.selected?.reason.key ?? null}
               hrefFor={(key) => `${failedHref}${drilldownQuery({ reason: key })}`}
+              expanded={data.selected ? <ReasonCalls selected={data.selected} failedHref={failedHref} retry={retry} /> : null}
             />
           </CardContent>
         </Card>
       )}
-      {data.selected ? <ReasonCalls selected={data.selected} failedHref={failedHref} retry={retry} /> : null}
     </>
   );
 }
@@ -70,15 +70,21 @@ export function ReadyDrilldown({
 function ReasonCalls({ selected, failedHref, retry }: { selected: SelectedReason; failedHref: string; retry: RetryTarget | null }) {
   const { reason, calls, total, page } = selected;
   return (
-    <Card id="reason-calls" data-testid="reason-calls" data-reason-key={reason.key} role="region" aria-labelledby="reason-calls-title">
-      <CardHeader className="flex flex-col gap-2 sm:flex-row sm:items-start sm:justify-between">
-        <div className="flex min-w-0 flex-col gap-1.5">
-          <CardTitle className="break-words">
-            <h2 id="reason-calls-title">Calls that failed with “{reason.label}”</h2>
-          </CardTitle>
-          <CardDescription className="tabular-nums">
+    <section
+      id="reason-calls"
+      data-testid="reason-calls"
+      data-reason-key={reason.key}
+      aria-labelledby="reason-calls-title"
+      className="flex flex-col gap-4 rounded-lg border bg-card p-3 sm:p-4"
+    >
+      <div className="flex flex-col gap-2 sm:flex-row sm:items-start sm:justify-between">
+        <div className="flex min-w-0 flex-col gap-1">
+          <h3 id="reason-calls-title" className="font-semibold break-words">
+            Calls that failed with “{reason.label}”
+          </h3>
+          <p className="text-sm text-muted-foreground tabular-nums">
             {formatCount(total)} failed {total === 1 ? "call" : "calls"}, in Trillet&apos;s order
-          </CardDescription>
+          </p>
         </div>
         <div className="flex flex-wrap items-center gap-2">
           {retry && total > 0 ? <RetryButton {...retry} reason={reason.key} reasonLabel={reason.label} failedCount={total} /> : null}
@@ -88,8 +94,8 @@ function ReasonCalls({ selected, failedHref, retry }: { selected: SelectedReason
             </Link>
           </Button>
         </div>
-      </CardHeader>
-      <CardContent className="flex flex-col gap-4">
+      </div>
+      <div className="flex flex-col gap-4">
         {calls.length > 0 ? <FailedCallList calls={calls} /> : <p className="text-sm text-muted-foreground">No calls on this page.</p>}
         <Pagination
           page={page}
@@ -100,8 +106,8 @@ function ReasonCalls({ selected, failedHref, retry }: { selected: SelectedReason
           rangeTestId="failed-calls-range"
           keepScroll
         />
-      </CardContent>
-    </Card>
+      </div>
+    </section>
   );
 }
 
