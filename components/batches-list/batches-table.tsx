@@ -12,6 +12,7 @@ import {
   type BatchListSort,
   type BatchListView,
 } from "@/lib/batches/batch-list";
+import { requestLocale } from "@/lib/locale-server";
 import type { BatchSummary } from "@/lib/trillet/schemas";
 
 import { BatchStatusBadge } from "./batch-status-badge";
@@ -47,7 +48,8 @@ function sortProps(column: BatchListSort, view: BatchListView, basePath: string)
   return { direction, href: `${basePath}${batchListQuery(target)}`, testId: `sort-${column}` };
 }
 
-export function BatchesTable({ items, view, workspace }: Props) {
+export async function BatchesTable({ items, view, workspace }: Props) {
+  const locale = await requestLocale();
   const basePath = `/w/${workspace}/batches`;
   return (
     <Table data-testid="batches-table">
@@ -106,11 +108,11 @@ export function BatchesTable({ items, view, workspace }: Props) {
                 <BatchStatusBadge status={item.status} />
               </TableCell>
               <TableCell className="text-right tabular-nums" data-testid="batch-total">
-                {item.summary ? formatCount(item.summary.total) : <Unknown />}
+                {item.summary ? formatCount(item.summary.total, locale) : <Unknown />}
               </TableCell>
               <TableCell className="min-w-32">{item.summary ? <Progress summary={item.summary} /> : <Unknown />}</TableCell>
               <TableCell className="text-right tabular-nums" data-testid="batch-success">
-                {item.successRate === null ? <Unknown /> : formatPercent(item.successRate)}
+                {item.successRate === null ? <Unknown /> : formatPercent(item.successRate, locale)}
               </TableCell>
               <TableCell className="hidden md:table-cell">
                 {item.refreshedAt === null ? <Unknown /> : <LocalTime ms={item.refreshedAt} />}

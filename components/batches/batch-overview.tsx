@@ -3,6 +3,7 @@ import { InboxIcon } from "lucide-react";
 import { BatchStatusBadge } from "@/components/batches-list/batch-status-badge";
 import { StackedProgress } from "@/components/batches/stacked-progress";
 import { Pagination } from "@/components/data-table/pagination";
+import { useLocale } from "@/components/locale-provider";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { BatchPageData } from "@/lib/batches/batch-page";
@@ -27,6 +28,7 @@ interface Props {
 
 export function BatchOverview({ data, view, basePath, charts, onOpenCall }: Props) {
   const { summary, calls, pagination } = data;
+  const locale = useLocale();
   if (data.finished && summary.total === 0 && !data.stale) {
     // Nothing to copy, chart or page through: one sentence instead of empty cards that disagree.
     return (
@@ -87,6 +89,7 @@ export function BatchOverview({ data, view, basePath, charts, onOpenCall }: Prop
             total={pagination.total}
             hrefFor={(page) => `${basePath}${batchViewQuery({ ...view, page })}`}
             label="Pagination"
+            locale={locale}
             rangeTestId="range"
           >
             <RowsPerPage basePath={basePath} view={view} />

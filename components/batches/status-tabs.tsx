@@ -1,5 +1,6 @@
 import Link from "next/link";
 
+import { useLocale } from "@/components/locale-provider";
 import { ScrollCue } from "@/components/ui/scroll-cue";
 import { batchViewQuery, STATUS_TABS, type BatchView, type StatusTab } from "@/lib/batches/view-query";
 import type { BatchSummary } from "@/lib/trillet/schemas";
@@ -17,6 +18,7 @@ const LABELS: Record<StatusTab, string> = {
 
 /** Status filters as links, so each is a shareable URL and works without JavaScript. */
 export function StatusTabs({ basePath, view, summary }: { basePath: string; view: BatchView; summary: BatchSummary }) {
+  const locale = useLocale();
   return (
     <nav aria-label="Filter calls by status" className="max-w-full min-w-0" data-testid="status-tabs">
       {/* On a narrow screen the tabs scroll: a shadow shows there are more, and the current one is brought into view. */}
@@ -39,7 +41,7 @@ export function StatusTabs({ basePath, view, summary }: { basePath: string; view
                 >
                   {LABELS[tab]}
                   <span className="rounded-sm bg-muted-foreground/10 px-1.5 text-xs tabular-nums" data-testid={`tab-count-${tab}`}>
-                    {formatCount(count)}
+                    {formatCount(count, locale)}
                   </span>
                 </Link>
               </li>

@@ -3,7 +3,9 @@
 import { AlertTriangleIcon, SearchXIcon } from "lucide-react";
 import { useEffect, useRef } from "react";
 
+import { formatCount } from "@/components/batches/format";
 import { callFocusKey } from "@/components/data-table/focus-keys";
+import { useLocale } from "@/components/locale-provider";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
@@ -43,6 +45,7 @@ export interface CallDetailSheetByIdProps {
 
 /** A call known only by its job ID (a shared link), fetched from Batchboard's copy of the batch. */
 export function CallDetailSheetById({ workspace, batchId, jobId, open, onOpenChange }: CallDetailSheetByIdProps) {
+  const locale = useLocale();
   const { data, error, isLoading, mutate } = useCallDetail(workspace, batchId, open ? jobId : null);
   let body: React.ReactNode;
   if (!jobId) body = <p className="text-sm text-muted-foreground">No call selected.</p>;
@@ -69,7 +72,7 @@ export function CallDetailSheetById({ workspace, batchId, jobId, open, onOpenCha
         {data.reason === "not_copied" ? (
           <p className="text-muted-foreground tabular-nums" aria-live="polite" data-testid="call-detail-copying">
             {data.progress && data.progress.totalPages > 0
-              ? `${data.progress.pagesDone} of ${data.progress.totalPages} pages copied. `
+              ? `${formatCount(data.progress.pagesDone, locale)} of ${formatCount(data.progress.totalPages, locale)} pages copied. `
               : ""}
             The call opens here by itself once the copy has it.
           </p>

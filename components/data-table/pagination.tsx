@@ -23,6 +23,8 @@ interface Props {
   nextText?: string;
   /** Keep the scroll position (a list below the fold). */
   keepScroll?: boolean;
+  /** The viewer's locale (useLocale in the browser, requestLocale on the server). */
+  locale: string;
   /** More controls beside the page buttons (e.g. rows per page). */
   children?: ReactNode;
 }
@@ -32,7 +34,20 @@ interface Props {
  * 1 of 20", and past the last page a sentence with a link back to it. The buttons keep their
  * focus keys, so focus stays on the one pressed when the new page replaces the table.
  */
-export function Pagination({ page, pageSize, total, hrefFor, label, unit, rangeTestId, prevText, nextText, keepScroll, children }: Props) {
+export function Pagination({
+  page,
+  pageSize,
+  total,
+  hrefFor,
+  label,
+  unit,
+  rangeTestId,
+  prevText,
+  nextText,
+  keepScroll,
+  locale,
+  children,
+}: Props) {
   const totalPages = Math.max(1, Math.ceil(total / pageSize));
   const from = total === 0 ? 0 : (page - 1) * pageSize + 1;
   const to = Math.min(total, page * pageSize);
@@ -43,7 +58,7 @@ export function Pagination({ page, pageSize, total, hrefFor, label, unit, rangeT
       <p className="text-sm text-muted-foreground tabular-nums" data-testid={rangeTestId}>
         {page > totalPages ? (
           <>
-            Page {formatCount(page)} is past the last page ({formatCount(totalPages)}).{" "}
+            Page {formatCount(page, locale)} is past the last page ({formatCount(totalPages, locale)}).{" "}
             <Link
               href={hrefFor(totalPages)}
               scroll={scroll}
@@ -53,7 +68,7 @@ export function Pagination({ page, pageSize, total, hrefFor, label, unit, rangeT
             </Link>
           </>
         ) : (
-          `${formatCount(from)}–${formatCount(to)} of ${formatCount(total)}${suffix}`
+          `${formatCount(from, locale)}–${formatCount(to, locale)} of ${formatCount(total, locale)}${suffix}`
         )}
       </p>
       <div className="flex flex-wrap items-center gap-3">
@@ -71,7 +86,7 @@ export function Pagination({ page, pageSize, total, hrefFor, label, unit, rangeT
             {prevText}
           </PageLink>
           <span className="px-2 text-sm tabular-nums">
-            Page {formatCount(page)} of {formatCount(totalPages)}
+            Page {formatCount(page, locale)} of {formatCount(totalPages, locale)}
           </span>
           <PageLink
             href={page < totalPages ? hrefFor(page + 1) : null}

@@ -3,6 +3,7 @@ import { AlertTriangleIcon, HourglassIcon } from "lucide-react";
 import { formatCount, formatPercent } from "@/components/batches/format";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { requestLocale } from "@/lib/locale-server";
 
 import { CopyAge } from "./copy-age";
 
@@ -19,7 +20,8 @@ interface Props {
  * The failed total and how many different reasons explain it. That the reasons add up to the
  * total is checked here, and said only when it is not so (the copy changed while it was read).
  */
-export function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTotal, copiedAt, frozen }: Props) {
+export async function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTotal, copiedAt, frozen }: Props) {
+  const locale = await requestLocale();
   return (
     <section aria-label="Failure totals" className="flex flex-col gap-3">
       <div className="grid gap-3 sm:grid-cols-2">
@@ -27,11 +29,11 @@ export function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTot
           <CardHeader className="px-4">
             <CardDescription>Failed calls</CardDescription>
             <CardTitle className="text-2xl tabular-nums" data-testid="failed-total" data-value={failedTotal}>
-              {formatCount(failedTotal)}
+              {formatCount(failedTotal, locale)}
             </CardTitle>
             <p className="text-xs text-muted-foreground tabular-nums">
-              of {formatCount(batchTotal)} calls in the batch
-              {batchTotal > 0 ? ` (${formatPercent(failedTotal / batchTotal)})` : ""}
+              of {formatCount(batchTotal, locale)} calls in the batch
+              {batchTotal > 0 ? ` (${formatPercent(failedTotal / batchTotal, locale)})` : ""}
             </p>
           </CardHeader>
         </Card>
@@ -39,7 +41,7 @@ export function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTot
           <CardHeader className="px-4">
             <CardDescription>Different reasons</CardDescription>
             <CardTitle className="text-2xl tabular-nums" data-testid="reason-count" data-value={reasonCount}>
-              {formatCount(reasonCount)}
+              {formatCount(reasonCount, locale)}
             </CardTitle>
             <p className="text-xs text-muted-foreground">
               {reasonCount === 0
@@ -72,8 +74,8 @@ export function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTot
           <AlertTriangleIcon aria-hidden="true" />
           <AlertTitle>The copy is being updated</AlertTitle>
           <AlertDescription>
-            The reasons add up to {formatCount(reasonsTotal)} while {formatCount(failedTotal)} calls are marked failed, because the copy
-            changed while it was read. Reload in a moment.
+            The reasons add up to {formatCount(reasonsTotal, locale)} while {formatCount(failedTotal, locale)} calls are marked failed,
+            because the copy changed while it was read. Reload in a moment.
           </AlertDescription>
         </Alert>
       ) : null}

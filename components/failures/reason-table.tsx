@@ -4,6 +4,7 @@ import { Fragment, type ReactNode } from "react";
 
 import { formatCount, formatPercent } from "@/components/batches/format";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { requestLocale } from "@/lib/locale-server";
 import { cn } from "@/lib/utils";
 
 export interface ReasonRow {
@@ -24,7 +25,8 @@ interface Props {
 }
 
 /** Reasons ranked by count. The bar repeats the share shown as text, so colour carries nothing alone. */
-export function ReasonTable({ reasons, selectedKey, hrefFor, expanded }: Props) {
+export async function ReasonTable({ reasons, selectedKey, hrefFor, expanded }: Props) {
+  const locale = await requestLocale();
   return (
     <Table data-testid="reasons-table">
       <TableCaption className="sr-only">Failure reasons, most frequent first. Choose one to list its calls.</TableCaption>
@@ -66,10 +68,10 @@ export function ReasonTable({ reasons, selectedKey, hrefFor, expanded }: Props) 
                     {selected ? <span className="sr-only"> (its calls are in the next row)</span> : null}
                   </Link>
                 </TableCell>
-                <TableCell className="text-right tabular-nums">{formatCount(reason.count)}</TableCell>
+                <TableCell className="text-right tabular-nums">{formatCount(reason.count, locale)}</TableCell>
                 <TableCell>
                   <div className="flex items-center gap-2">
-                    <span className="w-12 shrink-0 text-right tabular-nums">{formatPercent(reason.share)}</span>
+                    <span className="w-12 shrink-0 text-right tabular-nums">{formatPercent(reason.share, locale)}</span>
                     <div aria-hidden="true" className="h-2 min-w-20 flex-1 overflow-hidden rounded-full bg-muted">
                       <div className="h-full rounded-full bg-status-failed" style={{ width: `${Math.min(100, reason.share * 100)}%` }} />
                     </div>

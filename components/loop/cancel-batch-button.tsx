@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 
 import { cancelRunningBatch } from "@/app/w/[workspace]/batches/[batchId]/loop-actions";
 import { formatCount } from "@/components/batches/format";
+import { useLocale } from "@/components/locale-provider";
 import { FormError } from "@/components/settings/form-error";
 import { useSettingsAction } from "@/components/settings/use-settings-action";
 import {
@@ -32,6 +33,7 @@ interface Props {
 
 /** "Cancel batch": a confirmation that says how many calls will not be made, then the action. */
 export function CancelBatchButton({ workspace, batchId, apiPath, waiting: initial, defaultOpen = false }: Props) {
+  const locale = useLocale();
   const [open, setOpen] = useState(defaultOpen);
   const [waiting, setWaiting] = useState(initial);
   useEffect(() => {
@@ -56,8 +58,8 @@ export function CancelBatchButton({ workspace, batchId, apiPath, waiting: initia
         <AlertDialogHeader>
           <AlertDialogTitle>Cancel this batch?</AlertDialogTitle>
           <AlertDialogDescription data-testid="cancel-waiting">
-            {formatCount(waiting)} {waiting === 1 ? "call is" : "calls are"} still waiting: {waiting === 1 ? "it" : "they"} will not be
-            made. Calls in progress finish. This cannot be undone.
+            {formatCount(waiting, locale)} {waiting === 1 ? "call is" : "calls are"} still waiting: {waiting === 1 ? "it" : "they"} will not
+            be made. Calls in progress finish. This cannot be undone.
           </AlertDialogDescription>
         </AlertDialogHeader>
         {open ? <CancelForm workspace={workspace} batchId={batchId} waiting={waiting} onDone={() => setOpen(false)} /> : null}

@@ -104,12 +104,16 @@ test("a batch, its tabs, sorting, pages, a call and the export menu, by keyboard
   await expect(page).not.toHaveURL(/call=/);
   await expect(opener).toBeFocused();
 
-  // The export menu: Enter opens it on its first item, Esc closes it back onto its button.
+  // The export menu: Enter opens it with the focus in the menu, the arrow keys reach its items,
+  // Esc closes it back onto its button.
   const exportButton = page.getByTestId("export-menu");
   await tabTo(page, exportButton, { back: true });
   await page.keyboard.press("Enter");
-  const firstItem = page.getByRole("menuitem").first();
-  await expect(firstItem).toBeFocused();
+  const menu = page.getByRole("menu");
+  await expect(menu).toBeVisible();
+  expect(await menu.evaluate((el) => el.contains(document.activeElement))).toBe(true);
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("menuitem").first()).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(page.getByRole("menuitem")).toHaveCount(0);
   await expect(exportButton).toBeFocused();

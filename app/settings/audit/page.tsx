@@ -9,6 +9,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { listAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/guards";
 import { getDb } from "@/lib/db";
+import { requestLocale } from "@/lib/locale-server";
 
 import { AUDIT_PAGE_SIZE, auditPageHref, parseAuditPage } from "./search-params";
 
@@ -55,6 +56,7 @@ async function AuditData({ page }: { page: number }) {
         total={total}
         hrefFor={auditPageHref}
         label="Audit log pages"
+        locale={await requestLocale()}
         unit="events"
         rangeTestId="audit-range"
         prevText="Newer"

@@ -9,6 +9,7 @@ import { ReasonTable } from "@/components/failures/reason-table";
 import { RetryButton } from "@/components/loop/loop-buttons";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { requestLocale } from "@/lib/locale-server";
 
 import { drilldownQuery, FAILED_PAGE_SIZE, type FailureDrilldown, type SelectedReason } from "./drilldown";
 
@@ -67,7 +68,8 @@ export function ReadyDrilldown({
   );
 }
 
-function ReasonCalls({ selected, failedHref, retry }: { selected: SelectedReason; failedHref: string; retry: RetryTarget | null }) {
+async function ReasonCalls({ selected, failedHref, retry }: { selected: SelectedReason; failedHref: string; retry: RetryTarget | null }) {
+  const locale = await requestLocale();
   const { reason, calls, total, page } = selected;
   return (
     <section
@@ -83,7 +85,7 @@ function ReasonCalls({ selected, failedHref, retry }: { selected: SelectedReason
             Calls that failed with “{reason.label}”
           </h3>
           <p className="text-sm text-muted-foreground tabular-nums">
-            {formatCount(total)} failed {total === 1 ? "call" : "calls"}, in Trillet&apos;s order
+            {formatCount(total, locale)} failed {total === 1 ? "call" : "calls"}, in Trillet&apos;s order
           </p>
         </div>
         <div className="flex flex-wrap items-center gap-2">
@@ -103,6 +105,7 @@ function ReasonCalls({ selected, failedHref, retry }: { selected: SelectedReason
           total={total}
           hrefFor={(p) => `${failedHref}${drilldownQuery({ reason: reason.key, page: p })}`}
           label="Pages of failed calls"
+          locale={locale}
           rangeTestId="failed-calls-range"
           keepScroll
         />
