@@ -48,7 +48,8 @@ export function ScrollCue({ frameClassName, activeSelector, activeKey, className
   const cue = edges.start && edges.end ? "both" : edges.start ? "start" : edges.end ? "end" : "none";
   return (
     <div className={cn("relative min-w-0", frameClassName)} data-scroll-cue={cue}>
-      <div ref={ref} className={cn("overflow-x-auto", className)} {...props}>
+      {/* Positioned, so absolutely placed descendants (sr-only text) are clipped by the scroll box, not the page. */}
+      <div ref={ref} className={cn("relative overflow-x-auto", className)} {...props}>
         {children}
       </div>
       <div
