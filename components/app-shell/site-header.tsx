@@ -29,7 +29,7 @@ function SiteHeader({ workspace, className, children }: SiteHeaderProps) {
             <li className="shrink-0">
               <Link
                 href="/"
-                className="flex items-center gap-2 rounded-md font-semibold tracking-tight outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+                className="flex items-center gap-2 rounded-md font-semibold tracking-tight outline-none focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2 focus-visible:ring-offset-background"
               >
                 <span className="flex size-7 items-center justify-center rounded-md bg-primary text-primary-foreground">
                   <AudioWaveformIcon aria-hidden="true" className="size-4" />

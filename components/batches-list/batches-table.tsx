@@ -1,17 +1,23 @@
 import Link from "next/link";
 
 import { formatCount, formatPercent } from "@/components/batches/format";
-import { LocalTime } from "@/components/batches/local-time";
+import { LocalTime, TimeZoneLabel } from "@/components/batches/local-time";
 import { StackedProgress } from "@/components/batches/stacked-progress";
+import { nextSortDirection, SortHeader } from "@/components/data-table/sort-header";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import type { BatchListItem } from "@/lib/batches/batch-list";
-import type { BatchListView } from "@/lib/batches/batch-list-view";
+import {
+  batchListQuery,
+  DEFAULT_BATCH_LIST_VIEW,
+  type BatchListItem,
+  type BatchListSort,
+  type BatchListView,
+} from "@/lib/batches/batch-list";
+import { requestLocale } from "@/lib/locale-server";
 import type { BatchSummary } from "@/lib/trillet/schemas";
 
 import { BatchStatusBadge } from "./batch-status-badge";
 import { RemoveBatchDialog } from "./remove-batch-dialog";
 import { RenameBatchDialog } from "./rename-batch-dialog";
-import { SortHeader } from "./sort-header";
 
 interface Props {
   items: BatchListItem[];
@@ -28,9 +34,23 @@ const SORT_NAMES = {
   refreshed: "last refresh",
 };
 
-export function BatchesTable({ items, view, workspace }: Props) {
+/** A header of this table: the shared sort cycle, where "the default order" is date added, newest first. */
+function sortProps(column: BatchListSort, view: BatchListView, basePath: string) {
+  const direction = view.sort === column ? view.dir : null;
+  const next = nextSortDirection(direction);
+  // On the default column the default order is one of its own directions: skip straight to ascending.
+  const target =
+    next === null
+      ? column === DEFAULT_BATCH_LIST_VIEW.sort
+        ? { sort: column, dir: "asc" as const }
+        : DEFAULT_BATCH_LIST_VIEW
+      : { sort: column, dir: next };
+  return { direction, href: `${basePath}${batchListQuery(target)}`, testId: `sort-${column}` };
+}
+
+export async function BatchesTable({ items, view, workspace }: Props) {
+  const locale = await requestLocale();
   const basePath = `/w/${workspace}/batches`;
-  const header = { view, basePath };
   return (
     <Table data-testid="batches-table">
       <TableCaption className="sr-only">
@@ -38,13 +58,23 @@ export function BatchesTable({ items, view, workspace }: Props) {
       </TableCaption>
       <TableHeader>
         <TableRow>
-          <SortHeader column="label" label="Batch" {...header} />
+          <SortHeader label="Batch" {...sortProps("label", view, basePath)} />
           <TableHead scope="col">Status</TableHead>
-          <SortHeader column="total" label="Total" align="right" {...header} />
+          <SortHeader label="Total" align="right" {...sortProps("total", view, basePath)} />
           <TableHead scope="col">Progress</TableHead>
-          <SortHeader column="success" label="Success" align="right" {...header} />
-          <SortHeader column="refreshed" label="Last refreshed" {...header} />
-          <SortHeader column="added" label="Added" {...header} />
+          <SortHeader label="Success" align="right" {...sortProps("success", view, basePath)} />
+          <SortHeader
+            label="Last refreshed"
+            display={<TimeZoneLabel label="Last refreshed" />}
+            className="hidden md:table-cell"
+            {...sortProps("refreshed", view, basePath)}
+          />
+          <SortHeader
+            label="Added"
+            display={<TimeZoneLabel label="Added" />}
+            className="hidden lg:table-cell"
+            {...sortProps("added", view, basePath)}
+          />
           <TableHead scope="col">
             <span className="sr-only">Actions</span>
           </TableHead>
@@ -59,7 +89,7 @@ export function BatchesTable({ items, view, workspace }: Props) {
                 <Link
                   href={href}
                   title={item.label || undefined}
-                  className="group flex flex-col rounded-sm focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:outline-none"
+                  className="group flex flex-col rounded-sm focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2 focus-visible:ring-offset-background focus-visible:outline-none"
                 >
                   {item.label ? <span className="truncate font-medium group-hover:underline">{item.label}</span> : null}
                   <span
@@ -78,14 +108,16 @@ export function BatchesTable({ items, view, workspace }: Props) {
                 <BatchStatusBadge status={item.status} />
               </TableCell>
               <TableCell className="text-right tabular-nums" data-testid="batch-total">
-                {item.summary ? formatCount(item.summary.total) : <Unknown />}
+                {item.summary ? formatCount(item.summary.total, locale) : <Unknown />}
               </TableCell>
               <TableCell className="min-w-32">{item.summary ? <Progress summary={item.summary} /> : <Unknown />}</TableCell>
               <TableCell className="text-right tabular-nums" data-testid="batch-success">
-                {item.successRate === null ? <Unknown /> : formatPercent(item.successRate)}
+                {item.successRate === null ? <Unknown /> : formatPercent(item.successRate, locale)}
               </TableCell>
-              <TableCell>{item.refreshedAt === null ? <Unknown /> : <LocalTime ms={item.refreshedAt} />}</TableCell>
-              <TableCell className="text-muted-foreground">
+              <TableCell className="hidden md:table-cell">
+                {item.refreshedAt === null ? <Unknown /> : <LocalTime ms={item.refreshedAt} />}
+              </TableCell>
+              <TableCell className="hidden text-muted-foreground lg:table-cell">
                 <LocalTime ms={item.addedAt} />
               </TableCell>
               <TableCell className="text-right">

@@ -3,6 +3,7 @@
 import { Bar, BarChart, CartesianGrid, Cell, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import useSWR from "swr";
 
+import { useLocale } from "@/components/locale-provider";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { BatchInsights } from "@/lib/batches/insights";
@@ -40,6 +41,7 @@ const WAITING_FOR_COPY_MS = 4_000;
 const clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 
 export default function BatchCharts({ summary, insightsUrl, running }: { summary: BatchSummary; insightsUrl: string; running: boolean }) {
+  const locale = useLocale();
   const { data, error } = useSWR(insightsUrl, fetchInsights, {
     refreshInterval: (latest) => (latest && !latest.available ? WAITING_FOR_COPY_MS : running ? 30_000 : 0),
     refreshWhenHidden: false,
@@ -65,7 +67,7 @@ export default function BatchCharts({ summary, insightsUrl, running }: { summary
       <ChartCard
         title="Status split"
         description="Calls by status right now"
-        table={split.map((s) => [s.label, formatCount(s.value)])}
+        table={split.map((s) => [s.label, formatCount(s.value, locale)])}
         placeholder={split.length === 0 ? <Empty text="No calls yet." /> : null}
         chart={
           <PieChart accessibilityLayer={false}>
@@ -89,7 +91,7 @@ export default function BatchCharts({ summary, insightsUrl, running }: { summary
       <ChartCard
         title="Call duration"
         description={`Completed calls by length (seconds)${asCopied}`}
-        table={data?.available ? data.durations.map((b) => [`${b.fromS}–${b.toS} s`, formatCount(b.count)]) : []}
+        table={data?.available ? data.durations.map((b) => [`${b.fromS}–${b.toS} s`, formatCount(b.count, locale)]) : []}
         placeholder={placeholder}
         chart={
           data?.available ? (
@@ -97,7 +99,7 @@ export default function BatchCharts({ summary, insightsUrl, running }: { summary
               <CartesianGrid vertical={false} stroke="var(--border)" />
               <XAxis dataKey="name" {...axis} interval="preserveStartEnd" />
               <YAxis {...axis} allowDecimals={false} width={40} />
-              <Tooltip {...tooltipStyle} formatter={(v) => [formatCount(Number(v)), "Calls"]} labelFormatter={(l) => `${l} s`} />
+              <Tooltip {...tooltipStyle} formatter={(v) => [formatCount(Number(v), locale), "Calls"]} labelFormatter={(l) => `${l} s`} />
               <Bar dataKey="count" fill="var(--status-completed)" radius={[4, 4, 0, 0]} />
             </BarChart>
           ) : null
@@ -182,9 +184,10 @@ function Empty({ text }: { text: string }) {
 }
 
 function NotMirrored({ data }: { data: Extract<BatchInsights, { available: false }> }) {
+  const locale = useLocale();
   return (
     <Empty
-      text={`Available once the batch is copied${data.progress ? ` (${copyProgressText(data.progress)})` : ""}; this chart then appears by itself.`}
+      text={`Available once the batch is copied${data.progress ? ` (${copyProgressText(data.progress, locale)})` : ""}; this chart then appears by itself.`}
     />
   );
 }

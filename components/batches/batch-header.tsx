@@ -21,11 +21,17 @@ export function BatchHeader({ workspaceName, workspaceSlug, batchId, label, acti
     <header className="flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
       <div className="flex min-w-0 flex-col gap-1">
         <nav aria-label="Breadcrumb" className="text-sm text-muted-foreground">
-          <Link href="/" className="hover:text-foreground focus-visible:underline focus-visible:outline-none">
+          <Link
+            href="/"
+            className="rounded-sm hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2 focus-visible:ring-offset-background focus-visible:outline-none"
+          >
             {workspaceName}
           </Link>
           <span aria-hidden="true"> / </span>
-          <Link href={batchesPath} className="hover:text-foreground focus-visible:underline focus-visible:outline-none">
+          <Link
+            href={batchesPath}
+            className="rounded-sm hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2 focus-visible:ring-offset-background focus-visible:outline-none"
+          >
             Batches
           </Link>
         </nav>

@@ -1,16 +1,18 @@
 import { InboxIcon } from "lucide-react";
 
+import { BatchStatusBadge } from "@/components/batches-list/batch-status-badge";
 import { StackedProgress } from "@/components/batches/stacked-progress";
-import { StatusBadge } from "@/components/batches/status-badge";
+import { Pagination } from "@/components/data-table/pagination";
+import { useLocale } from "@/components/locale-provider";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { BatchPageData } from "@/lib/batches/batch-page";
 import { batchViewQuery, type BatchView } from "@/lib/batches/view-query";
 
-import { CallsPagination } from "./calls-pagination";
 import { CallsSearch } from "./calls-search";
 import { CallsTable } from "./calls-table";
 import { DataSourceNote } from "./data-source-note";
+import { RowsPerPage } from "./rows-per-page";
 import { StatusTabs } from "./status-tabs";
 import { SummaryCards } from "./summary-cards";
 
@@ -26,10 +28,28 @@ interface Props {
 
 export function BatchOverview({ data, view, basePath, charts, onOpenCall }: Props) {
   const { summary, calls, pagination } = data;
+  const locale = useLocale();
+  if (data.finished && summary.total === 0 && !data.stale) {
+    // Nothing to copy, chart or page through: one sentence instead of empty cards that disagree.
+    return (
+      <div className="flex flex-col gap-6" data-testid="batch-overview">
+        <div className="flex flex-wrap items-start gap-3">
+          <BatchStatusBadge status="finished" />
+        </div>
+        <Card>
+          <CardContent>
+            <EmptyCalls view={view} batchEmpty />
+          </CardContent>
+        </Card>
+      </div>
+    );
+  }
+  // Trillet cannot sort: until the batch has a copy, sort headers say so instead of pretending.
+  const sortable = data.source === "mirror" || data.mirror?.lastSuccessAt != null;
   return (
     <div className="flex flex-col gap-6" data-testid="batch-overview">
       <div className="flex flex-wrap items-start gap-3">
-        <StatusBadge status={data.finished ? "completed" : "active"} />
+        <BatchStatusBadge status={data.finished ? "finished" : "running"} />
         <DataSourceNote data={data} liveHref={`${basePath}${batchViewQuery({ status: view.status, limit: view.limit })}`} />
       </div>
       <SummaryCards summary={summary} />
@@ -57,12 +77,23 @@ export function BatchOverview({ data, view, basePath, charts, onOpenCall }: Prop
               caption={`Calls, ${view.status}, page ${view.page}`}
               sortHref={(sort) => `${basePath}${batchViewQuery({ ...view, sort, page: 1 })}`}
               sort={view.sort}
+              sortUnavailable={!sortable}
               onOpenCall={onOpenCall}
             />
           ) : (
             <EmptyCalls view={view} batchEmpty={summary.total === 0} />
           )}
-          <CallsPagination basePath={basePath} view={view} total={pagination.total} totalPages={pagination.totalPages} />
+          <Pagination
+            page={view.page}
+            pageSize={view.limit}
+            total={pagination.total}
+            hrefFor={(page) => `${basePath}${batchViewQuery({ ...view, page })}`}
+            label="Pagination"
+            locale={locale}
+            rangeTestId="range"
+          >
+            <RowsPerPage basePath={basePath} view={view} />
+          </Pagination>
         </CardContent>
       </Card>
     </div>

@@ -1,33 +1,17 @@
 "use client";
 
-import { CheckIcon, LinkIcon } from "lucide-react";
-import { useState } from "react";
-
-import { Button } from "@/components/ui/button";
-import { toast } from "@/components/ui/toast";
+import { CopyButton } from "@/components/ui/copy-button";
 
 /** Copies the address of exactly this view (filters, page, search, open call) for a colleague. */
-export function CopyLinkButton() {
-  const [copied, setCopied] = useState(false);
+export function CopyLinkButton({ label = "Copy link", testId = "copy-link" }: { label?: string; testId?: string }) {
   return (
-    <Button
-      variant="outline"
+    <CopyButton
+      value={() => window.location.href}
+      label={label}
+      link
       size="sm"
-      data-testid="copy-link"
-      onClick={async () => {
-        const url = window.location.href;
-        try {
-          await navigator.clipboard.writeText(url);
-          setCopied(true);
-          toast.success("Link copied", { description: "It opens this exact view." });
-          setTimeout(() => setCopied(false), 2_000);
-        } catch {
-          toast.error("Could not copy the link", { description: url });
-        }
-      }}
-    >
-      {copied ? <CheckIcon aria-hidden="true" /> : <LinkIcon aria-hidden="true" />}
-      {copied ? "Copied" : "Copy link"}
-    </Button>
+      description="It opens this exact view."
+      data-testid={testId}
+    />
   );
 }

@@ -1,6 +1,7 @@
 import { AlertTriangleIcon, DatabaseIcon, HistoryIcon, RadioIcon } from "lucide-react";
 import Link from "next/link";
 
+import { useLocale } from "@/components/locale-provider";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import type { BatchPageData } from "@/lib/batches/batch-page";
@@ -22,6 +23,7 @@ function NewerLiveNote({
   newerLive: NonNullable<BatchPageData["newerLive"]>;
   liveHref: string;
 }) {
+  const locale = useLocale();
   const keys = ["completed", "failed", "active", "waiting"] as const;
   const changed = keys.filter((k) => newerLive.summary[k] !== data.summary[k]);
   return (
@@ -35,7 +37,7 @@ function NewerLiveNote({
         <p>
           {changed.length === 0
             ? "The counts have not changed since the copy."
-            : `Since the copy: ${changed.map((k) => `${k} ${formatCount(data.summary[k])} → ${formatCount(newerLive.summary[k])}`).join(", ")}.`}{" "}
+            : `Since the copy: ${changed.map((k) => `${k} ${formatCount(data.summary[k], locale)} → ${formatCount(newerLive.summary[k], locale)}`).join(", ")}.`}{" "}
           Search, sorting and reason filters need the copy, which catches up by itself.
         </p>
         <Button asChild variant="outline" size="sm" className="mt-2">

@@ -1,13 +1,23 @@
+import { FALLBACK_LOCALE, numberFormat } from "@/lib/locale";
 import type { BatchSummary } from "@/lib/trillet/schemas";
 
-const counts = new Intl.NumberFormat("en-US");
-
-export function formatCount(n: number): string {
-  return counts.format(n);
+/** A count in the viewer's locale (useLocale in the browser, requestLocale on the server). */
+export function formatCount(n: number, locale: string = FALLBACK_LOCALE): string {
+  return numberFormat(locale).format(n);
 }
 
-export function formatPercent(ratio: number): string {
-  return `${(ratio * 100).toFixed(ratio >= 0.995 || ratio === 0 ? 0 : 1)}%`;
+const percents = new Map<string, Intl.NumberFormat[]>();
+
+/** A share as a percentage in the viewer's locale: whole near 0 and 100 %, one decimal otherwise. */
+export function formatPercent(ratio: number, locale: string = FALLBACK_LOCALE): string {
+  let pair = percents.get(locale);
+  if (!pair) {
+    pair = [0, 1].map(
+      (digits) => new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: digits, maximumFractionDigits: digits }),
+    );
+    if (percents.size < 100) percents.set(locale, pair);
+  }
+  return pair[ratio >= 0.995 || ratio === 0 ? 0 : 1]!.format(ratio);
 }
 
 /** Completed share of the calls that finished; null until one has. */

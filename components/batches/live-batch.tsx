@@ -101,7 +101,7 @@ export function LiveBatch({ initial, view, apiPath, basePath, workspace, batchId
         onOpenCall={setCallParam}
       />
       {onScreen || !openCallId ? (
-        <CallDetailSheet call={onScreen ?? null} open={Boolean(onScreen)} onOpenChange={closeCall} />
+        <CallDetailSheet call={onScreen ?? null} open={Boolean(onScreen)} onOpenChange={closeCall} linkable />
       ) : (
         <CallDetailSheetById workspace={workspace} batchId={batchId} jobId={openCallId} open onOpenChange={closeCall} />
       )}

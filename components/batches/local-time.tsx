@@ -41,3 +41,27 @@ const localFormat = new Intl.DateTimeFormat(undefined, {
   minute: "2-digit",
   second: "2-digit",
 });
+
+const zoneFormat = new Intl.DateTimeFormat(undefined, { timeZoneName: "shortOffset" });
+
+/** The viewer's zone as an offset ("UTC+1"), or "UTC" on the server and while hydrating. */
+export function useZoneName(): string {
+  return useSyncExternalStore(
+    subscribe,
+    () => {
+      const zone = zoneFormat.formatToParts(Date.now()).find((part) => part.type === "timeZoneName")?.value ?? "UTC";
+      return zone.replace(/^GMT/, "UTC") || "UTC";
+    },
+    () => "UTC",
+  );
+}
+
+/** A column label that says which zone its times are in ("Started (UTC+1)"), as LocalTime shows them. */
+export function TimeZoneLabel({ label }: { label: string }) {
+  const zone = useZoneName();
+  return (
+    <span className="whitespace-nowrap">
+      {label} <span className="font-normal text-muted-foreground">({zone === "UTC" || zone === "UTC+0" ? "UTC" : zone})</span>
+    </span>
+  );
+}

@@ -1,5 +1,9 @@
+"use client";
+
 import * as React from "react";
 
+import { useLocale } from "@/components/locale-provider";
+import { numberFormat } from "@/lib/locale";
 import { cn } from "@/lib/utils";
 
 type StackedProgressSegment = {
@@ -17,8 +21,6 @@ type StackedProgressProps = {
   className?: string;
 };
 
-const numberFormat = new Intl.NumberFormat("en-US");
-
 function safeCount(value: number): number {
   return Number.isFinite(value) && value > 0 ? value : 0;
 }
@@ -27,20 +29,21 @@ function percentOf(value: number, total: number): number {
   return total > 0 ? Math.round((value / total) * 100) : 0;
 }
 
-function describe(segment: StackedProgressSegment, total: number): string {
+function describe(segment: StackedProgressSegment, total: number, format: Intl.NumberFormat): string {
   const value = safeCount(segment.value);
-  return `${segment.label} ${numberFormat.format(value)} of ${numberFormat.format(total)} (${percentOf(value, total)}%)`;
+  return `${segment.label} ${format.format(value)} of ${format.format(total)} (${percentOf(value, total)}%)`;
 }
 
 function StackedProgress({ segments, total, showLegend = false, className }: StackedProgressProps) {
+  const format = numberFormat(useLocale());
   const safeTotal = safeCount(total);
   const sum = segments.reduce((acc, segment) => acc + safeCount(segment.value), 0);
   // Never overflow the track, even if the segments add up to more than `total`.
   const scale = Math.max(safeTotal, sum);
   const summary =
     segments.length > 0
-      ? segments.map((segment) => describe(segment, safeTotal)).join(", ")
-      : `No items (total ${numberFormat.format(safeTotal)})`;
+      ? segments.map((segment) => describe(segment, safeTotal, format)).join(", ")
+      : `No items (total ${format.format(safeTotal)})`;
 
   return (
     <div data-slot="stacked-progress" className={cn("flex flex-col gap-2", className)}>
@@ -53,7 +56,7 @@ function StackedProgress({ segments, total, showLegend = false, className }: Sta
                 <div
                   key={segment.key}
                   data-segment={segment.key}
-                  title={describe(segment, safeTotal)}
+                  title={describe(segment, safeTotal, format)}
                   className={cn("h-full not-first:border-l not-first:border-background", segment.className)}
                   style={{ width: `${(value / scale) * 100}%` }}
                 />
@@ -70,7 +73,7 @@ function StackedProgress({ segments, total, showLegend = false, className }: Sta
                 <span aria-hidden="true" className={cn("size-2.5 shrink-0 rounded-sm", segment.className)} />
                 <span className="text-foreground">{segment.label}</span>
                 <span className="tabular-nums">
-                  {numberFormat.format(value)} ({percentOf(value, safeTotal)}%)
+                  {format.format(value)} ({percentOf(value, safeTotal)}%)
                 </span>
               </li>
             );

@@ -1,3 +1,4 @@
+import { useLocale } from "@/components/locale-provider";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import type { BatchSummary } from "@/lib/trillet/schemas";
 
@@ -12,6 +13,7 @@ const CARDS: { key: keyof BatchSummary; label: string; hint: string }[] = [
 ];
 
 export function SummaryCards({ summary }: { summary: BatchSummary }) {
+  const locale = useLocale();
   const rate = successRate(summary);
   return (
     <section aria-label="Batch summary" className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
@@ -20,7 +22,7 @@ export function SummaryCards({ summary }: { summary: BatchSummary }) {
           <CardHeader className="px-4">
             <CardDescription>{card.label}</CardDescription>
             <CardTitle className="text-2xl tabular-nums" data-value={summary[card.key]}>
-              {formatCount(summary[card.key])}
+              {formatCount(summary[card.key], locale)}
             </CardTitle>
             <p className="text-xs text-muted-foreground">{card.hint}</p>
           </CardHeader>
@@ -29,7 +31,7 @@ export function SummaryCards({ summary }: { summary: BatchSummary }) {
       <Card className="gap-1 py-4" data-testid="summary-success-rate">
         <CardHeader className="px-4">
           <CardDescription>Success rate</CardDescription>
-          <CardTitle className="text-2xl tabular-nums">{rate === null ? "—" : formatPercent(rate)}</CardTitle>
+          <CardTitle className="text-2xl tabular-nums">{rate === null ? "—" : formatPercent(rate, locale)}</CardTitle>
           <p className="text-xs text-muted-foreground">Completed of finished calls</p>
         </CardHeader>
       </Card>

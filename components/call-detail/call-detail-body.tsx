@@ -9,12 +9,16 @@ import { MetadataTable } from "./metadata-table";
 export function CallDetailBody({ call }: { call: TrilletCall }) {
   return (
     <div className="flex flex-col gap-6" data-testid="call-detail" data-job-id={call.jobId}>
-      <dl className="grid grid-cols-[minmax(6rem,auto)_1fr] gap-x-4 gap-y-3 text-sm">
-        <Field label="Job ID">
-          <span className="font-mono text-xs break-all" data-testid="call-job-id">
+      {/* The whole width: a UUID beside its label would leave a character or two on a line of its own at 390 px. */}
+      <dl className="-mb-3 flex flex-col gap-1 text-sm">
+        <dt className="text-muted-foreground">Job ID</dt>
+        <dd className="min-w-0">
+          <span className="block rounded-md bg-muted px-2 py-1 font-mono text-xs break-all select-all" data-testid="call-job-id">
             {call.jobId}
           </span>
-        </Field>
+        </dd>
+      </dl>
+      <dl className="grid grid-cols-[minmax(6rem,auto)_1fr] gap-x-4 gap-y-3 text-sm">
         <Field label="Status">
           <StatusBadge status={call.status} />
         </Field>

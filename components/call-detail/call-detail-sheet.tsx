@@ -1,9 +1,14 @@
 "use client";
 
 import { AlertTriangleIcon, SearchXIcon } from "lucide-react";
+import { useEffect, useRef } from "react";
 
+import { formatCount } from "@/components/batches/format";
+import { callFocusKey } from "@/components/data-table/focus-keys";
+import { useLocale } from "@/components/locale-provider";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { CopyButton } from "@/components/ui/copy-button";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { TrilletCall } from "@/lib/trillet/schemas";
@@ -15,12 +20,14 @@ export interface CallDetailSheetProps {
   call: TrilletCall | null;
   open: boolean;
   onOpenChange: (open: boolean) => void;
+  /** The panel's address is the page's (`?call=`): it offers "Copy link to this call". */
+  linkable?: boolean;
 }
 
 /** A call already on screen (a table row), shown in full in a side sheet. */
-export function CallDetailSheet({ call, open, onOpenChange }: CallDetailSheetProps) {
+export function CallDetailSheet({ call, open, onOpenChange, linkable = false }: CallDetailSheetProps) {
   return (
-    <DetailFrame open={open} onOpenChange={onOpenChange} jobId={call?.jobId ?? null}>
+    <DetailFrame open={open} onOpenChange={onOpenChange} jobId={call?.jobId ?? null} linkable={linkable}>
       {call ? <CallDetailBody call={call} /> : <p className="text-sm text-muted-foreground">No call selected.</p>}
     </DetailFrame>
   );
@@ -38,6 +45,7 @@ export interface CallDetailSheetByIdProps {
 
 /** A call known only by its job ID (a shared link), fetched from Batchboard's copy of the batch. */
 export function CallDetailSheetById({ workspace, batchId, jobId, open, onOpenChange }: CallDetailSheetByIdProps) {
+  const locale = useLocale();
   const { data, error, isLoading, mutate } = useCallDetail(workspace, batchId, open ? jobId : null);
   let body: React.ReactNode;
   if (!jobId) body = <p className="text-sm text-muted-foreground">No call selected.</p>;
@@ -64,7 +72,7 @@ export function CallDetailSheetById({ workspace, batchId, jobId, open, onOpenCha
         {data.reason === "not_copied" ? (
           <p className="text-muted-foreground tabular-nums" aria-live="polite" data-testid="call-detail-copying">
             {data.progress && data.progress.totalPages > 0
-              ? `${data.progress.pagesDone} of ${data.progress.totalPages} pages copied. `
+              ? `${formatCount(data.progress.pagesDone, locale)} of ${formatCount(data.progress.totalPages, locale)} pages copied. `
               : ""}
             The call opens here by itself once the copy has it.
           </p>
@@ -74,7 +82,7 @@ export function CallDetailSheetById({ workspace, batchId, jobId, open, onOpenCha
   } else body = <CallDetailBody call={data.call} />;
 
   return (
-    <DetailFrame open={open} onOpenChange={onOpenChange} jobId={jobId}>
+    <DetailFrame open={open} onOpenChange={onOpenChange} jobId={jobId} linkable>
       {body}
     </DetailFrame>
   );
@@ -84,27 +92,46 @@ function DetailFrame({
   open,
   onOpenChange,
   jobId,
+  linkable,
   children,
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   jobId: string | null;
+  linkable: boolean;
   children: React.ReactNode;
 }) {
+  // The panel may be opened through the URL (no trigger for Radix to return to), and its job ID
+  // is gone from the URL by the time it has closed: remember it, and focus the row's button.
+  const lastJobId = useRef<string | null>(null);
+  useEffect(() => {
+    if (jobId) lastJobId.current = jobId;
+  }, [jobId]);
   return (
     <Sheet open={open} onOpenChange={onOpenChange}>
-      <SheetContent className="w-full sm:max-w-lg" data-testid="call-detail-sheet">
+      <SheetContent
+        className="w-full sm:max-w-lg"
+        data-testid="call-detail-sheet"
+        onCloseAutoFocus={(event) => {
+          const id = lastJobId.current;
+          const opener = id ? document.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(callFocusKey(id))}"]`) : null;
+          if (!opener) return;
+          event.preventDefault();
+          opener.focus();
+        }}
+      >
         <SheetHeader className="pr-12">
           <SheetTitle>Call details</SheetTitle>
-          <SheetDescription className="break-all">
+          <SheetDescription>
             {jobId ? (
               <>
-                Job <span className="font-mono">{jobId}</span>
+                Job <span className="inline-block max-w-full font-mono text-xs break-all">{jobId}</span>
               </>
             ) : (
               "No call selected"
             )}
           </SheetDescription>
+          {jobId && linkable ? <CopyLinkToCall /> : null}
         </SheetHeader>
         <div className="px-4 pb-6">{children}</div>
       </SheetContent>
@@ -123,5 +150,19 @@ export function CallDetailSkeleton() {
       ))}
       <Skeleton className="mt-2 h-32 w-full" />
     </div>
+  );
+}
+
+function CopyLinkToCall() {
+  return (
+    <CopyButton
+      value={() => window.location.href}
+      label="Copy link to this call"
+      link
+      size="sm"
+      className="self-start"
+      description="It opens this call on the batch page."
+      data-testid="copy-call-link"
+    />
   );
 }

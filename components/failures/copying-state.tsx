@@ -6,16 +6,18 @@ import { RetryByItself } from "@/components/batches/retry-by-itself";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Progress } from "@/components/ui/progress";
+import { requestLocale } from "@/lib/locale-server";
 import type { MirrorStatus } from "@/lib/mirror/status";
 
 /** Reasons need every failed call, so until the batch is copied this says how far the copy is. */
-export function CopyingState({
+export async function CopyingState({
   mirror,
   batchHref,
 }: {
   mirror: (CopyProgressInput & Pick<MirrorStatus, "state" | "error">) | null;
   batchHref: string;
 }) {
+  const locale = await requestLocale();
   // The bar follows the pass under way: it fills once per pass and never runs backwards.
   const total = mirror?.inPass ? mirror.passPages : 0;
   const failed = mirror?.state === "failed";
@@ -35,7 +37,7 @@ export function CopyingState({
         <div className="flex flex-col gap-2">
           {total > 0 ? <Progress value={Math.min(mirror!.pagesDone, total)} max={total} aria-label="Pages copied" /> : null}
           <p className="text-sm tabular-nums first-letter:uppercase" data-testid="copy-progress">
-            {mirror ? `${copyProgressText(mirror)}.` : "The copy starts when the batch page is opened."}
+            {mirror ? `${copyProgressText(mirror, locale)}.` : "The copy starts when the batch page is opened."}
           </p>
         </div>
         {failed ? (

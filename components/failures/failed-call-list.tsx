@@ -6,6 +6,7 @@ import { useId, useState } from "react";
 import { LocalTime } from "@/components/batches/local-time";
 import { CallDetailSheet } from "@/components/call-detail/call-detail-sheet";
 import { MetadataTable } from "@/components/call-detail/metadata-table";
+import { callFocusKey } from "@/components/data-table/focus-keys";
 import { Button } from "@/components/ui/button";
 import type { TrilletCall } from "@/lib/trillet/schemas";
 import { cn } from "@/lib/utils";
@@ -59,7 +60,7 @@ function FailedCallItem({ call, onDetails }: { call: TrilletCall; onDetails: () 
           <span className="sr-only">Ended </span>
           <LocalTime ms={call.endTime} />
         </span>
-        <Button variant="outline" size="sm" onClick={onDetails}>
+        <Button variant="outline" size="sm" onClick={onDetails} data-focus-key={callFocusKey(call.jobId)}>
           <PanelRightOpenIcon aria-hidden="true" />
           Details<span className="sr-only"> of call {call.jobId}</span>
         </Button>

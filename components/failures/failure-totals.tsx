@@ -3,6 +3,7 @@ import { AlertTriangleIcon, HourglassIcon } from "lucide-react";
 import { formatCount, formatPercent } from "@/components/batches/format";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { requestLocale } from "@/lib/locale-server";
 
 import { CopyAge } from "./copy-age";
 
@@ -15,8 +16,12 @@ interface Props {
   frozen: boolean;
 }
 
-/** The failed total and the sum over reasons, side by side so anyone can see they agree. */
-export function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTotal, copiedAt, frozen }: Props) {
+/**
+ * The failed total and how many different reasons explain it. That the reasons add up to the
+ * total is checked here, and said only when it is not so (the copy changed while it was read).
+ */
+export async function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTotal, copiedAt, frozen }: Props) {
+  const locale = await requestLocale();
   return (
     <section aria-label="Failure totals" className="flex flex-col gap-3">
       <div className="grid gap-3 sm:grid-cols-2">
@@ -24,23 +29,24 @@ export function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTot
           <CardHeader className="px-4">
             <CardDescription>Failed calls</CardDescription>
             <CardTitle className="text-2xl tabular-nums" data-testid="failed-total" data-value={failedTotal}>
-              {formatCount(failedTotal)}
+              {formatCount(failedTotal, locale)}
             </CardTitle>
             <p className="text-xs text-muted-foreground tabular-nums">
-              of {formatCount(batchTotal)} calls in the batch
-              {batchTotal > 0 ? ` (${formatPercent(failedTotal / batchTotal)})` : ""}
+              of {formatCount(batchTotal, locale)} calls in the batch
+              {batchTotal > 0 ? ` (${formatPercent(failedTotal / batchTotal, locale)})` : ""}
             </p>
           </CardHeader>
         </Card>
         <Card className="gap-1 py-4">
           <CardHeader className="px-4">
-            <CardDescription>Sum over reasons</CardDescription>
-            <CardTitle className="text-2xl tabular-nums" data-testid="reasons-total" data-value={reasonsTotal}>
-              {formatCount(reasonsTotal)}
+            <CardDescription>Different reasons</CardDescription>
+            <CardTitle className="text-2xl tabular-nums" data-testid="reason-count" data-value={reasonCount}>
+              {formatCount(reasonCount, locale)}
             </CardTitle>
-            <p className="text-xs text-muted-foreground tabular-nums">
-              {formatCount(reasonCount)} {reasonCount === 1 ? "reason" : "reasons"}
-              {reasonsTotal === failedTotal ? ", adding up to the failed total" : ""}
+            <p className="text-xs text-muted-foreground">
+              {reasonCount === 0
+                ? "No failures to explain"
+                : "Similar messages are counted as one reason (case, spacing and final punctuation ignored)"}
             </p>
           </CardHeader>
         </Card>
@@ -68,8 +74,8 @@ export function FailureTotals({ failedTotal, reasonsTotal, reasonCount, batchTot
           <AlertTriangleIcon aria-hidden="true" />
           <AlertTitle>The copy is being updated</AlertTitle>
           <AlertDescription>
-            The reasons add up to {formatCount(reasonsTotal)} while {formatCount(failedTotal)} calls are marked failed, because the copy
-            changed while it was read. Reload in a moment.
+            The reasons add up to {formatCount(reasonsTotal, locale)} while {formatCount(failedTotal, locale)} calls are marked failed,
+            because the copy changed while it was read. Reload in a moment.
           </AlertDescription>
         </Alert>
       ) : null}

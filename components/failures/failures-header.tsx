@@ -13,7 +13,8 @@ interface Props {
 }
 
 export function FailuresHeader({ workspaceName, workspaceSlug, batchId, batchHref, actions }: Props) {
-  const crumb = "rounded-sm hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:outline-none";
+  const crumb =
+    "rounded-sm hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2 focus-visible:ring-offset-background focus-visible:outline-none";
   return (
     <header className="flex flex-col gap-3">
       <nav aria-label="Breadcrumb" className="text-sm text-muted-foreground">

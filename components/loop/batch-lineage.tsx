@@ -5,6 +5,7 @@ import { formatCount, formatPercent } from "@/components/batches/format";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { Funnel } from "@/lib/batches/lineage";
+import { requestLocale } from "@/lib/locale-server";
 
 interface Props {
   funnel: Funnel;
@@ -19,7 +20,8 @@ const batchLink = (batchesPath: string, id: string) => `${batchesPath}/${encodeU
  * Where a batch stands in its line of attempts: its attempt number, the batch it retried and the
  * retries started from it; on the first batch of a line, the funnel across attempts.
  */
-export function BatchLineage({ funnel, batchId, batchesPath }: Props) {
+export async function BatchLineage({ funnel, batchId, batchesPath }: Props) {
+  const locale = await requestLocale();
   const self = funnel.steps.find((s) => s.batchId === batchId);
   const parent = self?.parentBatchId ? funnel.steps.find((s) => s.batchId === self.parentBatchId) : undefined;
   const children = funnel.steps.filter((s) => s.parentBatchId === batchId);
@@ -92,10 +94,10 @@ export function BatchLineage({ funnel, batchId, batchesPath }: Props) {
                     )}
                     {step.cancelled ? <span className="ml-2 text-xs text-muted-foreground">(cancelled)</span> : null}
                   </TableCell>
-                  <TableCell className="text-right tabular-nums">{formatCount(step.made)}</TableCell>
-                  <TableCell className="text-right tabular-nums">{formatCount(step.reached)}</TableCell>
+                  <TableCell className="text-right tabular-nums">{formatCount(step.made, locale)}</TableCell>
+                  <TableCell className="text-right tabular-nums">{formatCount(step.reached, locale)}</TableCell>
                   <TableCell className="text-right tabular-nums">
-                    {step.cumulativeRate === null ? "—" : formatPercent(step.cumulativeRate)}
+                    {step.cumulativeRate === null ? "—" : formatPercent(step.cumulativeRate, locale)}
                   </TableCell>
                 </TableRow>
               ))}
@@ -111,7 +113,7 @@ export function BatchLineage({ funnel, batchId, batchesPath }: Props) {
                   <li key={reason.key} className="flex justify-between gap-4">
                     <span className="min-w-0 truncate">{reason.label}</span>
                     <span className="shrink-0 tabular-nums text-muted-foreground">
-                      {formatCount(reason.recovered)} of {formatCount(reason.retried)} reached
+                      {formatCount(reason.recovered, locale)} of {formatCount(reason.retried, locale)} reached
                     </span>
                   </li>
                 ))}

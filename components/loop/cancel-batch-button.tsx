@@ -5,19 +5,20 @@ import { useEffect, useState } from "react";
 
 import { cancelRunningBatch } from "@/app/w/[workspace]/batches/[batchId]/loop-actions";
 import { formatCount } from "@/components/batches/format";
+import { useLocale } from "@/components/locale-provider";
 import { FormError } from "@/components/settings/form-error";
 import { useSettingsAction } from "@/components/settings/use-settings-action";
-import { Button } from "@/components/ui/button";
 import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-  DialogTrigger,
-} from "@/components/ui/dialog";
+  AlertDialog,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from "@/components/ui/alert-dialog";
+import { Button } from "@/components/ui/button";
 
 interface Props {
   workspace: string;
@@ -32,6 +33,7 @@ interface Props {
 
 /** "Cancel batch": a confirmation that says how many calls will not be made, then the action. */
 export function CancelBatchButton({ workspace, batchId, apiPath, waiting: initial, defaultOpen = false }: Props) {
+  const locale = useLocale();
   const [open, setOpen] = useState(defaultOpen);
   const [waiting, setWaiting] = useState(initial);
   useEffect(() => {
@@ -46,23 +48,23 @@ export function CancelBatchButton({ workspace, batchId, apiPath, waiting: initia
     return () => controller.abort();
   }, [open, apiPath]);
   return (
-    <Dialog open={open} onOpenChange={setOpen}>
-      <DialogTrigger asChild>
+    <AlertDialog open={open} onOpenChange={setOpen}>
+      <AlertDialogTrigger asChild>
         <Button size="sm" variant="outline" data-testid="cancel-open">
           <CircleStopIcon aria-hidden="true" /> Cancel batch
         </Button>
-      </DialogTrigger>
-      <DialogContent role="alertdialog">
-        <DialogHeader>
-          <DialogTitle>Cancel this batch?</DialogTitle>
-          <DialogDescription data-testid="cancel-waiting">
-            {formatCount(waiting)} {waiting === 1 ? "call is" : "calls are"} still waiting: {waiting === 1 ? "it" : "they"} will not be
-            made. Calls in progress finish. This cannot be undone.
-          </DialogDescription>
-        </DialogHeader>
+      </AlertDialogTrigger>
+      <AlertDialogContent>
+        <AlertDialogHeader>
+          <AlertDialogTitle>Cancel this batch?</AlertDialogTitle>
+          <AlertDialogDescription data-testid="cancel-waiting">
+            {formatCount(waiting, locale)} {waiting === 1 ? "call is" : "calls are"} still waiting: {waiting === 1 ? "it" : "they"} will not
+            be made. Calls in progress finish. This cannot be undone.
+          </AlertDialogDescription>
+        </AlertDialogHeader>
         {open ? <CancelForm workspace={workspace} batchId={batchId} waiting={waiting} onDone={() => setOpen(false)} /> : null}
-      </DialogContent>
-    </Dialog>
+      </AlertDialogContent>
+    </AlertDialog>
   );
 }
 
@@ -74,14 +76,12 @@ function CancelForm({ workspace, batchId, waiting, onDone }: { workspace: string
       <input type="hidden" name="batchId" value={batchId} />
       <input type="hidden" name="waiting" value={waiting} />
       <FormError error={error} />
-      <DialogFooter>
-        <DialogClose asChild>
-          <Button variant="outline">Keep it running</Button>
-        </DialogClose>
+      <AlertDialogFooter>
+        <AlertDialogCancel>Keep it running</AlertDialogCancel>
         <Button type="submit" variant="destructive" disabled={pending} data-testid="cancel-confirm">
           {pending ? "Cancelling…" : "Cancel batch"}
         </Button>
-      </DialogFooter>
+      </AlertDialogFooter>
     </form>
   );
 }

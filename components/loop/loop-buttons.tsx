@@ -4,6 +4,7 @@ import { CircleStopIcon, RotateCcwIcon } from "lucide-react";
 import { useState, type ComponentProps } from "react";
 
 import { formatCount } from "@/components/batches/format";
+import { useLocale } from "@/components/locale-provider";
 import { Button } from "@/components/ui/button";
 import { lazyModule } from "@/components/ui/lazy-module";
 
@@ -17,7 +18,7 @@ import type { RetryDialog } from "./retry-dialog";
 const retry = lazyModule(() => import("./retry-dialog"));
 const cancel = lazyModule(() => import("./cancel-batch-button"));
 
-export const retryButtonLabel = (count: number) => `Retry ${formatCount(count)} ${count === 1 ? "call" : "calls"}`;
+export const retryButtonLabel = (count: number, locale: string) => `Retry ${formatCount(count, locale)} ${count === 1 ? "call" : "calls"}`;
 
 function useWanted(load: () => Promise<unknown>) {
   const [wanted, setWanted] = useState(false);
@@ -36,12 +37,13 @@ function useWanted(load: () => Promise<unknown>) {
 }
 
 export function RetryButton(props: Omit<ComponentProps<typeof RetryDialog>, "defaultOpen">) {
+  const locale = useLocale();
   const loaded = retry.useLoaded();
   const { wanted, triggerProps } = useWanted(retry.load);
   if (loaded && wanted) return <loaded.RetryDialog {...props} defaultOpen />;
   return (
     <Button size="sm" variant="outline" data-testid="retry-open" aria-haspopup="dialog" {...triggerProps}>
-      <RotateCcwIcon aria-hidden="true" /> {retryButtonLabel(props.failedCount)}
+      <RotateCcwIcon aria-hidden="true" /> {retryButtonLabel(props.failedCount, locale)}
     </Button>
   );
 }

@@ -6,6 +6,7 @@ import { useEffect, useId, useMemo, useState } from "react";
 
 import { previewRetry, startRetryBatch } from "@/app/w/[workspace]/batches/[batchId]/loop-actions";
 import { formatCount } from "@/components/batches/format";
+import { useLocale } from "@/components/locale-provider";
 import type { ActionResult } from "@/components/settings/action-result";
 import { FormError } from "@/components/settings/form-error";
 import { useSettingsAction } from "@/components/settings/use-settings-action";
@@ -57,6 +58,7 @@ function confirmationKey(storageKey: string): string {
 }
 
 export function RetryDialog({ workspace, batchId, reason, reasonLabel, failedCount, defaultAgentId, defaultOpen = false }: Props) {
+  const locale = useLocale();
   const [open, setOpen] = useState(defaultOpen);
   const storageKey = `batchboard:retry:${workspace}:${batchId}:${reason}`;
   const [finished, setFinished] = useState(false);
@@ -75,7 +77,7 @@ export function RetryDialog({ workspace, batchId, reason, reasonLabel, failedCou
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogTrigger asChild>
         <Button size="sm" variant="outline" data-testid="retry-open">
-          <RotateCcwIcon aria-hidden="true" /> {retryButtonLabel(failedCount)}
+          <RotateCcwIcon aria-hidden="true" /> {retryButtonLabel(failedCount, locale)}
         </Button>
       </DialogTrigger>
       <DialogContent className="sm:max-w-2xl">
@@ -110,6 +112,7 @@ function RetryForm({
   idempotencyKey,
   onOutcome,
 }: Omit<Props, "failedCount" | "reasonLabel"> & { idempotencyKey: string; onOutcome: () => void }) {
+  const locale = useLocale();
   const [preview, setPreview] = useState<Preview>({ state: "loading" });
   const [when, setWhen] = useState<"now" | "later">("now");
   const [callbacks, setCallbacks] = useState(false);
@@ -148,7 +151,7 @@ function RetryForm({
         <Alert>
           <AlertTitle>Retry batch started</AlertTitle>
           <AlertDescription>
-            {formatCount(outcome.rows)} {outcome.rows === 1 ? "call" : "calls"} sent to Trillet as batch{" "}
+            {formatCount(outcome.rows, locale)} {outcome.rows === 1 ? "call" : "calls"} sent to Trillet as batch{" "}
             <span className="font-mono">{outcome.childBatchId}</span>.
           </AlertDescription>
         </Alert>
@@ -210,12 +213,12 @@ function RetryForm({
 
       <section aria-labelledby={`${ids.error}-preview`} className="flex flex-col gap-2">
         <h3 id={`${ids.error}-preview`} className="text-sm font-medium">
-          {formatCount(count)} {count === 1 ? "call" : "calls"} will be made again
+          {formatCount(count, locale)} {count === 1 ? "call" : "calls"} will be made again
         </h3>
         {excluded > 0 ? (
           <p className="text-sm text-muted-foreground" data-testid="retry-excluded">
-            {formatCount(excluded)} {excluded === 1 ? "number is" : "numbers are"} left out: {excluded === 1 ? "it" : "they"} already
-            answered in a later attempt.
+            {formatCount(excluded, locale)} {excluded === 1 ? "number is" : "numbers are"} left out: {excluded === 1 ? "it" : "they"}{" "}
+            already answered in a later attempt.
           </p>
         ) : null}
         {recent ? (
@@ -309,7 +312,7 @@ function RetryForm({
                 id={ids.zone}
                 value={zone}
                 onChange={(e) => setZone(e.target.value)}
-                className="h-9 rounded-md border border-input bg-transparent px-3 text-sm shadow-xs focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:outline-none"
+                className="h-9 rounded-md border border-input bg-transparent px-3 text-sm shadow-xs focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2 focus-visible:ring-offset-background focus-visible:outline-none"
               >
                 {zones.map((z) => (
                   <option key={z} value={z}>
@@ -354,7 +357,7 @@ function RetryForm({
           <Button variant="outline">Cancel</Button>
         </DialogClose>
         <Button type="submit" disabled={pending || count === 0} data-testid="retry-confirm">
-          {pending ? "Starting…" : `Start ${formatCount(count)} ${count === 1 ? "call" : "calls"} again`}
+          {pending ? "Starting…" : `Start ${formatCount(count, locale)} ${count === 1 ? "call" : "calls"} again`}
         </Button>
       </DialogFooter>
     </form>

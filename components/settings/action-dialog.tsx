@@ -2,6 +2,15 @@
 
 import { useState, type ReactElement, type ReactNode } from "react";
 
+import {
+  AlertDialog,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogHeader,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import {
   Dialog,
@@ -43,19 +52,39 @@ interface Props {
  * the dialog is open, so each opening starts from the saved values and without an old error; on
  * success the dialog closes and the action's message is toasted.
  */
+// A destructive action is confirmed in an alert dialog (role="alertdialog", focus on Cancel).
+const DIALOG = {
+  Root: Dialog,
+  Trigger: DialogTrigger,
+  Content: DialogContent,
+  Header: DialogHeader,
+  Title: DialogTitle,
+  Description: DialogDescription,
+};
+const ALERT = {
+  Root: AlertDialog,
+  Trigger: AlertDialogTrigger,
+  Content: AlertDialogContent,
+  Header: AlertDialogHeader,
+  Title: AlertDialogTitle,
+  Description: AlertDialogDescription,
+};
+
 export function ActionDialog({ trigger, title, description, titleClassName, descriptionClassName, ...form }: Props) {
   const [open, setOpen] = useState(false);
+  const alert = form.submit.variant === "destructive";
+  const Part = alert ? ALERT : DIALOG;
   return (
-    <Dialog open={open} onOpenChange={setOpen}>
-      <DialogTrigger asChild>{trigger}</DialogTrigger>
-      <DialogContent>
-        <DialogHeader>
-          <DialogTitle className={titleClassName}>{title}</DialogTitle>
-          <DialogDescription className={descriptionClassName}>{description}</DialogDescription>
-        </DialogHeader>
-        <ActionForm {...form} onDone={() => setOpen(false)} />
-      </DialogContent>
-    </Dialog>
+    <Part.Root open={open} onOpenChange={setOpen}>
+      <Part.Trigger asChild>{trigger}</Part.Trigger>
+      <Part.Content>
+        <Part.Header>
+          <Part.Title className={titleClassName}>{title}</Part.Title>
+          <Part.Description className={descriptionClassName}>{description}</Part.Description>
+        </Part.Header>
+        <ActionForm {...form} alert={alert} onDone={() => setOpen(false)} />
+      </Part.Content>
+    </Part.Root>
   );
 }
 
@@ -64,8 +93,9 @@ function ActionForm({
   hidden,
   submit,
   fields,
+  alert,
   onDone,
-}: Pick<Props, "action" | "hidden" | "submit" | "fields"> & { onDone: () => void }) {
+}: Pick<Props, "action" | "hidden" | "submit" | "fields"> & { alert: boolean; onDone: () => void }) {
   const { error, pending, formProps } = useSettingsAction(action, { onSuccess: onDone });
   return (
     <form {...formProps} className="flex flex-col gap-4">
@@ -74,9 +104,13 @@ function ActionForm({
       ))}
       {fields ? fields(error) : <FormError error={error} />}
       <DialogFooter>
-        <DialogClose asChild>
-          <Button variant="outline">Cancel</Button>
-        </DialogClose>
+        {alert ? (
+          <AlertDialogCancel>Cancel</AlertDialogCancel>
+        ) : (
+          <DialogClose asChild>
+            <Button variant="outline">Cancel</Button>
+          </DialogClose>
+        )}
         <Button type="submit" variant={submit.variant ?? "default"} disabled={pending || submit.disabled}>
           {pending ? submit.pending : submit.label}
         </Button>

@@ -2,11 +2,14 @@ import * as React from "react";
 
 import { cn } from "@/lib/utils";
 
+import { ScrollCue } from "./scroll-cue";
+
+/** A table that scrolls sideways when it is wider than its box, with a shadow on the side that has more. */
 function Table({ className, ...props }: React.ComponentProps<"table">) {
   return (
-    <div data-slot="table-container" className="relative w-full overflow-x-auto">
+    <ScrollCue data-slot="table-container" frameClassName="w-full">
       <table data-slot="table" className={cn("w-full caption-bottom text-sm", className)} {...props} />
-    </div>
+    </ScrollCue>
   );
 }
 

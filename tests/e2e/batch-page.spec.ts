@@ -65,8 +65,10 @@ test("the live batch's cards add up", async ({ page }) => {
 
 test("an empty batch says so", async ({ page }) => {
   await page.goto(batchUrl("demo-empty"));
+  // One clear sentence: no empty cards, charts or copy progress beside it that say other things.
   await expect(page.getByTestId("calls-empty")).toContainText("This batch has no calls.");
-  expect(await cardValue(page, "total")).toBe(0);
+  await expect(page.getByTestId("batch-overview").getByText(/not known yet|No calls yet|Copying the batch/)).toHaveCount(0);
+  await expect(page.getByTestId("summary-total")).toHaveCount(0);
 });
 
 for (const id of ["no-such-batch", "bad%20id%3F"]) {

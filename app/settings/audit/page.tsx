@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 
-import { AuditPagination } from "@/components/settings/audit-pagination";
+import { Pagination } from "@/components/data-table/pagination";
 import { AuditTable } from "@/components/settings/audit-table";
 import { EmptyState } from "@/components/settings/empty-state";
 import { SectionHeading } from "@/components/settings/section-heading";
@@ -9,6 +9,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { listAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/guards";
 import { getDb } from "@/lib/db";
+import { requestLocale } from "@/lib/locale-server";
 
 import { AUDIT_PAGE_SIZE, auditPageHref, parseAuditPage } from "./search-params";
 
@@ -49,7 +50,18 @@ async function AuditData({ page }: { page: number }) {
   return (
     <>
       {rows.length ? <AuditTable rows={rows} /> : null}
-      <AuditPagination page={page} pageSize={AUDIT_PAGE_SIZE} total={total} href={auditPageHref} />
+      <Pagination
+        page={page}
+        pageSize={AUDIT_PAGE_SIZE}
+        total={total}
+        hrefFor={auditPageHref}
+        label="Audit log pages"
+        locale={await requestLocale()}
+        unit="events"
+        rangeTestId="audit-range"
+        prevText="Newer"
+        nextText="Older"
+      />
     </>
   );
 }

@@ -2,14 +2,15 @@ import { CircleCheckIcon } from "lucide-react";
 import Link from "next/link";
 
 import { formatCount } from "@/components/batches/format";
+import { Pagination } from "@/components/data-table/pagination";
 import { FailedCallList } from "@/components/failures/failed-call-list";
-import { FailedCallsPagination } from "@/components/failures/failed-calls-pagination";
 import { FailureTotals } from "@/components/failures/failure-totals";
 import { ReasonTable } from "@/components/failures/reason-table";
 import { RetryButton } from "@/components/loop/loop-buttons";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { failuresHref } from "@/lib/batches/drilldown-view";
+import { requestLocale } from "@/lib/locale-server";
 
 import { FAILED_PAGE_SIZE, type FailureDrilldown, type SelectedReason } from "./drilldown";
 
@@ -49,27 +50,34 @@ export function ReadyDrilldown({ data, batchHref, retry }: { data: Ready; batchH
               reasons={data.reasons}
               selectedKey={data.selected?.reason.key ?? null}
               hrefFor={(key) => failuresHref(batchHref, { reason: key })}
+              expanded={data.selected ? <ReasonCalls selected={data.selected} batchHref={batchHref} retry={retry} /> : null}
             />
           </CardContent>
         </Card>
       )}
-      {data.selected ? <ReasonCalls selected={data.selected} batchHref={batchHref} retry={retry} /> : null}
     </>
   );
 }
 
-function ReasonCalls({ selected, batchHref, retry }: { selected: SelectedReason; batchHref: string; retry: RetryTarget | null }) {
+async function ReasonCalls({ selected, batchHref, retry }: { selected: SelectedReason; batchHref: string; retry: RetryTarget | null }) {
+  const locale = await requestLocale();
   const { reason, calls, total, page } = selected;
   return (
-    <Card id="reason-calls" data-testid="reason-calls" data-reason-key={reason.key} role="region" aria-labelledby="reason-calls-title">
-      <CardHeader className="flex flex-col gap-2 sm:flex-row sm:items-start sm:justify-between">
-        <div className="flex min-w-0 flex-col gap-1.5">
-          <CardTitle className="break-words">
-            <h2 id="reason-calls-title">Calls that failed with “{reason.label}”</h2>
-          </CardTitle>
-          <CardDescription className="tabular-nums">
-            {formatCount(total)} failed {total === 1 ? "call" : "calls"}, in Trillet&apos;s order
-          </CardDescription>
+    <section
+      id="reason-calls"
+      data-testid="reason-calls"
+      data-reason-key={reason.key}
+      aria-labelledby="reason-calls-title"
+      className="flex flex-col gap-4 rounded-lg border bg-card p-3 sm:p-4"
+    >
+      <div className="flex flex-col gap-2 sm:flex-row sm:items-start sm:justify-between">
+        <div className="flex min-w-0 flex-col gap-1">
+          <h3 id="reason-calls-title" className="font-semibold break-words">
+            Calls that failed with “{reason.label}”
+          </h3>
+          <p className="text-sm text-muted-foreground tabular-nums">
+            {formatCount(total, locale)} failed {total === 1 ? "call" : "calls"}, in Trillet&apos;s order
+          </p>
         </div>
         <div className="flex flex-wrap items-center gap-2">
           {retry && total > 0 ? <RetryButton {...retry} reason={reason.key} reasonLabel={reason.label} failedCount={total} /> : null}
@@ -79,17 +87,21 @@ function ReasonCalls({ selected, batchHref, retry }: { selected: SelectedReason;
             </Link>
           </Button>
         </div>
-      </CardHeader>
-      <CardContent className="flex flex-col gap-4">
+      </div>
+      <div className="flex flex-col gap-4">
         {calls.length > 0 ? <FailedCallList calls={calls} /> : <p className="text-sm text-muted-foreground">No calls on this page.</p>}
-        <FailedCallsPagination
+        <Pagination
           page={page}
           pageSize={FAILED_PAGE_SIZE}
           total={total}
           hrefFor={(p) => failuresHref(batchHref, { reason: reason.key, page: p })}
+          label="Pages of failed calls"
+          locale={locale}
+          rangeTestId="failed-calls-range"
+          keepScroll
         />
-      </CardContent>
-    </Card>
+      </div>
+    </section>
   );
 }
 
