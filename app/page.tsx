@@ -9,6 +9,7 @@ import { requireUser } from "@/lib/auth/guards";
 import { can } from "@/lib/auth/permissions";
 import { listBatches } from "@/lib/batches/batch-list";
 import { getDb } from "@/lib/db";
+import { requestLocale } from "@/lib/locale-server";
 import { listWorkspacesFor } from "@/lib/workspaces";
 
 export const metadata: Metadata = { title: "Workspaces" };
@@ -18,6 +19,7 @@ const RECENT_BATCHES = 5;
 export default async function HomePage() {
   const user = await requireUser();
   const db = await getDb();
+  const locale = await requestLocale();
   const workspaces = await listWorkspacesFor(db, user);
   // From the database only (the counts Batchboard last read): the home page never waits on Trillet.
   const batches = await Promise.all(workspaces.map((ws) => listBatches(db, ws.id, { sort: "refreshed", dir: "desc" })));
@@ -50,7 +52,7 @@ export default async function HomePage() {
             <CardDescription>Workspace “{ws.slug}”</CardDescription>
           </CardHeader>
           <CardContent className="flex flex-col gap-4">
-            <RecentBatches items={batches[i]!.slice(0, RECENT_BATCHES)} total={batches[i]!.length} workspace={ws.slug} />
+            <RecentBatches items={batches[i]!.slice(0, RECENT_BATCHES)} total={batches[i]!.length} workspace={ws.slug} locale={locale} />
             <OpenBatchField workspace={ws.slug} />
           </CardContent>
         </Card>

@@ -11,10 +11,12 @@ interface Props {
   workspace: string;
   /** How many batches the workspace tracks in all. */
   total: number;
+  /** The viewer's locale for numbers (requestLocale). */
+  locale: string;
 }
 
 /** The home page's short list: the batches the team looked at last, one click from each. */
-export function RecentBatches({ items, workspace, total }: Props) {
+export function RecentBatches({ items, workspace, total, locale }: Props) {
   const basePath = `/w/${workspace}/batches`;
   if (items.length === 0) {
     return (
@@ -39,14 +41,14 @@ export function RecentBatches({ items, workspace, total }: Props) {
             <BatchStatusBadge status={item.status} />
             <span className="text-sm text-muted-foreground tabular-nums">
               {item.summary
-                ? `${formatCount(item.summary.completed + item.summary.failed)} of ${formatCount(item.summary.total)} calls done`
+                ? `${formatCount(item.summary.completed + item.summary.failed, locale)} of ${formatCount(item.summary.total, locale)} calls done`
                 : "Not read yet"}
             </span>
           </li>
         ))}
       </ul>
       <Link href={basePath} className="self-start text-sm underline underline-offset-4">
-        All {formatCount(total)} batches
+        All {formatCount(total, locale)} batches
       </Link>
     </div>
   );

@@ -1,3 +1,4 @@
+import { formatCount } from "@/components/batches/format";
 import { LocalTime } from "@/components/batches/local-time";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -16,8 +17,11 @@ export function ChannelList({
   workspaceId,
   channels,
   log,
+  locale,
 }: {
   workspaceId: string;
+  /** The viewer's locale for numbers (requestLocale). */
+  locale: string;
   channels: readonly ChannelView[];
   log: Map<string, DeliveryLogRow[]>;
 }) {
@@ -35,7 +39,7 @@ export function ChannelList({
                 {channel.events.map((e: NotificationEvent) => EVENT_LABELS[e]).join(" · ")}
                 {channel.events.includes("batch.failure_rate") ? (
                   <span className="block">
-                    Failure rate: at {channel.failureRatePercent}% after {channel.minFinishedCalls.toLocaleString("en-US")} finished calls.
+                    Failure rate: at {channel.failureRatePercent}% after {formatCount(channel.minFinishedCalls, locale)} finished calls.
                   </span>
                 ) : null}
                 {channel.events.includes("batch.stalled") ? (

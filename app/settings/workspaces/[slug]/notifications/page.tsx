@@ -10,6 +10,7 @@ import { SectionHeading } from "@/components/settings/section-heading";
 import { requirePermission } from "@/lib/auth/guards";
 import { getDb } from "@/lib/db";
 import { workspaces } from "@/lib/db/schema";
+import { requestLocale } from "@/lib/locale-server";
 import { listChannels, recentDeliveries } from "@/lib/notifications/channels";
 import { WORKSPACE_SLUG } from "@/lib/workspace-slug";
 
@@ -43,7 +44,7 @@ export default async function NotificationsPage({ params }: { params: Promise<{ 
           Add a Slack incoming webhook or a signed JSON webhook with “Add channel”.
         </EmptyState>
       ) : (
-        <ChannelList workspaceId={workspace.id} channels={channels} log={log} />
+        <ChannelList workspaceId={workspace.id} channels={channels} log={log} locale={await requestLocale()} />
       )}
     </section>
   );
