@@ -15,7 +15,7 @@ interface Props {
 export function FailuresHeader({ workspaceName, workspaceSlug, batchId, batchHref, actions }: Props) {
   const crumb = "rounded-sm hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:outline-none";
   return (
-    <header className="flex flex-col gap-3">
+    <header className="relative flex flex-col gap-3">
       <nav aria-label="Breadcrumb" className="text-sm text-muted-foreground">
         <ol className="flex flex-wrap items-center gap-x-1">
           <li>
