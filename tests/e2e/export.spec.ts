@@ -110,7 +110,7 @@ for (const viewport of [
   test(`a long export shows its progress in plain words in one stable area with one Cancel button (${viewport.width} px)`, async ({
     page,
   }) => {
-    // Slow reads make the walk of demo-live (20 pages) last seconds: the menu polls its progress.
+    // Slow reads make the walk of demo-live (20 pages, a few read at once) last seconds: the menu polls its progress.
     await page.setViewportSize(viewport);
     await page.goto("/w/sandbox/batches/demo-live");
     const button = page.getByTestId("export-menu");
@@ -119,7 +119,7 @@ for (const viewport of [
     const before = { button: await button.boundingBox(), title: await title.boundingBox() };
     let downloads = 0;
     page.on("download", () => downloads++);
-    await sandbox.configure({ latencyMs: 700 });
+    await sandbox.configure({ latencyMs: 2_000 });
     try {
       await button.click();
       await page.getByRole("menuitem", { name: "All calls: report" }).click();
@@ -147,10 +147,10 @@ for (const viewport of [
 }
 
 test("a walking export's time left comes from its measured rate", async ({ page }) => {
-  // demo-live's 20 pages at 700 ms each: after a few seconds of samples the estimate appears.
+  // demo-live's 20 pages at 2 s each (a few read at once): after a few seconds of samples the estimate appears.
   await page.goto("/w/sandbox/batches/demo-live");
   await expect(page.getByTestId("export-menu")).toBeVisible();
-  await sandbox.configure({ latencyMs: 700 });
+  await sandbox.configure({ latencyMs: 2_000 });
   try {
     await page.getByTestId("export-menu").click();
     await page.getByRole("menuitem", { name: "All calls: report" }).click();
