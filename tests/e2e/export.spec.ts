@@ -119,7 +119,7 @@ for (const viewport of [
     const before = { button: await button.boundingBox(), title: await title.boundingBox() };
     let downloads = 0;
     page.on("download", () => downloads++);
-    await sandbox.configure({ latencyMs: 2_000 });
+    await sandbox.configure({ latencyMs: 1_200 });
     try {
       await button.click();
       await page.getByRole("menuitem", { name: "All calls: report" }).click();
@@ -147,10 +147,10 @@ for (const viewport of [
 }
 
 test("a walking export's time left comes from its measured rate", async ({ page }) => {
-  // demo-live's 20 pages at 2 s each (a few read at once): after a few seconds of samples the estimate appears.
+  // demo-live's 20 pages at 1.2 s each (a few read at once; TRILLET_TIMEOUT_MS is 2 s in the suite): after a few seconds of samples the estimate appears.
   await page.goto("/w/sandbox/batches/demo-live");
   await expect(page.getByTestId("export-menu")).toBeVisible();
-  await sandbox.configure({ latencyMs: 2_000 });
+  await sandbox.configure({ latencyMs: 1_200 });
   try {
     await page.getByTestId("export-menu").click();
     await page.getByRole("menuitem", { name: "All calls: report" }).click();
