@@ -18,7 +18,7 @@ interface Props {
 export function BatchHeader({ workspaceName, workspaceSlug, batchId, label, actions }: Props) {
   const batchesPath = `/w/${workspaceSlug}/batches`;
   return (
-    <header className="flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
+    <header className="relative flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
       <div className="flex min-w-0 flex-col gap-1">
         <nav aria-label="Breadcrumb" className="text-sm text-muted-foreground">
           <Link

@@ -16,7 +16,7 @@ export function FailuresHeader({ workspaceName, workspaceSlug, batchId, batchHre
   const crumb =
     "rounded-sm hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2 focus-visible:ring-offset-background focus-visible:outline-none";
   return (
-    <header className="flex flex-col gap-3">
+    <header className="relative flex flex-col gap-3">
       <nav aria-label="Breadcrumb" className="text-sm text-muted-foreground">
         <ol className="flex flex-wrap items-center gap-x-1">
           <li>

@@ -10,8 +10,6 @@ import { flattenValue } from "./metadata";
 export const EXPORT_FORMATS = ["report", "retry"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export const REPORT_COLUMNS = ["batch_id", "job_id", "status", "phone_number", "start_time", "end_time", "duration_s", "error"] as const;
-
 const DAY_MS = 86_400_000;
 const days = new Map<number, string>();
 const pad = (n: number, width: number) => String(n).padStart(width, "0");
@@ -54,43 +52,87 @@ function metadataHeader(fixed: readonly string[], keys: readonly string[]): stri
   });
 }
 
+/** One column of a download: its header name (as written) and how a call becomes its cell. */
+export interface Column {
+  name: string;
+  cell(call: TrilletCall): string;
+  /** Set on the metadata columns: the key their cell reads (lets the row read them in one loop). */
+  metadataKey?: string;
+}
+
 export interface ColumnSpec {
+  /** The table the header and every row are read from: a header can never drift from its cell. */
+  columns: readonly Column[];
   header: string[];
   row(call: TrilletCall): string[];
 }
 
+/** A report's fixed columns, in order; every cell a spreadsheet could run is guarded. */
+function reportColumns(batchId: string): Column[] {
+  const batchCell = guardCell(batchId); // the same for every row: computed once
+  return [
+    { name: "batch_id", cell: () => batchCell },
+    { name: "job_id", cell: (call) => guardCell(call.jobId) },
+    { name: "status", cell: (call) => guardCell(call.status) },
+    { name: "phone_number", cell: (call) => guardCell(call.phoneNumber) },
+    { name: "start_time", cell: (call) => isoUtc(call.startTime) },
+    { name: "end_time", cell: (call) => isoUtc(call.endTime) },
+    { name: "duration_s", cell: (call) => (call.durationSec === null ? "" : String(call.durationSec)) },
+    { name: "error", cell: (call) => guardCell(call.error ?? "") },
+  ];
+}
+
+/** A report's fixed column names, read from its table. */
+export const REPORT_COLUMNS: readonly string[] = reportColumns("").map((c) => c.name);
+
+/** A retry file's fixed column: the number exactly as Trillet listed it (no guard: it goes back to Trillet). */
+const RETRY_COLUMNS: readonly Column[] = [{ name: "phone_number", cell: (call) => call.phoneNumber }];
+
+/** One column per metadata key of the batch (the key union, first seen first), appended to the fixed ones. */
+function metadataColumns(fixed: readonly Column[], keys: readonly string[], guarded: boolean): Column[] {
+  const names = metadataHeader(
+    fixed.map((c) => c.name),
+    keys,
+  );
+  return keys.map((key, i) => ({
+    name: names[i]!,
+    metadataKey: key,
+    cell: guarded ? (call) => guardCell(flattenValue(call.metadata[key])) : (call) => flattenValue(call.metadata[key]),
+  }));
+}
+
+/**
+ * The columns of a download as one table of { name, cell }. The header and the row are both read
+ * from it. The row runs once per call of a report (100,000s), so it is compiled from the table
+ * once: the fixed columns' cells hoisted into an array, the metadata columns (the table's tail)
+ * read by key in a plain loop (the same as their cell, without a call per cell); one array per
+ * row, no closure made per row.
+ */
 export function columnSpec(format: ExportFormat, batchId: string, keys: readonly string[]): ColumnSpec {
-  // Runs once per row of a report (100,000s): plain loops, one array per row, constants hoisted.
-  const metaCount = keys.length;
-  const fill = (out: string[], from: number, metadata: Record<string, unknown>) => {
-    for (let i = 0; i < metaCount; i++) out[from + i] = guardCell(flattenValue(metadata[keys[i]!]));
-    return out;
-  };
-  if (format === "retry") {
-    return {
-      header: ["phone_number", ...metadataHeader(["phone_number"], keys)],
-      row: (call) => {
-        const out = new Array<string>(1 + metaCount);
-        out[0] = call.phoneNumber;
-        for (let i = 0; i < metaCount; i++) out[1 + i] = flattenValue(call.metadata[keys[i]!]);
-        return out;
-      },
-    };
-  }
-  const batchCell = guardCell(batchId);
+  const guarded = format === "report";
+  const fixed = guarded ? reportColumns(batchId) : RETRY_COLUMNS;
+  const columns: readonly Column[] = [...fixed, ...metadataColumns(fixed, keys, guarded)];
+  const cells = fixed.map((c) => c.cell);
+  const fixedCount = cells.length;
+  const metaKeys = columns.slice(fixedCount).map((c) => c.metadataKey!);
+  const count = columns.length;
   return {
-    header: [...REPORT_COLUMNS, ...metadataHeader(REPORT_COLUMNS, keys)].map(guardCell),
-    row: (call) => {
-      const out = new Array<string>(REPORT_COLUMNS.length + metaCount);
-      out[0] = batchCell;
-      out[1] = guardCell(call.jobId);
-      out[2] = guardCell(call.status);
-      out[3] = guardCell(call.phoneNumber);
-      out[4] = isoUtc(call.startTime);
-      out[5] = isoUtc(call.endTime);
-      out[6] = call.durationSec === null ? "" : String(call.durationSec);
-      out[7] = guardCell(call.error ?? "");
-      return fill(out, REPORT_COLUMNS.length, call.metadata);
-    },
+    columns,
+    header: columns.map((c) => (guarded ? guardCell(c.name) : c.name)),
+    row: guarded
+      ? (call) => {
+          const out = new Array<string>(count);
+          for (let i = 0; i < fixedCount; i++) out[i] = cells[i]!(call);
+          const metadata = call.metadata;
+          for (let i = fixedCount; i < count; i++) out[i] = guardCell(flattenValue(metadata[metaKeys[i - fixedCount]!]));
+          return out;
+        }
+      : (call) => {
+          const out = new Array<string>(count);
+          for (let i = 0; i < fixedCount; i++) out[i] = cells[i]!(call);
+          const metadata = call.metadata;
+          for (let i = fixedCount; i < count; i++) out[i] = flattenValue(metadata[metaKeys[i - fixedCount]!]);
+          return out;
+        },
   };
 }

@@ -122,6 +122,218 @@ export async function runExport(input: ExportRequest): Promise<Response> {
   }
 }
 
+/** What an export streams, wherever it comes from: the CSV's chunks and what the response says about them. */
+export interface ExportSource {
+  /** The CSV's chunks (header first), pulled by the response's stream. */
+  rows: () => AsyncIterator<CsvChunk>;
+  /** Rows the file will hold, as known when the response starts; -1: unknown (filtered in the walk). */
+  total: number;
+  /** Where the rows come from: the frozen mirror (no upstream request) or a walk through the gateway. */
+  source: "mirror" | "trillet";
+  /** Set when a frozen batch's view streams a file kept from an earlier export (cache.ts). */
+  cached: boolean;
+  /** Where a first export of a frozen batch's view is written as it streams, to be kept. */
+  copy: CsvCopy | null;
+  /** A walking export's progress (its id goes in the response's headers); null otherwise. */
+  progress: ReturnType<typeof trackExportProgress> | null;
+}
+
+/** An export refused before its stream exists: the response to send and what the audit records. */
+interface Refusal {
+  refused: Response;
+  source: "mirror" | "trillet";
+  reason: string;
+  /** Added to the audit row's detail. */
+  detail?: Record<string, unknown>;
+  /** Added to the log line. */
+  log?: Record<string, unknown>;
+  /** The failure itself, for the log (codes and first message lines only). */
+  error?: unknown;
+}
+
+interface SourceContext {
+  input: ExportRequest;
+  view: ExportView;
+  batchId: string;
+  exportId: string;
+  /** Aborted by a cancelled download, the shutdown or an unread download: stops the walk. */
+  abort: AbortController;
+  /** Records the promise of the walk's slot and leases being released (the shutdown waits for it). */
+  onRelease: (released: Promise<unknown>) => void;
+}
+
+/**
+ * Where an export's rows come from. A frozen batch: the kept file of that view, or rendered from
+ * the mirror (and kept). Any other batch: a walk through the gateway at bulk priority, within the
+ * export slots (refused past them), its first page read before the response starts (an unknown
+ * batch or an unreachable Trillet is a plain JSON error), spooled, then written as CSV.
+ */
+async function exportSource(ctx: SourceContext): Promise<ExportSource | Refusal> {
+  const { input, view, batchId, exportId, abort } = ctx;
+  const { db, workspace } = input;
+  const mirror = await getMirrorStatus(db, workspace.id, batchId);
+  if (mirror?.frozen && mirror.lastSuccessAt) {
+    // A frozen batch never changes: the same view exported before is a finished file.
+    const cacheView = cachedViewOf(workspace.id, batchId, mirror.lastSuccessAt, view);
+    const hit = (await input.cache?.open(cacheView)) ?? null;
+    if (hit) {
+      // A download cancelled before its first read never starts the generator: close the file here.
+      abort.signal.addEventListener("abort", () => void hit.close(), { once: true });
+      return {
+        source: "mirror",
+        cached: true,
+        total: hit.rows,
+        copy: null,
+        progress: null,
+        rows: async function* () {
+          for await (const bytes of hit.chunks()) yield { bytes, rows: 0 };
+          yield { bytes: new Uint8Array(0), rows: hit.rows };
+        },
+      };
+    }
+    const data = await mirrorExport(db, workspace.id, batchId, view);
+    return {
+      source: "mirror",
+      cached: false,
+      total: data.total,
+      copy: (await input.cache?.writer(cacheView)) ?? null,
+      progress: null,
+      rows: () => renderCsv(async () => ({ spec: columnSpec(view.format, batchId, data.keys), calls: data.calls })),
+    };
+  }
+
+  // Every walking export shares the workspace's budget: past the limits it is refused up front
+  // (a mirrored export costs no budget and is never limited).
+  const leased = await leaseWalk(db, {
+    exportId,
+    workspaceId: workspace.id,
+    batchId,
+    userKey: input.actor.id ?? `email:${input.actor.email ?? ""}`,
+    limits: input.limits ?? defaultLimits(),
+    // A walk of every status reads the pages the mirror sync would: they fill the mirror copy.
+    fillMirror: view.status === "all",
+    limitPerMinute: workspace.gateway.limitPerMinute,
+  });
+  if (!leased.ok) {
+    const message = limitMessage(leased);
+    return {
+      source: "trillet",
+      reason: message,
+      detail: { limit: { scope: leased.scope, max: leased.limit } },
+      log: { scope: leased.scope, limit: leased.limit, retryAfterS: leased.retryAfterS },
+      refused: Response.json(
+        {
+          error: message,
+          kind: "export_limit",
+          scope: leased.scope,
+          retryAt: new Date(Date.now() + leased.retryAfterS * 1000).toISOString(),
+        },
+        { status: 429, headers: { "retry-after": String(leased.retryAfterS), "cache-control": "private, no-store" } },
+      ),
+    };
+  }
+  const lease = leased.lease;
+  lease.keepAlive();
+  const tracker = trackExportProgress({ userId: input.actor.id, workspaceId: workspace.id, batchId }, workspace.gateway, exportId);
+  let total = 0;
+  const walk = walkBatch(workspace.gateway, batchId, {
+    status: view.status,
+    priority: "bulk",
+    signal: abort.signal,
+    onPage: (page) => lease.onPage(page),
+    onProgress: (p) => {
+      total = Math.max(total, p.expected);
+      tracker.update({ pagesDone: p.pagesDone, totalPages: p.totalPages, rows: p.rows, expected: p.expected });
+      lease.progress(p);
+    },
+  });
+  let first: Awaited<ReturnType<typeof walk.next>>;
+  try {
+    first = await walk.next();
+  } catch (error) {
+    tracker.end("failed");
+    await lease.abandon();
+    return {
+      source: "trillet",
+      reason: reasonOf(error),
+      error,
+      refused: isShutdownError(error)
+        ? Response.json(
+            { error: error.message, kind: "shutting_down" },
+            { status: 503, headers: { "retry-after": "5", "cache-control": "private, no-store" } },
+          )
+        : upstreamErrorResponse(error),
+    };
+  }
+  abort.signal.addEventListener("abort", () => ctx.onRelease(lease.abandon()), { once: true });
+  // The slot and the mirror job are renewed until the walk ends; a download nobody reads
+  // (a browser reads at once) must not hold them for as long as its connection stays open.
+  const unread = setTimeout(() => abort.abort(new DOMException("The download was not read.", "AbortError")), UNREAD_MS);
+  unread.unref?.();
+  let spool: Spool | null = null;
+  const open = async (): Promise<CsvSource> => {
+    clearTimeout(unread);
+    try {
+      spool = await spoolWalk(walk, first, view);
+    } catch (error) {
+      await lease.abandon();
+      throw error;
+    }
+    await lease.complete(spool.result);
+    tracker.update({ phase: "writing" });
+    return { spec: columnSpec(view.format, batchId, spool.keys), calls: spool.calls() };
+  };
+  abort.signal.addEventListener("abort", () => void (spool as Spool | null)?.remove(), { once: true });
+  return {
+    source: "trillet",
+    cached: false,
+    // Unknown until filtered.
+    total: view.reason || view.q ? -1 : total,
+    copy: null,
+    progress: tracker,
+    rows: () => renderCsv(open),
+  };
+}
+
+/** The download's headers: a CSV attachment, never cached, with what the menu reads (source, total, progress id). */
+function exportHeaders(fileName: string, from: Pick<ExportSource, "source" | "total" | "progress">): Headers {
+  const headers = new Headers({
+    "content-type": "text/csv; charset=utf-8",
+    "content-disposition": attachment(fileName),
+    "cache-control": "private, no-store",
+    "x-content-type-options": "nosniff",
+    [EXPORT_SOURCE_HEADER]: from.source,
+  });
+  if (from.total >= 0) headers.set(EXPORT_TOTAL_HEADER, String(from.total));
+  if (from.progress) headers.set(EXPORT_ID_HEADER, from.progress.id);
+  return headers;
+}
+
+/** The audit row of an export that was understood (a valid batch and query): completed or failed, with what was asked. */
+function exportAuditor(input: ExportRequest, view: ExportView, batchId: string, fileName: string, xlog: ReturnType<typeof logger>) {
+  return (
+    outcome: "completed" | "failed",
+    from: { source: "mirror" | "trillet"; cached?: boolean },
+    detail: Record<string, unknown>,
+  ): Promise<unknown> =>
+    recordAudit(input.db, {
+      actor: input.actor,
+      action: outcome === "completed" ? "export.completed" : "export.failed",
+      target: batchId,
+      detail: {
+        workspace: input.workspace.slug,
+        format: view.format,
+        filter: { status: view.status, reason: view.reason || null, q: view.q || null },
+        bom: view.bom,
+        source: from.source,
+        ...(from.cached ? { cached: true } : {}),
+        fileName,
+        ...detail,
+      },
+      request: input.request ?? null,
+    }).catch((error: unknown) => xlog.error({ event: "export.audit_failed", err: error }, "Export: the audit record failed"));
+}
+
 async function startExport(input: ExportRequest, scope: { detach: () => void }): Promise<Response> {
   const { db, workspace } = input;
   const id = batchIdSchema.safeParse(input.batchId);
@@ -161,26 +373,7 @@ async function startExport(input: ExportRequest, scope: { detach: () => void }):
   const batchId = id.data;
   const at = (input.now ?? (() => new Date()))();
   const fileName = exportFileName({ batchId, format: view.format, status: view.status, reason: view.reason, q: view.q, at });
-
-  let source: "mirror" | "trillet" = "trillet";
-  let cached = false;
-  const audit = (outcome: "completed" | "failed", detail: Record<string, unknown>) =>
-    recordAudit(db, {
-      actor: input.actor,
-      action: outcome === "completed" ? "export.completed" : "export.failed",
-      target: batchId,
-      detail: {
-        workspace: workspace.slug,
-        format: view.format,
-        filter: { status: view.status, reason: view.reason || null, q: view.q || null },
-        bom: view.bom,
-        source,
-        ...(cached ? { cached } : {}),
-        fileName,
-        ...detail,
-      },
-      request: input.request ?? null,
-    }).catch((error: unknown) => xlog.error({ event: "export.audit_failed", err: error }, "Export: the audit record failed"));
+  const audit = exportAuditor(input, view, batchId, fileName, xlog);
 
   // Stops a walk when the download is cancelled or its connection closes.
   const abort = new AbortController();
@@ -205,142 +398,47 @@ async function startExport(input: ExportRequest, scope: { detach: () => void }):
   };
   scope.detach = detach;
 
-  let chunks: () => AsyncIterator<CsvChunk>;
-  let progress: ReturnType<typeof trackExportProgress> | null = null;
-  let copy: CsvCopy | null = null;
-  let total: number;
-  const mirror = await getMirrorStatus(db, workspace.id, batchId);
-  if (mirror?.frozen && mirror.lastSuccessAt) {
-    source = "mirror";
-    // A frozen batch never changes: the same view exported before is a finished file.
-    const cacheView = cachedViewOf(workspace.id, batchId, mirror.lastSuccessAt, view);
-    const hit = (await input.cache?.open(cacheView)) ?? null;
-    if (hit) {
-      cached = true;
-      total = hit.rows;
-      chunks = async function* () {
-        for await (const bytes of hit.chunks()) yield { bytes, rows: 0 };
-        yield { bytes: new Uint8Array(0), rows: hit.rows };
-      };
-      // A download cancelled before its first read never starts the generator: close the file here.
-      abort.signal.addEventListener("abort", () => void hit.close(), { once: true });
+  const from = await exportSource({ input, view, batchId, exportId, abort, onRelease: (p) => void (released = p) });
+  if ("refused" in from) {
+    const limited = from.refused.status === 429;
+    if (limited) {
+      detach();
+      counted("refused", from.source, 0);
+      xlog.info({ event: "export.refused", reason: "limit", ...from.log }, "Export refused: too many exports at once");
     } else {
-      const data = await mirrorExport(db, workspace.id, batchId, view);
-      total = data.total;
-      copy = (await input.cache?.writer(cacheView)) ?? null;
-      chunks = () => renderCsv(async () => ({ spec: columnSpec(view.format, batchId, data.keys), calls: data.calls }));
-    }
-  } else {
-    // Every walking export shares the workspace's budget: past the limits it is refused up front
-    // (a mirrored export costs no budget and is never limited).
-    const leased = await leaseWalk(db, {
-      exportId,
-      workspaceId: workspace.id,
-      batchId,
-      userKey: input.actor.id ?? `email:${input.actor.email ?? ""}`,
-      limits: input.limits ?? defaultLimits(),
-      // A walk of every status reads the pages the mirror sync would: they fill the mirror copy.
-      fillMirror: view.status === "all",
-      limitPerMinute: workspace.gateway.limitPerMinute,
-    });
-    if (!leased.ok) {
-      detach();
-      const message = limitMessage(leased);
-      counted("refused", source, 0);
-      xlog.info(
-        { event: "export.refused", reason: "limit", scope: leased.scope, limit: leased.limit, retryAfterS: leased.retryAfterS },
-        "Export refused: too many exports at once",
-      );
-      await audit("failed", { rows: 0, reason: message, limit: { scope: leased.scope, max: leased.limit } });
-      return Response.json(
-        {
-          error: message,
-          kind: "export_limit",
-          scope: leased.scope,
-          retryAt: new Date(Date.now() + leased.retryAfterS * 1000).toISOString(),
-        },
-        { status: 429, headers: { "retry-after": String(leased.retryAfterS), "cache-control": "private, no-store" } },
+      counted("failed", from.source, 0);
+      xlog.warn(
+        { event: "export.failed", source: from.source, rows: 0, ms: Date.now() - startedAt, err: from.error },
+        "Export failed before its first row",
       );
     }
-    const lease = leased.lease;
-    lease.keepAlive();
-    // The walk's first page answers before the response starts, so an unknown batch or an
-    // unreachable Trillet is a plain JSON error; anything later fails the stream itself.
-    const tracker = trackExportProgress({ userId: input.actor.id, workspaceId: workspace.id, batchId }, workspace.gateway, exportId);
-    progress = tracker;
-    const walk = walkBatch(workspace.gateway, batchId, {
-      status: view.status,
-      priority: "bulk",
-      signal: abort.signal,
-      onPage: (page) => lease.onPage(page),
-      onProgress: (p) => {
-        total = Math.max(total, p.expected);
-        tracker.update({ pagesDone: p.pagesDone, totalPages: p.totalPages, rows: p.rows, expected: p.expected });
-        lease.progress(p);
-      },
-    });
-    total = 0;
-    let first: Awaited<ReturnType<typeof walk.next>>;
-    try {
-      first = await walk.next();
-    } catch (error) {
-      tracker.end("failed");
-      await lease.abandon();
-      counted("failed", source, 0);
-      xlog.warn({ event: "export.failed", source, rows: 0, ms: Date.now() - startedAt, err: error }, "Export failed before its first row");
-      await audit("failed", { rows: 0, reason: reasonOf(error) });
-      detach();
-      if (isShutdownError(error))
-        return Response.json(
-          { error: error.message, kind: "shutting_down" },
-          { status: 503, headers: { "retry-after": "5", "cache-control": "private, no-store" } },
-        );
-      return upstreamErrorResponse(error);
-    }
-    abort.signal.addEventListener("abort", () => void (released = lease.abandon()), { once: true });
-    // The slot and the mirror job are renewed until the walk ends; a download nobody reads
-    // (a browser reads at once) must not hold them for as long as its connection stays open.
-    const unread = setTimeout(() => abort.abort(new DOMException("The download was not read.", "AbortError")), UNREAD_MS);
-    unread.unref?.();
-    let spool: Spool | null = null;
-    const open = async (): Promise<CsvSource> => {
-      clearTimeout(unread);
-      try {
-        spool = await spoolWalk(walk, first, view);
-      } catch (error) {
-        await lease.abandon();
-        throw error;
-      }
-      await lease.complete(spool.result);
-      tracker.update({ phase: "writing" });
-      return { spec: columnSpec(view.format, batchId, spool.keys), calls: spool.calls() };
-    };
-    chunks = () => renderCsv(open);
-    abort.signal.addEventListener("abort", () => void (spool as Spool | null)?.remove(), { once: true });
-    if (view.reason || view.q) total = -1; // unknown until filtered
+    await audit("failed", from, { rows: 0, reason: from.reason, ...from.detail });
+    if (!limited) detach();
+    return from.refused;
   }
 
-  const label = cached ? "cache" : source;
+  const { progress } = from;
+  const label = from.cached ? "cache" : from.source;
   xlog.info(
     {
       event: "export.started",
       source: label,
       format: view.format,
       filter: { status: view.status, reason: Boolean(view.reason), q: Boolean(view.q) },
-      total,
+      total: from.total,
     },
     "Export started",
   );
-  const body = csvStream(chunks, {
+  const body = csvStream(from.rows, {
     bom: view.bom,
-    copy,
+    copy: from.copy,
     // Aborted by the shutdown (or a closed connection, or a download nobody reads): the stream fails.
     signal: abort.signal,
     onComplete: async (rows) => {
       progress?.end("done");
       counted("completed", label, rows);
       xlog.info({ event: "export.completed", source: label, rows, ms: Date.now() - startedAt }, "Export completed");
-      await audit("completed", { rows });
+      await audit("completed", from, { rows });
       detach();
     },
     onError: async (error, rows) => {
@@ -352,7 +450,7 @@ async function startExport(input: ExportRequest, scope: { detach: () => void }):
         { event: "export.failed", source: label, rows, ms: Date.now() - startedAt, err: error },
         "Export failed",
       );
-      await audit("failed", { rows, reason: reasonOf(error) });
+      await audit("failed", from, { rows, reason: reasonOf(error) });
       detach();
     },
     onCancel: async (_reason, rows) => {
@@ -360,21 +458,11 @@ async function startExport(input: ExportRequest, scope: { detach: () => void }):
       onClientAbort();
       counted("cancelled", label, rows);
       xlog.info({ event: "export.cancelled", source: label, rows, ms: Date.now() - startedAt }, "Export cancelled by the download's end");
-      await audit("failed", { rows, reason: "The download was cancelled." });
+      await audit("failed", from, { rows, reason: "The download was cancelled." });
       detach();
     },
   });
-
-  const headers = new Headers({
-    "content-type": "text/csv; charset=utf-8",
-    "content-disposition": attachment(fileName),
-    "cache-control": "private, no-store",
-    "x-content-type-options": "nosniff",
-    [EXPORT_SOURCE_HEADER]: source,
-  });
-  if (total >= 0) headers.set(EXPORT_TOTAL_HEADER, String(total));
-  if (progress) headers.set(EXPORT_ID_HEADER, progress.id);
-  return new Response(body, { headers });
+  return new Response(body, { headers: exportHeaders(fileName, from) });
 }
 
 export type { ExportView };
