@@ -2,15 +2,11 @@
 // (the progress route while it reads Trillet, then rows as the CSV arrives), cancel it, and fail
 // visibly: a file is saved only once the server ended the stream cleanly, never a short one.
 
+import { exportQuery, type ExportFilter, type ExportFormat } from "@/lib/batches/view-query";
+
 import { CsvRecordCounter, fileNameOf } from "./csv-progress";
 
-export interface ExportFilter {
-  status?: string;
-  reason?: string;
-  q?: string;
-}
-
-export type ExportFormat = "report" | "retry";
+export type { ExportFilter, ExportFormat };
 
 /** What the progress route answers while an export reads Trillet (lib/reports/progress.ts). */
 export interface Reading {
@@ -37,17 +33,6 @@ export const INTERRUPTED = "The server stopped before the file was complete (the
 export class ExportLimitError extends Error {}
 
 const POLL_MS = 1_000;
-
-export function exportQuery(filter: ExportFilter, format: ExportFormat, bom: boolean): string {
-  const q = new URLSearchParams();
-  if (format === "report" && filter.status && filter.status !== "all") q.set("status", filter.status);
-  if (format === "retry") q.set("format", "retry");
-  if (filter.reason) q.set("reason", filter.reason);
-  if (filter.q) q.set("q", filter.q);
-  if (bom) q.set("bom", "1");
-  const s = q.toString();
-  return s ? `?${s}` : "";
-}
 
 /** Saves bytes under a name through a temporary Blob URL. */
 function save(parts: BlobPart[], fileName: string) {
@@ -97,7 +82,7 @@ export async function downloadExport(options: DownloadOptions): Promise<{ rows: 
   signal.addEventListener("abort", cancelPolling, { once: true });
   let pollTimer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const response = await fetch(`${exportPath}${exportQuery(options.filter, options.format, options.bom)}`, {
+    const response = await fetch(`${exportPath}${exportQuery(options.filter, { format: options.format, bom: options.bom })}`, {
       signal,
       cache: "no-store",
     }).catch((error: unknown) => {
