@@ -41,6 +41,8 @@ export type AuditAction =
   | "workspace.created"
   | "workspace.updated"
   | "workspace.tested"
+  | "workspace.removed"
+  | "audit.retention_changed"
   | "notification.channel_added"
   | "notification.channel_removed"
   | "notification.test_sent"
@@ -82,8 +84,15 @@ function storableDeep(value: unknown): unknown {
   return value;
 }
 
-export async function recordAudit(db: Database, event: AuditInput): Promise<void> {
-  await db.insert(auditEvents).values({
+/** A transaction (`db.transaction(async (tx) => ...)`): an audit entry is written only inside one. */
+export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * Records an audit entry in the transaction of the change it records: if the entry cannot be
+ * written, the transaction (and the change) rolls back, so nothing changes unaudited.
+ */
+export async function recordAudit(tx: Tx, event: AuditInput): Promise<void> {
+  await tx.insert(auditEvents).values({
     actorId: event.actor?.id ?? null,
     actorEmail: event.actor?.email ?? null,
     action: event.action,
@@ -92,6 +101,11 @@ export async function recordAudit(db: Database, event: AuditInput): Promise<void
     ip: event.request?.ip ?? null,
     userAgent: event.request?.userAgent == null ? null : storable(event.request.userAgent.slice(0, 300)),
   });
+}
+
+/** An event that changes nothing else (a refused sign-in, an export, a test): its own transaction. */
+export async function recordAuditEvent(db: Database, event: AuditInput): Promise<void> {
+  await db.transaction((tx) => recordAudit(tx, event));
 }
 
 export async function listAudit(db: Database, page: number, limit: number) {

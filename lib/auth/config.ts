@@ -90,8 +90,12 @@ const config: NextAuthConfig = {
           noteSignInFailed(normaliseEmail(parsed.data.email), info?.ip ?? null, result.reason);
           return null;
         }
-        const sessionId = await createSession(db, result.user.id, info);
-        await recordAudit(db, { actor: result.user, action: "auth.sign_in", detail: { method: "password" }, request: info });
+        // The session and its audit entry commit together: no sign-in goes unaudited.
+        const sessionId = await db.transaction(async (tx) => {
+          const id = await createSession(tx, result.user.id, info);
+          await recordAudit(tx, { actor: result.user, action: "auth.sign_in", detail: { method: "password" }, request: info });
+          return id;
+        });
         return { id: result.user.id, email: result.user.email, name: result.user.name, sessionId };
       },
     }),
@@ -119,8 +123,11 @@ const config: NextAuthConfig = {
           const found = identity ? await findUserByIdentity(db, identity.issuer, identity.subject) : null;
           if (!found || found.disabled) return null;
           const info = await currentRequestInfo();
-          sessionId = await createSession(db, found.id, info);
-          await recordAudit(db, { actor: found, action: "auth.sign_in", detail: { method: "oidc" }, request: info });
+          sessionId = await db.transaction(async (tx) => {
+            const id = await createSession(tx, found.id, info);
+            await recordAudit(tx, { actor: found, action: "auth.sign_in", detail: { method: "oidc" }, request: info });
+            return id;
+          });
         }
         if (!sessionId) return null;
         // A browser signing in again (a link, a confirmation with OIDC) leaves no orphan session row.

@@ -2,7 +2,6 @@
 
 import { z } from "zod";
 
-import { recordAudit } from "@/lib/audit";
 import { signIn } from "@/lib/auth/config";
 import { acceptInviteWithPassword } from "@/lib/auth/invites";
 import { currentRequestInfo } from "@/lib/auth/request-info";
@@ -27,7 +26,6 @@ export async function acceptInviteAction(_: InviteState, form: FormData): Promis
   // Throttled, and the token checked before anything is hashed (lib/auth/invites.ts).
   const result = await acceptInviteWithPassword(db, token, { name, password }, request);
   if (!result.ok) return { error: result.error };
-  await recordAudit(db, { actor: result.user, action: "invite.accepted", target: result.user.email, request });
   await signIn("credentials", { email: result.user.email, password, redirectTo: "/" });
   return null;
 }

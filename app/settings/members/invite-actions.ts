@@ -44,20 +44,18 @@ export const inviteMember = withAction(
       return failed(`${email} already has a pending invite. Revoke it below to send a new link.`);
     }
 
+    const request = await currentRequestInfo();
     let invite: Awaited<ReturnType<typeof createInvite>>;
     try {
-      invite = await createInvite(db, { email, role, workspaceIds: chosen.map((w) => w.id), createdBy: admin.id });
+      invite = await db.transaction(async (tx) => {
+        const created = await createInvite(tx, { email, role, workspaceIds: chosen.map((w) => w.id), createdBy: admin.id });
+        await recordAudit(tx, { actor: admin, action: "invite.created", target: email, detail: { role, workspaces: chosen.map((w) => w.slug) }, request });
+        return created;
+      });
     } catch (error) {
       if (error instanceof InviteError) return failed(error.message);
       throw error;
     }
-    await recordAudit(db, {
-      actor: admin,
-      action: "invite.created",
-      target: email,
-      detail: { role, workspaces: chosen.map((w) => w.slug) },
-      request: await currentRequestInfo(),
-    });
     revalidatePath(PATH);
     const link = `${inviteOrigin(env.PUBLIC_URL, await headers())}/invite/${encodeURIComponent(invite.token)}`;
     return succeeded(`Invite created for ${email}.`, { email, link, expiresAt: invite.expiresAt.toISOString() });
@@ -70,15 +68,13 @@ export const revokePendingInvite = withAction(
   { permission: "members.manage", input: revokeInput, fresh: PATH },
   async ({ input, user: admin }): Promise<ActionResult> => {
     const db = await getDb();
-    const email = await revokeInvite(db, input.inviteId);
-    if (!email) return failed("That invite was already used, revoked or has expired. Reload the page.");
-    await recordAudit(db, {
-      actor: admin,
-      action: "invite.revoked",
-      target: email,
-      detail: { inviteId: input.inviteId },
-      request: await currentRequestInfo(),
+    const request = await currentRequestInfo();
+    const email = await db.transaction(async (tx) => {
+      const revoked = await revokeInvite(tx, input.inviteId);
+      if (revoked) await recordAudit(tx, { actor: admin, action: "invite.revoked", target: revoked, detail: { inviteId: input.inviteId }, request });
+      return revoked;
     });
+    if (!email) return failed("That invite was already used, revoked or has expired. Reload the page.");
     revalidatePath(PATH);
     return succeeded(`Invite for ${email} revoked: its link no longer works.`);
   },
