@@ -36,6 +36,8 @@ interface Props {
    * a field, with aria-describedby). Without fields, the error shows above the buttons.
    */
   fields?: (error: string | null) => ReactNode;
+  /** A destructive confirmation: announced as role="alertdialog". */
+  alert?: boolean;
 }
 
 /**
@@ -43,12 +45,12 @@ interface Props {
  * the dialog is open, so each opening starts from the saved values and without an old error; on
  * success the dialog closes and the action's message is toasted.
  */
-export function ActionDialog({ trigger, title, description, titleClassName, descriptionClassName, ...form }: Props) {
+export function ActionDialog({ trigger, title, description, titleClassName, descriptionClassName, alert = false, ...form }: Props) {
   const [open, setOpen] = useState(false);
   return (
     <Dialog open={open} onOpenChange={setOpen}>
       <DialogTrigger asChild>{trigger}</DialogTrigger>
-      <DialogContent>
+      <DialogContent role={alert ? "alertdialog" : undefined}>
         <DialogHeader>
           <DialogTitle className={titleClassName}>{title}</DialogTitle>
           <DialogDescription className={descriptionClassName}>{description}</DialogDescription>
