@@ -1,11 +1,11 @@
 import "server-only";
 
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 
 import { GRANTABLE_PER_WORKSPACE, seesEveryWorkspace, type WorkspacePermission } from "./auth/permissions";
 import type { AppUser } from "./auth/users";
 import type { Database } from "./db";
-import { workspaceAccess, workspaces } from "./db/schema";
+import { invites, workspaceAccess, workspaces } from "./db/schema";
 import { seal } from "./security/secret-box";
 import { isTrilletError } from "./trillet/errors";
 import type { WorkspaceGateway } from "./trillet/gateway";
@@ -102,7 +102,13 @@ export async function recordConnectionTest(db: Database, id: string, verdict: Co
  */
 export async function removeWorkspace(db: Database, id: string): Promise<WorkspaceInfo | null> {
   const [row] = await db.delete(workspaces).where(eq(workspaces.id, id)).returning(info);
-  return row ?? null;
+  if (!row) return null;
+  // Pending invites list workspaces by id (jsonb, no foreign key): this one is taken off them.
+  await db
+    .update(invites)
+    .set({ workspaceIds: sql`${invites.workspaceIds} - ${id}::text` })
+    .where(sql`${invites.workspaceIds} ? ${id}::text`);
+  return row;
 }
 
 /** After the removal committed: this process forgets the workspace's gateway. */

@@ -16,7 +16,7 @@ import { checkPasswordSignIn } from "./password-check";
 import { currentRequestInfo, requestInfoOf } from "./request-info";
 import { createSession, deleteSession, resolveSession, SESSION_MAX_AGE_S, takeOidcLinkRequest } from "./sessions";
 import { noteSignInFailed, noteSignInThrottled } from "./sign-in-events";
-import { normaliseEmail, type AppUser } from "./users";
+import { findUserById, normaliseEmail, type AppUser } from "./users";
 
 export class ThrottledSignin extends CredentialsSignin {
   override code = "throttled";
@@ -61,6 +61,28 @@ export async function browserSessionId(): Promise<string | null> {
     salt: SESSION_COOKIE,
   });
   return typeof token?.sid === "string" ? token.sid : null;
+}
+
+/** Why a browser's session cookie no longer signs it in, when the reason is one it may be told. */
+export type SignedOutReason = "disabled";
+
+/**
+ * For a request that was refused its session: "disabled" when the cookie (encrypted with
+ * AUTH_SECRET, so it can only be this browser's own) names a user who is now disabled; null
+ * otherwise (signed out, expired, unknown). Only the cookie owner's own state is looked at.
+ */
+export async function signedOutReason(cookie: string | null): Promise<SignedOutReason | null> {
+  if (!cookie) return null;
+  const token = await getToken({
+    req: { headers: { cookie } },
+    secret: SECRET,
+    secureCookie: SECURE_COOKIES,
+    cookieName: SESSION_COOKIE,
+    salt: SESSION_COOKIE,
+  }).catch(() => null);
+  if (typeof token?.sub !== "string" || !/^[0-9a-f-]{36}$/i.test(token.sub)) return null;
+  const user = await findUserById(await getDb(), token.sub);
+  return user?.disabled ? "disabled" : null;
 }
 
 const config: NextAuthConfig = {

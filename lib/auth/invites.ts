@@ -74,7 +74,14 @@ export async function findPendingInviteByEmail(db: Database, email: string) {
 
 export async function listPendingInvites(db: Database) {
   return db
-    .select({ id: invites.id, email: invites.email, role: invites.role, createdAt: invites.createdAt, expiresAt: invites.expiresAt })
+    .select({
+      id: invites.id,
+      email: invites.email,
+      role: invites.role,
+      workspaceIds: invites.workspaceIds,
+      createdAt: invites.createdAt,
+      expiresAt: invites.expiresAt,
+    })
     .from(invites)
     .where(pending(new Date()))
     .orderBy(asc(invites.email));

@@ -38,6 +38,15 @@ export const inviteMember = withAction(
     const workspaces = await listWorkspacesFor(db, admin);
     const chosen = workspaces.filter((w) => input.workspaceIds.includes(w.id));
     if (chosen.length !== new Set(input.workspaceIds).size) return failed("A selected workspace no longer exists. Reload the page.");
+    // A member with no workspace could open nothing: admins see every workspace, members need one.
+    if (role === "member" && chosen.length === 0) {
+      return failed(
+        workspaces.length === 0
+          ? "Add a workspace first: a member needs at least one to open."
+          : "Choose at least one workspace the member can open.",
+        "workspaceIds",
+      );
+    }
     // One live link per email: a second one would fail on acceptance anyway, and a lost link is
     // replaced by revoking it first.
     if (await findPendingInviteByEmail(db, email)) {
@@ -48,8 +57,19 @@ export const inviteMember = withAction(
     let invite: Awaited<ReturnType<typeof createInvite>>;
     try {
       invite = await db.transaction(async (tx) => {
-        const created = await createInvite(tx, { email, role, workspaceIds: chosen.map((w) => w.id), createdBy: admin.id });
-        await recordAudit(tx, { actor: admin, action: "invite.created", target: email, detail: { role, workspaces: chosen.map((w) => w.slug) }, request });
+        const created = await createInvite(tx, {
+          email,
+          role,
+          workspaceIds: role === "admin" ? [] : chosen.map((w) => w.id),
+          createdBy: admin.id,
+        });
+        await recordAudit(tx, {
+          actor: admin,
+          action: "invite.created",
+          target: email,
+          detail: { role, workspaces: role === "admin" ? "all" : chosen.map((w) => w.slug) },
+          request,
+        });
         return created;
       });
     } catch (error) {
@@ -71,7 +91,8 @@ export const revokePendingInvite = withAction(
     const request = await currentRequestInfo();
     const email = await db.transaction(async (tx) => {
       const revoked = await revokeInvite(tx, input.inviteId);
-      if (revoked) await recordAudit(tx, { actor: admin, action: "invite.revoked", target: revoked, detail: { inviteId: input.inviteId }, request });
+      if (revoked)
+        await recordAudit(tx, { actor: admin, action: "invite.revoked", target: revoked, detail: { inviteId: input.inviteId }, request });
       return revoked;
     });
     if (!email) return failed("That invite was already used, revoked or has expired. Reload the page.");
