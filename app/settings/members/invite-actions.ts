@@ -9,6 +9,7 @@ import { recordAudit } from "@/lib/audit";
 import { withAction } from "@/lib/auth/action";
 import { createInvite, findPendingInviteByEmail, InviteError, inviteOrigin, revokeInvite } from "@/lib/auth/invites";
 import { currentRequestInfo } from "@/lib/auth/request-info";
+import { findUserByEmail } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
 import { ROLES } from "@/lib/db/schema";
 import { env } from "@/lib/env";
@@ -38,6 +39,14 @@ export const inviteMember = withAction(
     const workspaces = await listWorkspacesFor(db, admin);
     const chosen = workspaces.filter((w) => input.workspaceIds.includes(w.id));
     if (chosen.length !== new Set(input.workspaceIds).size) return failed("A selected workspace no longer exists. Reload the page.");
+    // Said before anything about the form's fields: no invite can help an existing account.
+    if (await findUserByEmail(db, email)) return failed("A member with this email already exists.");
+    // One live link per email: a second one would fail on acceptance anyway, and a lost link is
+    // replaced by revoking it first.
+    if (await findPendingInviteByEmail(db, email)) {
+      return failed(`${email} already has a pending invite. Revoke it below to send a new link.`);
+    }
+
     // A member with no workspace could open nothing: admins see every workspace, members need one.
     if (role === "member" && chosen.length === 0) {
       return failed(
@@ -46,11 +55,6 @@ export const inviteMember = withAction(
           : "Choose at least one workspace the member can open.",
         "workspaceIds",
       );
-    }
-    // One live link per email: a second one would fail on acceptance anyway, and a lost link is
-    // replaced by revoking it first.
-    if (await findPendingInviteByEmail(db, email)) {
-      return failed(`${email} already has a pending invite. Revoke it below to send a new link.`);
     }
 
     const request = await currentRequestInfo();
