@@ -40,8 +40,10 @@ export function AuditTable({ rows }: { rows: readonly AuditRow[] }) {
                 <LocalTime ms={row.at.getTime()} />
               </TableCell>
               <TableCell>{row.actorEmail ?? none}</TableCell>
-              <TableCell title={row.action} data-action={row.action}>
-                {auditActionLabel(row.action)}
+              <TableCell data-action={row.action}>
+                <span className="block">{auditActionLabel(row.action)}</span>
+                {/* The recorded code, small: what the server log and support talk about. */}
+                <span className="block font-mono text-xs text-muted-foreground">{row.action}</span>
               </TableCell>
               <TableCell>{row.target ?? none}</TableCell>
               {/* Wraps instead of pushing the From column off the table at laptop widths (1366 px). */}
