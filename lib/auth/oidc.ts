@@ -199,7 +199,13 @@ export async function admitOidcUser(
         created = await acceptInvite(tx, { id: invite.id }, { name: identity.name, password: null }, { request, via: "oidc" });
       } else {
         created = await createUser(tx, { email: identity.email, name: identity.name, role: "member" });
-        await recordAudit(tx, { actor: created, action: "user.created", target: created.email, detail: { via: "oidc", role: "member" }, request });
+        await recordAudit(tx, {
+          actor: created,
+          action: "user.created",
+          target: created.email,
+          detail: { via: "oidc", role: "member" },
+          request,
+        });
       }
       if (!(await linkIdentity(tx, created.id, identity))) throw new IdentityTaken();
       await recordAudit(tx, {

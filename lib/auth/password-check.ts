@@ -42,7 +42,12 @@ export async function checkPasswordSignIn(
   const check = await checkPassword(password, found?.passwordHash ?? null);
   if (!found || !check.ok || found.user.disabled) {
     const reason = !found ? "unknown_email" : found.user.disabled ? "disabled" : "wrong_password";
-    await recordAuditEvent(db, { actor: { id: found?.user.id ?? null, email }, action: "auth.sign_in_failed", detail: { reason }, request });
+    await recordAuditEvent(db, {
+      actor: { id: found?.user.id ?? null, email },
+      action: "auth.sign_in_failed",
+      detail: { reason },
+      request,
+    });
     return { outcome: "failed", reason };
   }
   await attempt.succeeded();

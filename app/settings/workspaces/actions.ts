@@ -143,10 +143,7 @@ export const deleteWorkspace = withAction(
     const request = await currentRequestInfo();
     const removed = await db.transaction(async (tx) => {
       const [batches] = await tx.select({ n: count() }).from(trackedBatches).where(eq(trackedBatches.workspaceId, current.id));
-      const [channels] = await tx
-        .select({ n: count() })
-        .from(notificationChannels)
-        .where(eq(notificationChannels.workspaceId, current.id));
+      const [channels] = await tx.select({ n: count() }).from(notificationChannels).where(eq(notificationChannels.workspaceId, current.id));
       const [members] = await tx.select({ n: count() }).from(workspaceAccess).where(eq(workspaceAccess.workspaceId, current.id));
       const row = await removeWorkspace(tx, current.id);
       if (!row) return null;

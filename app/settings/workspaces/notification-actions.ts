@@ -53,17 +53,17 @@ export const addNotificationChannel = withAction(
       const created = await createChannel(tx, workspace.id, channel, admin.id);
       const saved = created.channel;
       await recordAudit(tx, {
-      actor: admin,
-      action: "notification.channel_added",
-      target: workspace.slug,
-      detail: {
-        channelId: saved.id,
-        kind: saved.kind,
-        host: saved.host,
-        events: saved.events,
-        failureRatePercent: saved.failureRatePercent,
-        minFinishedCalls: saved.minFinishedCalls,
-        stallMinutes: saved.stallMinutes,
+        actor: admin,
+        action: "notification.channel_added",
+        target: workspace.slug,
+        detail: {
+          channelId: saved.id,
+          kind: saved.kind,
+          host: saved.host,
+          events: saved.events,
+          failureRatePercent: saved.failureRatePercent,
+          minFinishedCalls: saved.minFinishedCalls,
+          stallMinutes: saved.stallMinutes,
         },
         request,
       });

@@ -21,7 +21,13 @@ export const renameBatch = withAction(
     const request = await currentRequestInfo();
     const renamed = await db.transaction(async (tx) => {
       if (!(await renameTrackedBatch(tx, workspace.id, batchId, label))) return false;
-      await recordAudit(tx, { actor: user, action: "batch.renamed", target: batchId, detail: { workspace: workspace.slug, label }, request });
+      await recordAudit(tx, {
+        actor: user,
+        action: "batch.renamed",
+        target: batchId,
+        detail: { workspace: workspace.slug, label },
+        request,
+      });
       return true;
     });
     if (!renamed) return failed(GONE);
