@@ -45,7 +45,7 @@ export function AuditTable({ rows }: { rows: readonly AuditRow[] }) {
                 {/* The recorded code, small: what the server log and support talk about. */}
                 <span className="block font-mono text-xs text-muted-foreground">{row.action}</span>
               </TableCell>
-              <TableCell>{row.target ?? none}</TableCell>
+              <TableCell className="max-w-56 break-all whitespace-normal">{row.target ?? none}</TableCell>
               {/* Wraps instead of pushing the From column off the table at laptop widths (1366 px). */}
               <TableCell
                 className="max-w-72 min-w-40 text-xs break-words whitespace-normal"

@@ -111,7 +111,11 @@ test("an unknown workspace, or one a member may not see, says Workspace not foun
 });
 
 test("the audit log filters by action, person and time, in the URL", async ({ page }) => {
+  // A laptop screen: the last column (From) is on screen, not cut off behind a scroll.
+  await page.setViewportSize({ width: 1366, height: 768 });
   await page.goto("/settings/audit");
+  const from = await page.getByRole("columnheader", { name: "From" }).boundingBox();
+  expect(from!.x + from!.width).toBeLessThanOrEqual(1366);
   await page.getByLabel("Action").selectOption({ label: "Signed in" });
   await page.getByLabel("Person").fill(USERS.admin.email);
   await page.getByLabel("Time").selectOption({ label: "Last 7 days" });
