@@ -50,7 +50,7 @@ export function ActionDialog({ trigger, title, description, titleClassName, desc
   return (
     <Dialog open={open} onOpenChange={setOpen}>
       <DialogTrigger asChild>{trigger}</DialogTrigger>
-      <DialogContent role={alert ? "alertdialog" : undefined}>
+      <DialogContent {...(alert ? { role: "alertdialog" } : {})}>
         <DialogHeader>
           <DialogTitle className={titleClassName}>{title}</DialogTitle>
           <DialogDescription className={descriptionClassName}>{description}</DialogDescription>
