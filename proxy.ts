@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 
-import { auth } from "@/lib/auth/config";
+import { auth, signedOutReason } from "@/lib/auth/config";
 import { contentSecurityPolicy } from "@/lib/security/csp";
 
 // First layer of access control (every page and handler checks again): a signed-out visitor is
@@ -17,7 +17,7 @@ const PUBLIC = [
   /^\/api\/metrics$/,
 ];
 
-export default auth((request) => {
+export default auth(async (request) => {
   const nonce = btoa(crypto.randomUUID());
   const csp = contentSecurityPolicy(nonce);
   const { pathname, search } = request.nextUrl;
@@ -39,6 +39,9 @@ export default auth((request) => {
     }
     const login = new URL("/login", request.nextUrl.origin);
     login.searchParams.set("callbackUrl", `${pathname}${search}`);
+    // A session ended because an admin disabled the account: the sign-in page says so (a reason
+    // code about this browser's own account, never anyone else's).
+    if ((await signedOutReason(request.headers.get("cookie"))) === "disabled") login.searchParams.set("reason", "disabled");
     return withCsp(NextResponse.redirect(login), csp);
   }
 

@@ -1,9 +1,9 @@
 import "server-only";
 
-import { count, desc } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, ilike, isNotNull, lt, type SQL } from "drizzle-orm";
 
 import type { Database } from "./db";
-import { auditEvents } from "./db/schema";
+import { appState, auditEvents } from "./db/schema";
 
 export interface Actor {
   id: string | null;
@@ -41,6 +41,8 @@ export type AuditAction =
   | "workspace.created"
   | "workspace.updated"
   | "workspace.tested"
+  | "workspace.removed"
+  | "audit.retention_changed"
   | "notification.channel_added"
   | "notification.channel_removed"
   | "notification.test_sent"
@@ -82,8 +84,15 @@ function storableDeep(value: unknown): unknown {
   return value;
 }
 
-export async function recordAudit(db: Database, event: AuditInput): Promise<void> {
-  await db.insert(auditEvents).values({
+/** A transaction (`db.transaction(async (tx) => ...)`): an audit entry is written only inside one. */
+export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * Records an audit entry in the transaction of the change it records: if the entry cannot be
+ * written, the transaction (and the change) rolls back, so nothing changes unaudited.
+ */
+export async function recordAudit(tx: Tx, event: AuditInput): Promise<void> {
+  await tx.insert(auditEvents).values({
     actorId: event.actor?.id ?? null,
     actorEmail: event.actor?.email ?? null,
     action: event.action,
@@ -94,15 +103,81 @@ export async function recordAudit(db: Database, event: AuditInput): Promise<void
   });
 }
 
-export async function listAudit(db: Database, page: number, limit: number) {
+/** An event that changes nothing else (a refused sign-in, an export, a test): its own transaction. */
+export async function recordAuditEvent(db: Database, event: AuditInput): Promise<void> {
+  await db.transaction((tx) => recordAudit(tx, event));
+}
+
+export interface AuditFilter {
+  /** One action code, exactly. */
+  action?: string;
+  /** Part of the actor's email (case-insensitive). */
+  who?: string;
+  /** Entries at or after this time. */
+  since?: Date | null;
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export async function listAudit(db: Database, page: number, limit: number, filter: AuditFilter = {}) {
+  const conditions: SQL[] = [];
+  if (filter.action) conditions.push(eq(auditEvents.action, filter.action));
+  if (filter.who) conditions.push(ilike(auditEvents.actorEmail, `%${escapeLike(filter.who)}%`));
+  if (filter.since) conditions.push(gte(auditEvents.at, filter.since));
+  const where = conditions.length ? and(...conditions) : undefined;
   const [rows, [total]] = await Promise.all([
     db
       .select()
       .from(auditEvents)
+      .where(where)
       .orderBy(desc(auditEvents.at), desc(auditEvents.id))
       .limit(limit)
       .offset((page - 1) * limit),
-    db.select({ n: count() }).from(auditEvents),
+    db.select({ n: count() }).from(auditEvents).where(where),
   ]);
   return { rows, total: total?.n ?? 0 };
+}
+
+/** The people who appear in the log, for the filter's suggestions (at most 200, by email). */
+export async function auditActors(db: Database): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ email: auditEvents.actorEmail })
+    .from(auditEvents)
+    .where(isNotNull(auditEvents.actorEmail))
+    .orderBy(asc(auditEvents.actorEmail))
+    .limit(200);
+  return rows.map((r) => r.email!);
+}
+
+// Retention: how long entries are kept. Admins choose it on the audit page; "forever" (null) is the
+// default. Stored in app_state; expired entries are purged at start-up and hourly (lib/startup.ts).
+export const AUDIT_RETENTION_CHOICES = [90, 180, 365, null] as const;
+export type AuditRetention = (typeof AUDIT_RETENTION_CHOICES)[number];
+const RETENTION_KEY = "audit.retention_days";
+
+export async function auditRetention(db: Database): Promise<AuditRetention> {
+  const [row] = await db.select({ value: appState.value }).from(appState).where(eq(appState.key, RETENTION_KEY));
+  const days = row ? Number(row.value) : NaN;
+  return (AUDIT_RETENTION_CHOICES as readonly (number | null)[]).includes(days) ? (days as AuditRetention) : null;
+}
+
+/** Sets the retention (in the caller's transaction, with its audit entry). */
+export async function setAuditRetention(tx: Tx, days: AuditRetention): Promise<void> {
+  if (days === null) {
+    await tx.delete(appState).where(eq(appState.key, RETENTION_KEY));
+    return;
+  }
+  await tx
+    .insert(appState)
+    .values({ key: RETENTION_KEY, value: String(days) })
+    .onConflictDoUpdate({ target: appState.key, set: { value: String(days), updatedAt: new Date() } });
+}
+
+/** Deletes the entries older than the retention; returns how many. Kept forever: none. */
+export async function purgeExpiredAudit(db: Database, now = new Date()): Promise<number> {
+  const days = await auditRetention(db);
+  if (days === null) return 0;
+  const cutoff = new Date(now.getTime() - days * 86_400_000);
+  const deleted = await db.delete(auditEvents).where(lt(auditEvents.at, cutoff)).returning({ id: auditEvents.id });
+  return deleted.length;
 }

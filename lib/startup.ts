@@ -1,5 +1,6 @@
 import "server-only";
 
+import { purgeExpiredAudit } from "./audit";
 import { deleteExpiredSessions } from "./auth/sessions";
 import { issueSetupToken } from "./auth/setup";
 import { purgeExpiredThrottle } from "./auth/throttle";
@@ -66,10 +67,17 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
 const purgeHolder = globalThis as typeof globalThis & { __batchboardThrottlePurge?: NodeJS.Timeout };
 
 function startThrottlePurge(db: Database) {
-  const purge = () =>
-    purgeExpiredThrottle(db).catch((error: unknown) => {
+  const purge = async () => {
+    await purgeExpiredThrottle(db).catch((error: unknown) => {
       console.warn(`[auth] purging expired throttle rows failed: ${error instanceof Error ? error.message : "error"}`);
     });
+    // Audit entries older than the retention an admin chose (Settings, Audit log); none by default.
+    await purgeExpiredAudit(db)
+      .then((n) => {
+        if (n > 0) logger().info({ event: "audit.purged", entries: n }, "Purged audit entries past their retention");
+      })
+      .catch((error: unknown) => logger().warn({ event: "audit.purge_failed", err: error }, "Purging expired audit entries failed"));
+  };
   void purge();
   if (purgeHolder.__batchboardThrottlePurge) clearInterval(purgeHolder.__batchboardThrottlePurge);
   purgeHolder.__batchboardThrottlePurge = setInterval(() => void purge(), PURGE_EVERY_MS);

@@ -1,15 +1,15 @@
 import "server-only";
 
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 
 import { GRANTABLE_PER_WORKSPACE, seesEveryWorkspace, type WorkspacePermission } from "./auth/permissions";
 import type { AppUser } from "./auth/users";
 import type { Database } from "./db";
-import { workspaceAccess, workspaces } from "./db/schema";
+import { invites, workspaceAccess, workspaces } from "./db/schema";
 import { seal } from "./security/secret-box";
 import { isTrilletError } from "./trillet/errors";
 import type { WorkspaceGateway } from "./trillet/gateway";
-import { apiKeyAad, gatewayFor, workspaceIdAad } from "./trillet/registry";
+import { apiKeyAad, forgetGateway, gatewayFor, workspaceIdAad } from "./trillet/registry";
 
 /** What a page may show about a workspace: never its credentials. */
 export interface WorkspaceInfo {
@@ -30,6 +30,8 @@ export interface WorkspaceSettings extends WorkspaceInfo {
   apiKeyLast4: string;
   defaultAgentId: string | null;
   updatedAt: Date;
+  /** The last "Test connection" (null: never tested). */
+  lastTest: { verdict: ConnectionVerdict; at: Date } | null;
 }
 
 const info = { id: workspaces.id, slug: workspaces.slug, name: workspaces.name };
@@ -60,17 +62,58 @@ export async function findWorkspaceFor(db: Database, user: AppUser, slug: string
   return { id: row.id, slug: row.slug, name: row.name, gateway: await gatewayFor(row), grants };
 }
 
+const VERDICTS: readonly string[] = ["valid", "rejected", "unreachable", "blocked"] satisfies ConnectionVerdict[];
+
 export async function listWorkspaceSettings(db: Database): Promise<WorkspaceSettings[]> {
-  return db
+  const rows = await db
     .select({
       ...info,
       baseUrl: workspaces.baseUrl,
       apiKeyLast4: workspaces.apiKeyLast4,
       defaultAgentId: workspaces.defaultAgentId,
       updatedAt: workspaces.updatedAt,
+      lastTestVerdict: workspaces.lastTestVerdict,
+      lastTestedAt: workspaces.lastTestedAt,
     })
     .from(workspaces)
     .orderBy(asc(workspaces.name));
+  return rows.map(({ lastTestVerdict, lastTestedAt, ...row }) => ({
+    ...row,
+    lastTest:
+      lastTestVerdict && lastTestedAt && VERDICTS.includes(lastTestVerdict)
+        ? { verdict: lastTestVerdict as ConnectionVerdict, at: lastTestedAt }
+        : null,
+  }));
+}
+
+/**
+ * Keeps the last "Test connection" verdict so it is still shown after a reload. updatedAt is left
+ * alone: it versions the credentials (a new value would drop the workspace's gateway and cache).
+ */
+export async function recordConnectionTest(db: Database, id: string, verdict: ConnectionVerdict, at = new Date()): Promise<void> {
+  await db.update(workspaces).set({ lastTestVerdict: verdict, lastTestedAt: at }).where(eq(workspaces.id, id));
+}
+
+/**
+ * Removes a workspace and everything that belongs to it: its tracked batches, their copy (mirror
+ * calls and syncs), retry starts, export slots, notification channels with their outbox and
+ * deliveries, and members' access grants. Every one of those tables references the workspace
+ * with ON DELETE CASCADE, so the one DELETE removes them together, in the caller's transaction.
+ */
+export async function removeWorkspace(db: Database, id: string): Promise<WorkspaceInfo | null> {
+  const [row] = await db.delete(workspaces).where(eq(workspaces.id, id)).returning(info);
+  if (!row) return null;
+  // Pending invites list workspaces by id (jsonb, no foreign key): this one is taken off them.
+  await db
+    .update(invites)
+    .set({ workspaceIds: sql`${invites.workspaceIds} - ${id}::text` })
+    .where(sql`${invites.workspaceIds} ? ${id}::text`);
+  return row;
+}
+
+/** After the removal committed: this process forgets the workspace's gateway. */
+export function forgetRemovedWorkspace(id: string): void {
+  forgetGateway(id);
 }
 
 export interface WorkspaceInput {

@@ -39,8 +39,11 @@ async function main() {
   const handle = await openDatabase({ url: env.DATABASE_URL, dataDir: env.PGLITE_DIR });
   try {
     if (await findUserByEmail(handle.db, values.email)) throw new Error("A user with this email already exists.");
-    const user = await createUser(handle.db, { email: values.email, name: values.name, password, role: values.role });
-    await recordAudit(handle.db, { actor: null, action: "user.created", target: user.email, detail: { role: user.role, via: "cli" } });
+    const user = await handle.db.transaction(async (tx) => {
+      const created = await createUser(tx, { email: values.email!, name: values.name, password, role: values.role as "admin" | "member" });
+      await recordAudit(tx, { actor: null, action: "user.created", target: created.email, detail: { role: created.role, via: "cli" } });
+      return created;
+    });
     console.log(`Created ${user.role} ${user.email}.`);
   } finally {
     await handle.close();

@@ -25,8 +25,11 @@ export async function signOutAction() {
 /** Ends every session of this user, this one included: the next request of each must sign in. */
 export const signOutEverywhereAction = withFormAction({ permission: "account.manage", input: z.object({}) }, async ({ user }) => {
   const db = await getDb();
-  await deleteUserSessions(db, user.id);
-  await recordAudit(db, { actor: user, action: "auth.sign_out_everywhere", request: await currentRequestInfo() });
+  const request = await currentRequestInfo();
+  await db.transaction(async (tx) => {
+    await deleteUserSessions(tx, user.id);
+    await recordAudit(tx, { actor: user, action: "auth.sign_out_everywhere", request });
+  });
   await signOut({ redirectTo: "/login" });
 });
 
@@ -48,11 +51,14 @@ export const changePasswordAction = withAction(
     const check = await checkCurrentPassword(db, user, current, await currentRequestInfo());
     if (check.outcome === "throttled") return { ok: false, message: `Too many password attempts. ${retryMessage(check.retryAfterMs)}` };
     if (check.outcome !== "ok") return { ok: false, message: "Your current password is not correct." };
-    await setPassword(db, user.id, next);
-    // A changed password ends the other sessions: whoever knew the old one is signed out.
     const keep = await currentSessionId();
-    await deleteUserSessions(db, user.id, keep ?? undefined);
-    await recordAudit(db, { actor: user, action: "auth.password_changed", request: await currentRequestInfo() });
+    const request = await currentRequestInfo();
+    await db.transaction(async (tx) => {
+      await setPassword(tx, user.id, next);
+      // A changed password ends the other sessions: whoever knew the old one is signed out.
+      await deleteUserSessions(tx, user.id, keep ?? undefined);
+      await recordAudit(tx, { actor: user, action: "auth.password_changed", request });
+    });
     return { ok: true, message: "Password changed. Your other sessions were signed out." };
   },
 );

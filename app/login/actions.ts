@@ -2,7 +2,7 @@
 
 import { AuthError } from "next-auth";
 
-import { recordAudit } from "@/lib/audit";
+import { recordAuditEvent } from "@/lib/audit";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { signIn, ThrottledSignin } from "@/lib/auth/config";
 import { currentRequestInfo } from "@/lib/auth/request-info";
@@ -31,7 +31,7 @@ export async function signInAction(_: SignInState, form: FormData): Promise<Sign
   const db = await getDb();
   const blocked = await attemptBlockedFor(db, subject);
   if (blocked > 0) {
-    await recordAudit(db, { actor: { id: null, email: subject.account }, action: "auth.sign_in_throttled", request: info });
+    await recordAuditEvent(db, { actor: { id: null, email: subject.account }, action: "auth.sign_in_throttled", request: info });
     noteSignInThrottled(subject.account, info.ip);
     return { error: throttledMessage(blocked), email };
   }

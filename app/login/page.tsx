@@ -25,7 +25,8 @@ export default async function LoginPage({ searchParams }: Props) {
   const callbackUrl = safeCallbackUrl(Array.isArray(params.callbackUrl) ? params.callbackUrl[0] : params.callbackUrl);
   if (await currentUser()) redirect(callbackUrl);
   const firstRun = await setupOpen(await getDb());
-  const problem = signInProblem(Array.isArray(params.error) ? params.error[0] : params.error);
+  const reason = Array.isArray(params.reason) ? params.reason[0] : params.reason;
+  const problem = reason === "disabled" ? DISABLED_MESSAGE : signInProblem(Array.isArray(params.error) ? params.error[0] : params.error);
   return (
     <div className="flex flex-1 items-start justify-center px-4 py-12 sm:items-center">
       <Card className="w-full max-w-sm">
@@ -63,6 +64,9 @@ export default async function LoginPage({ searchParams }: Props) {
     </div>
   );
 }
+
+// Shown when the proxy (or a page) found this browser's session ended because its account was disabled.
+const DISABLED_MESSAGE = "Your account has been disabled. Ask an admin.";
 
 /**
  * What a failed OIDC sign-in (Auth.js sends it back here with ?error=) means for the visitor:

@@ -2,7 +2,6 @@
 
 import { z } from "zod";
 
-import { recordAudit } from "@/lib/audit";
 import { signIn } from "@/lib/auth/config";
 import { currentRequestInfo } from "@/lib/auth/request-info";
 import { setupFirstAdmin } from "@/lib/auth/setup";
@@ -28,7 +27,6 @@ export async function setupAction(_: SetupState, form: FormData): Promise<SetupS
   // Throttled, and the token checked before anything is hashed (lib/auth/setup.ts).
   const result = await setupFirstAdmin(db, token, { email, name, password }, request);
   if (!result.ok) return { error: result.error };
-  await recordAudit(db, { actor: result.admin, action: "setup.admin_created", target: result.admin.email, request });
   await signIn("credentials", { email, password, redirectTo: "/settings/workspaces" });
   return null;
 }

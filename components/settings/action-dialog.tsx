@@ -45,6 +45,8 @@ interface Props {
    * a field, with aria-describedby). Without fields, the error shows above the buttons.
    */
   fields?: (error: string | null) => ReactNode;
+  /** A destructive confirmation: announced as role="alertdialog". */
+  alert?: boolean;
 }
 
 /**
@@ -70,9 +72,17 @@ const ALERT = {
   Description: AlertDialogDescription,
 };
 
-export function ActionDialog({ trigger, title, description, titleClassName, descriptionClassName, ...form }: Props) {
+export function ActionDialog({
+  trigger,
+  title,
+  description,
+  titleClassName,
+  descriptionClassName,
+  alert: alertProp = false,
+  ...form
+}: Props) {
   const [open, setOpen] = useState(false);
-  const alert = form.submit.variant === "destructive";
+  const alert = alertProp || form.submit.variant === "destructive";
   const Part = alert ? ALERT : DIALOG;
   return (
     <Part.Root open={open} onOpenChange={setOpen}>

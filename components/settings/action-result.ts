@@ -1,7 +1,8 @@
 // What every settings server action answers. Shared by the actions and the forms that show it,
 // so it lives outside the "use server" files (those may export async functions only).
 
-export type ActionResult<T = null> = { ok: true; message: string; data: T } | { ok: false; error: string } | null;
+/** A refusal may name the form field it is about (`field`), so the form shows it next to that field. */
+export type ActionResult<T = null> = { ok: true; message: string; data: T } | { ok: false; error: string; field?: string } | null;
 
 /** What inviteMember answers once; the link holds the token and is never stored or logged. */
 export interface CreatedInvite {
@@ -16,8 +17,8 @@ export function succeeded<T>(message: string, data: T | null = null) {
   return { ok: true as const, message, data };
 }
 
-export function failed(error: string): { ok: false; error: string } {
-  return { ok: false, error };
+export function failed(error: string, field?: string): { ok: false; error: string; field?: string } {
+  return field ? { ok: false, error, field } : { ok: false, error };
 }
 
 /** The first zod issue's message: every schema here words its own messages for people. */

@@ -2,6 +2,7 @@ import { LocalTime } from "@/components/batches/local-time";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 
 import { formatAuditDetail } from "./audit-detail";
+import { auditActionLabel, auditFromLabel, humanAuditDetail } from "./audit-labels";
 
 export interface AuditRow {
   id: number;
@@ -31,20 +32,29 @@ export function AuditTable({ rows }: { rows: readonly AuditRow[] }) {
       </TableHeader>
       <TableBody>
         {rows.map((row) => {
-          const detail = formatAuditDetail(row.detail);
+          const detail = humanAuditDetail(row.detail);
+          const from = auditFromLabel(row.ip);
           return (
             <TableRow key={row.id} data-testid="audit-row">
               <TableCell>
                 <LocalTime ms={row.at.getTime()} />
               </TableCell>
               <TableCell>{row.actorEmail ?? none}</TableCell>
-              <TableCell className="font-mono text-xs">{row.action}</TableCell>
-              <TableCell>{row.target ?? none}</TableCell>
-              <TableCell className="max-w-80 truncate font-mono text-xs" title={detail || undefined}>
+              <TableCell data-action={row.action}>
+                <span className="block">{auditActionLabel(row.action)}</span>
+                {/* The recorded code, small: what the server log and support talk about. */}
+                <span className="block font-mono text-xs text-muted-foreground">{row.action}</span>
+              </TableCell>
+              <TableCell className="max-w-56 break-all whitespace-normal">{row.target ?? none}</TableCell>
+              {/* Wraps instead of pushing the From column off the table at laptop widths (1366 px). */}
+              <TableCell
+                className="max-w-72 min-w-40 text-xs break-words whitespace-normal"
+                title={formatAuditDetail(row.detail) || undefined}
+              >
                 {detail || none}
               </TableCell>
-              <TableCell className="font-mono text-xs" title={row.userAgent ?? undefined}>
-                {row.ip ?? none}
+              <TableCell className="text-xs whitespace-nowrap" title={row.userAgent ?? undefined}>
+                {from ?? none}
               </TableCell>
             </TableRow>
           );

@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 
 import { inviteMember } from "@/app/settings/members/invite-actions";
 import { Button } from "@/components/ui/button";
@@ -22,16 +22,28 @@ export function InviteForm({ workspaces }: { workspaces: readonly WorkspaceInfo[
   const [created, setCreated] = useState<CreatedInvite | null>(null);
   // Bumped after each invite so the form (Radix select included) starts blank again.
   const [generation, setGeneration] = useState(0);
-  const { error, pending, formProps } = useSettingsAction(inviteMember, {
+  const formRef = useRef<HTMLFormElement>(null);
+  const { state, error, pending, formProps } = useSettingsAction(inviteMember, {
     onSuccess: (invite) => {
       setCreated(invite);
       setRole("member");
       setGeneration((n) => n + 1);
     },
   });
+  // An error about the workspace list is shown there; any other next to the email.
+  const workspaceError = state && !state.ok && state.field === "workspaceIds" ? error : null;
+  const emailError = workspaceError ? null : error;
+  useEffect(() => {
+    if (!error) return;
+    // Focus the field the error is about, so keyboard and screen reader users land on it.
+    const target = workspaceError
+      ? formRef.current?.querySelector<HTMLInputElement>('input[name="workspaceIds"]')
+      : formRef.current?.querySelector<HTMLInputElement>('input[name="email"]');
+    target?.focus();
+  }, [state, error, workspaceError]);
   return (
     <>
-      <form key={generation} {...formProps} className="flex flex-col gap-5">
+      <form key={generation} ref={formRef} {...formProps} className="flex flex-col gap-5">
         <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_12rem]">
           <div className="flex flex-col gap-2">
             <Label htmlFor={`${id}-email`}>Email</Label>
@@ -44,8 +56,8 @@ export function InviteForm({ workspaces }: { workspaces: readonly WorkspaceInfo[
               autoComplete="off"
               spellCheck={false}
               placeholder="name@example.com"
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? `${id}-error` : undefined}
+              aria-invalid={emailError ? true : undefined}
+              aria-describedby={emailError ? `${id}-error` : undefined}
             />
           </div>
           <div className="flex flex-col gap-2">
@@ -56,9 +68,14 @@ export function InviteForm({ workspaces }: { workspaces: readonly WorkspaceInfo[
         {role === "admin" ? (
           <p className="text-sm text-muted-foreground">Admins can open every workspace.</p>
         ) : (
-          <WorkspaceCheckboxes workspaces={workspaces} legend="Workspaces they can open" />
+          <WorkspaceCheckboxes
+            workspaces={workspaces}
+            legend="Workspaces they can open (at least one)"
+            error={workspaceError}
+            errorId={`${id}-workspaces-error`}
+          />
         )}
-        <FormError id={`${id}-error`} error={error} />
+        <FormError id={`${id}-error`} error={emailError} />
         <div>
           <Button type="submit" disabled={pending}>
             {pending ? "Creating invite…" : "Create invite link"}

@@ -3,6 +3,7 @@
 import { CircleCheckIcon, CircleXIcon, UnplugIcon, type LucideIcon } from "lucide-react";
 
 import { testWorkspaceConnection } from "@/app/settings/workspaces/actions";
+import { LocalTime } from "@/components/batches/local-time";
 import { Button } from "@/components/ui/button";
 import { toast } from "@/components/ui/toast";
 import { cn } from "@/lib/utils";
@@ -19,11 +20,18 @@ const VERDICTS: Record<ConnectionVerdict, { label: string; icon: LucideIcon; cla
   blocked: { label: "Address not allowed", icon: CircleXIcon, className: "text-status-failed" },
 };
 
-export function TestConnectionButton({ workspaceId, name }: { workspaceId: string; name: string }) {
+interface Props {
+  workspaceId: string;
+  name: string;
+  /** The last test kept in the database (ms since the epoch), shown until a new one answers. */
+  last?: { verdict: ConnectionVerdict; at: number } | null;
+}
+
+export function TestConnectionButton({ workspaceId, name, last = null }: Props) {
   const { state, error, pending, formProps } = useSettingsAction(testWorkspaceConnection, {
     announce: (message, { verdict }) => (verdict === "valid" ? toast.success(message) : toast.error(message)),
   });
-  const verdict = state?.ok ? VERDICTS[state.data.verdict] : null;
+  const verdict = state?.ok ? VERDICTS[state.data.verdict] : last ? VERDICTS[last.verdict] : null;
   return (
     <form {...formProps} className="flex flex-col items-start gap-1">
       <input type="hidden" name="workspaceId" value={workspaceId} />
@@ -44,6 +52,11 @@ export function TestConnectionButton({ workspaceId, name }: { workspaceId: strin
           ) : null}
         </span>
       </div>
+      {last && !state?.ok ? (
+        <span className="text-xs text-muted-foreground" data-testid="last-connection-test">
+          Last tested <LocalTime ms={last.at} />
+        </span>
+      ) : null}
       <FormError error={error} className="whitespace-normal" />
     </form>
   );

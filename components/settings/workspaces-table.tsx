@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { WorkspaceSettings } from "@/lib/workspaces";
 
+import { RemoveWorkspaceDialog } from "./remove-workspace-dialog";
 import { TestConnectionButton } from "./test-connection-button";
 import { WorkspaceDialog } from "./workspace-dialog";
 
@@ -50,7 +51,13 @@ export function WorkspacesTable({ workspaces }: { workspaces: readonly Workspace
             </TableCell>
             <TableCell>
               {/* Keyed by the last save: a verdict about the old credentials must not linger. */}
-              <TestConnectionButton key={w.updatedAt.getTime()} workspaceId={w.id} name={w.name} />
+              <TestConnectionButton
+                key={w.updatedAt.getTime()}
+                workspaceId={w.id}
+                name={w.name}
+                // A verdict about credentials replaced since is not shown.
+                last={w.lastTest && w.lastTest.at >= w.updatedAt ? { verdict: w.lastTest.verdict, at: w.lastTest.at.getTime() } : null}
+              />
             </TableCell>
             <TableCell className="flex justify-end gap-2">
               <Button asChild size="sm" variant="outline">
@@ -59,6 +66,7 @@ export function WorkspacesTable({ workspaces }: { workspaces: readonly Workspace
                   Notifications<span className="sr-only"> of {w.name}</span>
                 </Link>
               </Button>
+              <RemoveWorkspaceDialog workspaceId={w.id} name={w.name} slug={w.slug} />
               <WorkspaceDialog
                 key={w.updatedAt.getTime()}
                 workspace={{

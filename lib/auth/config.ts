@@ -16,7 +16,7 @@ import { checkPasswordSignIn } from "./password-check";
 import { currentRequestInfo, requestInfoOf } from "./request-info";
 import { createSession, deleteSession, resolveSession, SESSION_MAX_AGE_S, takeOidcLinkRequest } from "./sessions";
 import { noteSignInFailed, noteSignInThrottled } from "./sign-in-events";
-import { normaliseEmail, type AppUser } from "./users";
+import { findUserById, normaliseEmail, type AppUser } from "./users";
 
 export class ThrottledSignin extends CredentialsSignin {
   override code = "throttled";
@@ -63,6 +63,28 @@ export async function browserSessionId(): Promise<string | null> {
   return typeof token?.sid === "string" ? token.sid : null;
 }
 
+/** Why a browser's session cookie no longer signs it in, when the reason is one it may be told. */
+export type SignedOutReason = "disabled";
+
+/**
+ * For a request that was refused its session: "disabled" when the cookie (encrypted with
+ * AUTH_SECRET, so it can only be this browser's own) names a user who is now disabled; null
+ * otherwise (signed out, expired, unknown). Only the cookie owner's own state is looked at.
+ */
+export async function signedOutReason(cookie: string | null): Promise<SignedOutReason | null> {
+  if (!cookie) return null;
+  const token = await getToken({
+    req: { headers: { cookie } },
+    secret: SECRET,
+    secureCookie: SECURE_COOKIES,
+    cookieName: SESSION_COOKIE,
+    salt: SESSION_COOKIE,
+  }).catch(() => null);
+  if (typeof token?.sub !== "string" || !/^[0-9a-f-]{36}$/i.test(token.sub)) return null;
+  const user = await findUserById(await getDb(), token.sub);
+  return user?.disabled ? "disabled" : null;
+}
+
 const config: NextAuthConfig = {
   secret: SECRET,
   trustHost: true,
@@ -90,8 +112,12 @@ const config: NextAuthConfig = {
           noteSignInFailed(normaliseEmail(parsed.data.email), info?.ip ?? null, result.reason);
           return null;
         }
-        const sessionId = await createSession(db, result.user.id, info);
-        await recordAudit(db, { actor: result.user, action: "auth.sign_in", detail: { method: "password" }, request: info });
+        // The session and its audit entry commit together: no sign-in goes unaudited.
+        const sessionId = await db.transaction(async (tx) => {
+          const id = await createSession(tx, result.user.id, info);
+          await recordAudit(tx, { actor: result.user, action: "auth.sign_in", detail: { method: "password" }, request: info });
+          return id;
+        });
         return { id: result.user.id, email: result.user.email, name: result.user.name, sessionId };
       },
     }),
@@ -119,8 +145,11 @@ const config: NextAuthConfig = {
           const found = identity ? await findUserByIdentity(db, identity.issuer, identity.subject) : null;
           if (!found || found.disabled) return null;
           const info = await currentRequestInfo();
-          sessionId = await createSession(db, found.id, info);
-          await recordAudit(db, { actor: found, action: "auth.sign_in", detail: { method: "oidc" }, request: info });
+          sessionId = await db.transaction(async (tx) => {
+            const id = await createSession(tx, found.id, info);
+            await recordAudit(tx, { actor: found, action: "auth.sign_in", detail: { method: "oidc" }, request: info });
+            return id;
+          });
         }
         if (!sessionId) return null;
         // A browser signing in again (a link, a confirmation with OIDC) leaves no orphan session row.

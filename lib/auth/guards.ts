@@ -1,11 +1,12 @@
 import "server-only";
 
+import { cookies } from "next/headers";
 import { forbidden, notFound, redirect } from "next/navigation";
 
 import { getDb } from "../db";
 import { WORKSPACE_SLUG } from "../workspace-slug";
 import { findWorkspaceFor, type Workspace } from "../workspaces";
-import { auth, browserSessionId } from "./config";
+import { auth, browserSessionId, signedOutReason } from "./config";
 import { can, type Permission, type WorkspacePermission } from "./permissions";
 import type { AppUser } from "./users";
 
@@ -27,7 +28,10 @@ export async function currentSessionId(): Promise<string | null> {
 
 export async function requireUser(): Promise<AppUser> {
   const user = await currentUser();
-  if (!user) redirect("/login");
+  if (!user) {
+    const reason = await signedOutReason((await cookies()).toString() || null);
+    redirect(reason ? `/login?reason=${reason}` : "/login");
+  }
   return user;
 }
 

@@ -2,7 +2,7 @@ import "server-only";
 
 import { and, asc, eq, gt, isNull } from "drizzle-orm";
 
-import type { RequestInfo } from "../audit";
+import { recordAudit, type RequestInfo } from "../audit";
 import type { Database } from "../db";
 import { invites, users, workspaceAccess, type Role } from "../db/schema";
 import { hashPassword, passwordProblem } from "../security/password";
@@ -74,7 +74,14 @@ export async function findPendingInviteByEmail(db: Database, email: string) {
 
 export async function listPendingInvites(db: Database) {
   return db
-    .select({ id: invites.id, email: invites.email, role: invites.role, createdAt: invites.createdAt, expiresAt: invites.expiresAt })
+    .select({
+      id: invites.id,
+      email: invites.email,
+      role: invites.role,
+      workspaceIds: invites.workspaceIds,
+      createdAt: invites.createdAt,
+      expiresAt: invites.expiresAt,
+    })
     .from(invites)
     .where(pending(new Date()))
     .orderBy(asc(invites.email));
@@ -97,6 +104,7 @@ export async function acceptInvite(
   db: Database,
   by: { token: string } | { id: string },
   input: { name: string; password: string | null },
+  audit: { request: RequestInfo | null; via: "password" | "oidc" } = { request: null, via: "password" },
 ): Promise<AppUser> {
   // The token first: a wrong one costs no scrypt run. (The claim below checks it again, atomically.)
   if ("token" in by && !(await findPendingInvite(db, by.token))) throw new InviteError(INVITE_INVALID);
@@ -121,7 +129,16 @@ export async function acceptInvite(
         .values(invite.workspaceIds.map((workspaceId) => ({ userId: user.id, workspaceId })))
         .onConflictDoNothing();
     }
-    return { ...user, disabled: false };
+    const member = { ...user, disabled: false };
+    // In the same transaction: the new member and their access exist only with their audit entry.
+    await recordAudit(tx, {
+      actor: member,
+      action: "invite.accepted",
+      target: member.email,
+      ...(audit.via === "oidc" ? { detail: { via: "oidc" } } : {}),
+      request: audit.request,
+    });
+    return member;
   });
 }
 
@@ -142,7 +159,7 @@ export async function acceptInviteWithPassword(
   const problem = passwordProblem(input.password);
   if (problem) return { ok: false, error: problem };
   try {
-    return { ok: true, user: await acceptInvite(db, { token }, input) };
+    return { ok: true, user: await acceptInvite(db, { token }, input, { request, via: "password" }) };
   } catch (error) {
     if (error instanceof InviteError) return { ok: false, error: error.message };
     throw error;

@@ -4,7 +4,7 @@ import { and, eq, ne } from "drizzle-orm";
 import type { Account, Profile } from "next-auth";
 import type { Provider } from "next-auth/providers";
 
-import { recordAudit, type RequestInfo } from "../audit";
+import { recordAudit, recordAuditEvent, type RequestInfo } from "../audit";
 import type { Database } from "../db";
 import { userIdentities } from "../db/schema";
 import { env } from "../env";
@@ -87,6 +87,8 @@ export async function listIdentities(db: Database, userId: string) {
  * subject of the same provider replaces the old one. Returns false when the identity belongs to
  * someone else already (it is never moved between users).
  */
+class IdentityTaken extends Error {}
+
 async function linkIdentity(db: Database, userId: string, identity: OidcIdentity): Promise<boolean> {
   return db.transaction(async (tx) => {
     const [taken] = await tx
@@ -148,7 +150,7 @@ export async function admitOidcUser(
   }: { allowedDomains?: string[]; linkTo?: AppUser | null; request?: RequestInfo | null } = {},
 ): Promise<OidcOutcome> {
   const refuse = async (reason: OidcRefusal, actor: AppUser | null = null): Promise<OidcOutcome> => {
-    await recordAudit(db, {
+    await recordAuditEvent(db, {
       actor: actor ?? { id: null, email: identity?.email || null },
       action: linkTo ? "auth.oidc_link_refused" : "auth.oidc_refused",
       target: identity?.email || null,
@@ -161,14 +163,18 @@ export async function admitOidcUser(
   if (!identity.email || !identity.emailVerified) return refuse("unverified", linkTo);
 
   if (linkTo) {
-    if (!(await linkIdentity(db, linkTo.id, identity))) return refuse("identity_taken", linkTo);
-    await recordAudit(db, {
-      actor: linkTo,
-      action: "auth.oidc_linked",
-      target: linkTo.email,
-      detail: { issuer: identity.issuer, providerEmail: identity.email },
-      request,
+    const linked = await db.transaction(async (tx) => {
+      if (!(await linkIdentity(tx, linkTo.id, identity))) return false;
+      await recordAudit(tx, {
+        actor: linkTo,
+        action: "auth.oidc_linked",
+        target: linkTo.email,
+        detail: { issuer: identity.issuer, providerEmail: identity.email },
+        request,
+      });
+      return true;
     });
+    if (!linked) return refuse("identity_taken", linkTo);
     return { ok: true, user: linkTo, linked: true };
   }
 
@@ -184,23 +190,38 @@ export async function admitOidcUser(
 
   const invite = await findPendingInviteByEmail(db, identity.email);
   const domain = identity.email.split("@")[1] ?? "";
-  let user: AppUser;
-  if (invite) {
-    user = await acceptInvite(db, { id: invite.id }, { name: identity.name, password: null });
-  } else if (allowedDomains.includes(domain)) {
-    user = await createUser(db, { email: identity.email, name: identity.name, role: "member" });
-    await recordAudit(db, { actor: user, action: "user.created", target: user.email, detail: { via: "oidc", role: "member" }, request });
-  } else {
-    return refuse("not_admitted");
-  }
-  if (!(await linkIdentity(db, user.id, identity))) return refuse("identity_taken", user);
-  await recordAudit(db, {
-    actor: user,
-    action: "auth.oidc_linked",
-    target: user.email,
-    detail: { issuer: identity.issuer, providerEmail: identity.email, via: invite ? "invite" : "allowed_domain" },
-    request,
-  });
+  if (!invite && !allowedDomains.includes(domain)) return refuse("not_admitted");
+  // The new member, their identity and the audit entries commit together, or not at all.
+  const user = await db
+    .transaction(async (tx) => {
+      let created: AppUser;
+      if (invite) {
+        created = await acceptInvite(tx, { id: invite.id }, { name: identity.name, password: null }, { request, via: "oidc" });
+      } else {
+        created = await createUser(tx, { email: identity.email, name: identity.name, role: "member" });
+        await recordAudit(tx, {
+          actor: created,
+          action: "user.created",
+          target: created.email,
+          detail: { via: "oidc", role: "member" },
+          request,
+        });
+      }
+      if (!(await linkIdentity(tx, created.id, identity))) throw new IdentityTaken();
+      await recordAudit(tx, {
+        actor: created,
+        action: "auth.oidc_linked",
+        target: created.email,
+        detail: { issuer: identity.issuer, providerEmail: identity.email, via: invite ? "invite" : "allowed_domain" },
+        request,
+      });
+      return created;
+    })
+    .catch((error: unknown) => {
+      if (error instanceof IdentityTaken) return null;
+      throw error;
+    });
+  if (!user) return refuse("identity_taken");
   return { ok: true, user, linked: true };
 }
 

@@ -2,7 +2,7 @@ import "server-only";
 
 import { and, eq } from "drizzle-orm";
 
-import { recordAudit, type RequestInfo } from "../audit";
+import { recordAuditEvent, type RequestInfo } from "../audit";
 import type { Database } from "../db";
 import { users } from "../db/schema";
 import { checkPassword, hashPassword } from "../security/password";
@@ -35,14 +35,19 @@ export async function checkPasswordSignIn(
   const email = normaliseEmail(rawEmail);
   const attempt = await beginAttempt(db, { account: email, address: request?.ip ?? null });
   if (!attempt.allowed) {
-    await recordAudit(db, { actor: { id: null, email }, action: "auth.sign_in_throttled", request });
+    await recordAuditEvent(db, { actor: { id: null, email }, action: "auth.sign_in_throttled", request });
     return { outcome: "throttled", retryAfterMs: attempt.retryAfterMs };
   }
   const found = await findCredentials(db, email);
   const check = await checkPassword(password, found?.passwordHash ?? null);
   if (!found || !check.ok || found.user.disabled) {
     const reason = !found ? "unknown_email" : found.user.disabled ? "disabled" : "wrong_password";
-    await recordAudit(db, { actor: { id: found?.user.id ?? null, email }, action: "auth.sign_in_failed", detail: { reason }, request });
+    await recordAuditEvent(db, {
+      actor: { id: found?.user.id ?? null, email },
+      action: "auth.sign_in_failed",
+      detail: { reason },
+      request,
+    });
     return { outcome: "failed", reason };
   }
   await attempt.succeeded();

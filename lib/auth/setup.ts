@@ -2,7 +2,7 @@ import "server-only";
 
 import { eq } from "drizzle-orm";
 
-import type { RequestInfo } from "../audit";
+import { recordAudit, type RequestInfo } from "../audit";
 import type { Database } from "../db";
 import { appState, users } from "../db/schema";
 import { hashPassword, passwordProblem } from "../security/password";
@@ -40,6 +40,7 @@ export async function completeSetup(
   db: Database,
   token: string,
   input: { email: string; name: string; password: string },
+  request: RequestInfo | null = null,
 ): Promise<AppUser | null> {
   // The token first: without it nothing is hashed (scrypt is the expensive part).
   if (!(await checkSetupToken(db, token))) return null;
@@ -54,7 +55,10 @@ export async function completeSetup(
       .values({ email: normaliseEmail(input.email), name: input.name.trim(), role: "admin", passwordHash })
       .returning({ id: users.id, email: users.email, name: users.name, role: users.role });
     await tx.delete(appState).where(eq(appState.key, KEY));
-    return { ...user!, disabled: false };
+    const admin = { ...user!, disabled: false };
+    // In the same transaction: no first admin exists unaudited.
+    await recordAudit(tx, { actor: admin, action: "setup.admin_created", target: admin.email, request });
+    return admin;
   });
 }
 
@@ -76,6 +80,6 @@ export async function setupFirstAdmin(
   await attempt.succeeded();
   const problem = passwordProblem(input.password);
   if (problem) return { ok: false, error: problem };
-  const admin = await completeSetup(db, token, input);
+  const admin = await completeSetup(db, token, input, request);
   return admin ? { ok: true, admin } : { ok: false, error: SETUP_LINK_INVALID };
 }

@@ -2,7 +2,7 @@ import "server-only";
 
 import { and, eq } from "drizzle-orm";
 
-import { recordAudit, type Actor, type RequestInfo } from "../audit";
+import { recordAudit, recordAuditEvent, type Actor, type RequestInfo } from "../audit";
 import type { Database } from "../db";
 import { mirrorSyncs, trackedBatches } from "../db/schema";
 import { requestSync } from "../mirror/sync";
@@ -28,7 +28,8 @@ export async function cancelBatch(
   } catch (error) {
     if (!isTrilletError(error)) throw error;
     const unknown = error.kind === "outcome_unknown";
-    await recordAudit(db, {
+    // Nothing changed here (Trillet refused or did not answer): the entry is the only write.
+    await recordAuditEvent(db, {
       actor,
       action: unknown ? "batch.cancel_unknown" : "batch.cancel_failed",
       target: batchId,

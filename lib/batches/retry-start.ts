@@ -210,20 +210,23 @@ async function settle(db: Database, row: StartRow, actor: Actor, request: Reques
     const result = resultOf(current);
     if (result) return result;
     if (Date.now() - current.createdAt.getTime() > SENDING_GIVES_UP_MS) {
-      const [given] = await db
-        .update(batchStarts)
-        .set({ state: "unknown", error: "No answer was recorded for this request.", updatedAt: new Date() })
-        .where(and(eq(batchStarts.id, current.id), eq(batchStarts.state, "sending")))
-        .returning();
-      if (given) {
-        await recordAudit(db, {
-          actor,
-          action: "batch.start_unknown",
-          target: given.parentBatchId,
-          detail: { parent: given.parentBatchId, rows: given.rowCount, agent: given.agentId, error: "no answer recorded" },
-          request,
-        });
-      }
+      // The state change and its audit entry together: "unknown" is recorded once, and audited.
+      await db.transaction(async (tx) => {
+        const [given] = await tx
+          .update(batchStarts)
+          .set({ state: "unknown", error: "No answer was recorded for this request.", updatedAt: new Date() })
+          .where(and(eq(batchStarts.id, current.id), eq(batchStarts.state, "sending")))
+          .returning();
+        if (given) {
+          await recordAudit(tx, {
+            actor,
+            action: "batch.start_unknown",
+            target: given.parentBatchId,
+            detail: { parent: given.parentBatchId, rows: given.rowCount, agent: given.agentId, error: "no answer recorded" },
+            request,
+          });
+        }
+      });
       return { state: "unknown", message: UNKNOWN_OUTCOME_ADVICE };
     }
     if (Date.now() > deadline) return { state: "unknown", message: UNKNOWN_OUTCOME_ADVICE };

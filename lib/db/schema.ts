@@ -93,6 +93,9 @@ export const workspaces = pgTable(
     apiKeyLast4: text("api_key_last4").notNull(),
     // The Trillet agent a retry batch uses unless the person starting it picks another.
     defaultAgentId: text("default_agent_id"),
+    // The last "Test connection": its verdict (lib/workspaces.ts ConnectionVerdict) and when.
+    lastTestVerdict: text("last_test_verdict"),
+    lastTestedAt: timestamp("last_tested_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -2,7 +2,7 @@ import "server-only";
 
 import { randomUUID } from "node:crypto";
 
-import { recordAudit, type Actor, type RequestInfo } from "../audit";
+import { recordAuditEvent, type Actor, type RequestInfo } from "../audit";
 import { upstreamErrorResponse } from "../batches/api-errors";
 import { parseExportView, type ExportView } from "../batches/search-params";
 import type { Database } from "../db";
@@ -316,7 +316,7 @@ function exportAuditor(input: ExportRequest, view: ExportView, batchId: string, 
     from: { source: "mirror" | "trillet"; cached?: boolean },
     detail: Record<string, unknown>,
   ): Promise<unknown> =>
-    recordAudit(input.db, {
+    recordAuditEvent(input.db, {
       actor: input.actor,
       action: outcome === "completed" ? "export.completed" : "export.failed",
       target: batchId,
@@ -350,7 +350,7 @@ async function startExport(input: ExportRequest, scope: { detach: () => void }):
   if (!id.success || "error" in parsed) {
     // A refused export is an export attempt too: recorded with what was asked, capped in size.
     const error = !id.success ? (id.error.issues[0]?.message ?? "Invalid batch id.") : "error" in parsed ? parsed.error : "";
-    await recordAudit(db, {
+    await recordAuditEvent(db, {
       actor: input.actor,
       action: "export.failed",
       target: input.batchId.slice(0, 200),

@@ -61,6 +61,11 @@ export async function gatewayFor(connection: SealedConnection): Promise<Workspac
   return gateway;
 }
 
+/** A removed workspace's gateway (its budget and cache) is dropped from this process. */
+export function forgetGateway(workspaceId: string): void {
+  holder.__batchboardGateways?.delete(workspaceId);
+}
+
 export const apiKeyAad = (workspaceId: string) => `workspace:${workspaceId}:api_key`;
 export const workspaceIdAad = (workspaceId: string) => `workspace:${workspaceId}:trillet_workspace_id`;
 

@@ -35,6 +35,16 @@ const PAGES: { name: string; url: string; ready: (page: Page) => Promise<void> }
     ready: (p) => expect(p.getByRole("heading", { level: 2 })).toBeVisible(),
   },
   { name: "settings: audit", url: "/settings/audit", ready: (p) => expect(p.getByRole("heading", { level: 1 })).toBeVisible() },
+  {
+    name: "settings: audit, filtered",
+    url: "/settings/audit?action=auth.sign_in&range=7d",
+    ready: (p) => expect(p.getByRole("search", { name: "Filter the audit log" })).toBeVisible(),
+  },
+  {
+    name: "unknown workspace",
+    url: "/w/no-such-workspace/batches",
+    ready: (p) => expect(p.getByRole("heading", { name: "Workspace not found" })).toBeVisible(),
+  },
   { name: "account", url: "/account", ready: (p) => expect(p.getByRole("heading", { level: 1 })).toBeVisible() },
 ];
 
@@ -57,12 +67,35 @@ for (const scheme of ["light", "dark"] as const) {
       await audit(page, `call detail (${scheme})`);
     });
 
+    test("the remove-workspace confirmation has no serious or critical axe violation", async ({ page }) => {
+      await page.goto("/settings/workspaces");
+      await page.getByRole("button", { name: "Remove workspace Sandbox" }).click();
+      const dialog = page.getByRole("alertdialog");
+      await expect(dialog).toBeVisible();
+      await dialog.getByLabel(/Type .* to confirm/).fill("not-the-slug");
+      await audit(page, `remove workspace (${scheme})`);
+      await dialog.getByRole("button", { name: "Cancel" }).click();
+    });
+
+    test("the invite form with its workspace error has no serious or critical axe violation", async ({ page }) => {
+      await page.goto("/settings/members");
+      await page.getByLabel("Email").fill(`axe-${scheme}-${Date.now().toString(36)}@example.com`);
+      await page.getByRole("button", { name: "Create invite link" }).click();
+      await expect(page.getByTestId("workspace-error")).toBeVisible();
+      await audit(page, `invite error (${scheme})`);
+    });
+
     test.describe("signed out", () => {
       test.use({ storageState: { cookies: [], origins: [] } });
       test("login has no serious or critical axe violation", async ({ page }) => {
         await page.goto("/login");
         await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
         await audit(page, `login (${scheme})`);
+      });
+      test("login with the disabled-account notice has no serious or critical axe violation", async ({ page }) => {
+        await page.goto("/login?reason=disabled");
+        await expect(page.getByTestId("sign-in-problem")).toHaveText("Your account has been disabled. Ask an admin.");
+        await audit(page, `login, disabled (${scheme})`);
       });
     });
   });

@@ -50,12 +50,14 @@ const ACTION_SAMPLES: Record<string, Record<string, string>> = {
   "app/account/confirm/actions.ts#confirmPasswordAction": {},
   "app/account/confirm/actions.ts#confirmWithOidcAction": {},
   "app/account/actions.ts#signOutEverywhereAction": {},
+  "app/settings/audit/actions.ts#changeAuditRetention": { days: "not-a-choice" },
   "app/settings/members/actions.ts#changeRole": { userId: "not-a-user" },
   "app/settings/members/actions.ts#setMemberDisabled": { userId: "not-a-user" },
   "app/settings/members/actions.ts#updateMemberAccess": { userId: "not-a-user" },
   "app/settings/members/invite-actions.ts#inviteMember": { email: "not-an-email" },
   "app/settings/members/invite-actions.ts#revokePendingInvite": { inviteId: "not-an-invite" },
   "app/settings/workspaces/actions.ts#addWorkspace": {},
+  "app/settings/workspaces/actions.ts#deleteWorkspace": { workspaceId: "not-a-workspace", confirmSlug: "" },
   "app/settings/workspaces/actions.ts#editWorkspace": {},
   "app/settings/workspaces/actions.ts#testWorkspaceConnection": { workspaceId: "not-a-workspace" },
   "app/settings/workspaces/notification-actions.ts#addNotificationChannel": {},
@@ -213,7 +215,7 @@ describe(`every route and action answers each person as the table says (${usingP
         want[who] = expected(who, permission);
         // Asked for only once the person may act, and always then for an admin change (coming back to its settings page).
         expect(session.fresh, who).toEqual(
-          fresh && got[who] === "allowed" ? [expect.stringMatching(/^\/settings\/(members|workspaces)$/)] : [],
+          fresh && got[who] === "allowed" ? [expect.stringMatching(/^\/settings\/(members|workspaces|audit)$/)] : [],
         );
       }
       expect(got).toEqual(want);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { listAudit, recordAudit } from "@/lib/audit";
+import { listAudit, recordAuditEvent } from "@/lib/audit";
 import type { Database } from "@/lib/db";
 
 import { openTestDatabase, usingPostgres } from "../support/db";
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe(`audit of hostile input (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   it("stores NULs and control characters as visible escapes and broken UTF-16 as U+FFFD", async () => {
-    await recordAudit(db, {
+    await recordAuditEvent(db, {
       actor: null,
       action: "export.failed",
       target: "demo\u0000finished",

@@ -174,14 +174,14 @@ describe("members settings actions", () => {
   });
 
   it("returns the invite link once, built from the request's origin, and never records its token", async () => {
-    const result = await inviteMember(null, form({ email: " New@Example.com ", role: "member" }));
+    const result = await inviteMember(null, form({ email: " New@Example.com ", role: "admin" }));
     if (!result?.ok) throw new Error(`invite failed: ${JSON.stringify(result)}`);
     const match = /^https:\/\/board\.example\.com\/invite\/([A-Za-z0-9_-]+)$/.exec(result.data.link);
     const token = match?.[1];
     expect(token).toBeTruthy();
     expect(await findPendingInvite(db, token!)).toMatchObject({ email: "new@example.com" });
     const event = await lastEvent();
-    expect(event).toMatchObject({ action: "invite.created", target: "new@example.com", detail: { role: "member", workspaces: [] } });
+    expect(event).toMatchObject({ action: "invite.created", target: "new@example.com", detail: { role: "admin", workspaces: "all" } });
     expect(JSON.stringify(event)).not.toContain(token);
 
     expect(await inviteMember(null, form({ email: "new@example.com", role: "admin" }))).toMatchObject({

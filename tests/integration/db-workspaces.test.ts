@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { listAudit, recordAudit } from "@/lib/audit";
+import { listAudit, recordAuditEvent } from "@/lib/audit";
 import type { Database } from "@/lib/db";
 import { open, seal } from "@/lib/security/secret-box";
 import {
@@ -92,12 +92,12 @@ describe(`workspaces (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
 
   it("records audit events newest first, with who, what, when and from where", async () => {
     const { total: before } = await listAudit(db, 1, 1);
-    await recordAudit(db, {
+    await recordAuditEvent(db, {
       actor: { id: null, email: "a@example.com" },
       action: "auth.sign_in_failed",
       request: { ip: "192.0.2.1", userAgent: "ua" },
     });
-    await recordAudit(db, {
+    await recordAuditEvent(db, {
       actor: { id: null, email: "b@example.com" },
       action: "workspace.tested",
       target: "acme",

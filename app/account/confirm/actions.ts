@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 
-import { recordAudit } from "@/lib/audit";
+import { recordAudit, recordAuditEvent } from "@/lib/audit";
 import { withAction, withFormAction } from "@/lib/auth/action";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { signIn } from "@/lib/auth/config";
@@ -38,13 +38,15 @@ export const confirmPasswordAction = withAction(
     const check = await checkCurrentPassword(db, user, input.password, info);
     if (check.outcome === "throttled") return { error: `Too many attempts. ${retryMessage(check.retryAfterMs)}` };
     if (check.outcome !== "ok") {
-      await recordAudit(db, { actor: user, action: "auth.sign_in_confirm_failed", request: info });
+      await recordAuditEvent(db, { actor: user, action: "auth.sign_in_confirm_failed", request: info });
       return { error: "That password is not correct." };
     }
     const sessionId = await currentSessionId();
     if (!sessionId) redirect("/login");
-    await confirmSession(db, sessionId);
-    await recordAudit(db, { actor: user, action: "auth.sign_in_confirmed", detail: { method: "password" }, request: info });
+    await db.transaction(async (tx) => {
+      await confirmSession(tx, sessionId);
+      await recordAudit(tx, { actor: user, action: "auth.sign_in_confirmed", detail: { method: "password" }, request: info });
+    });
     redirect(next);
   },
 );

@@ -2,16 +2,18 @@ import type { Metadata } from "next";
 import { Suspense } from "react";
 
 import { Pagination } from "@/components/data-table/pagination";
+import { AuditFilters } from "@/components/settings/audit-filters";
+import { AuditRetentionForm } from "@/components/settings/audit-retention-form";
 import { AuditTable } from "@/components/settings/audit-table";
 import { EmptyState } from "@/components/settings/empty-state";
 import { SectionHeading } from "@/components/settings/section-heading";
 import { Skeleton } from "@/components/ui/skeleton";
-import { listAudit } from "@/lib/audit";
+import { auditActors, auditRetention, listAudit } from "@/lib/audit";
 import { requirePermission } from "@/lib/auth/guards";
 import { getDb } from "@/lib/db";
 import { requestLocale } from "@/lib/locale-server";
 
-import { AUDIT_PAGE_SIZE, auditPageHref, parseAuditPage } from "./search-params";
+import { AUDIT_PAGE_SIZE, auditPageHref, auditUrl, parseAuditView, rangeStart, type AuditView } from "./search-params";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -21,7 +23,9 @@ interface Props {
 
 export default async function AuditPage({ searchParams }: Props) {
   await requirePermission("audit.read");
-  const page = parseAuditPage(await searchParams);
+  const view = parseAuditView(await searchParams);
+  const db = await getDb();
+  const [actors, retention] = await Promise.all([auditActors(db), auditRetention(db)]);
   return (
     <section aria-labelledby="audit-heading" className="flex flex-col gap-4">
       <SectionHeading
@@ -29,16 +33,33 @@ export default async function AuditPage({ searchParams }: Props) {
         title="Audit log"
         description="Sign-ins, member and invite changes, and workspace changes, newest first. Times are in your time zone; hover for UTC."
       />
-      {/* Keyed by page so moving between pages shows the skeleton, not the previous rows. */}
-      <Suspense key={page} fallback={<AuditSkeleton />}>
-        <AuditData page={page} />
+      <div className="flex flex-col gap-4 lg:flex-row lg:items-end lg:justify-between">
+        <AuditFilters view={view} actors={actors} />
+        <AuditRetentionForm days={retention} />
+      </div>
+      {/* Keyed by the view so a new page or filter shows the skeleton, not the previous rows. */}
+      <Suspense key={auditUrl.serialize(view)} fallback={<AuditSkeleton />}>
+        <AuditData view={view} />
       </Suspense>
     </section>
   );
 }
 
-async function AuditData({ page }: { page: number }) {
-  const { rows, total } = await listAudit(await getDb(), page, AUDIT_PAGE_SIZE);
+async function AuditData({ view }: { view: AuditView }) {
+  const { page } = view;
+  const filtered = Boolean(view.action || view.who || view.range);
+  const { rows, total } = await listAudit(await getDb(), page, AUDIT_PAGE_SIZE, {
+    action: view.action,
+    who: view.who,
+    since: rangeStart(view.range),
+  });
+  if (total === 0 && filtered) {
+    return (
+      <EmptyState title="No entries match these filters" testId="no-audit-matches">
+        Change or clear the filters above to see more of the log.
+      </EmptyState>
+    );
+  }
   if (total === 0) {
     return (
       <EmptyState title="Nothing recorded yet" testId="no-audit-events">
@@ -54,7 +75,7 @@ async function AuditData({ page }: { page: number }) {
         page={page}
         pageSize={AUDIT_PAGE_SIZE}
         total={total}
-        hrefFor={auditPageHref}
+        hrefFor={(n) => auditPageHref(n, view)}
         label="Audit log pages"
         locale={await requestLocale()}
         unit="events"

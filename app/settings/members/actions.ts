@@ -38,20 +38,24 @@ export const changeRole = withAction(
       if (refusal) return failed(refusal);
     }
 
+    const request = await currentRequestInfo();
     try {
-      await setRole(db, target.id, role);
+      // The change and its audit entry commit together: an entry that cannot be written undoes it.
+      await db.transaction(async (tx) => {
+        await setRole(tx, target.id, role);
+        await recordAudit(tx, {
+          actor: admin,
+          action: "user.role_changed",
+          target: target.email,
+          detail: { from: target.role, to: role },
+          request,
+        });
+      });
     } catch (error) {
       // Another admin changed roles at the same moment; the database kept the last admin.
       if (error instanceof LastAdminError) return failed(error.message);
       throw error;
     }
-    await recordAudit(db, {
-      actor: admin,
-      action: "user.role_changed",
-      target: target.email,
-      detail: { from: target.role, to: role },
-      request: await currentRequestInfo(),
-    });
     revalidatePath(PATH);
     return succeeded(
       role === "member"
@@ -80,19 +84,22 @@ export const setMemberDisabled = withAction(
     }
     if (target.disabled === disabled) return succeeded(`${target.email} is already ${disabled ? "disabled" : "enabled"}.`);
 
+    const request = await currentRequestInfo();
     try {
-      await setDisabled(db, target.id, disabled);
+      await db.transaction(async (tx) => {
+        await setDisabled(tx, target.id, disabled);
+        await recordAudit(tx, {
+          actor: admin,
+          action: disabled ? "user.disabled" : "user.enabled",
+          target: target.email,
+          detail: { role: target.role },
+          request,
+        });
+      });
     } catch (error) {
       if (error instanceof LastAdminError) return failed(error.message);
       throw error;
     }
-    await recordAudit(db, {
-      actor: admin,
-      action: disabled ? "user.disabled" : "user.enabled",
-      target: target.email,
-      detail: { role: target.role },
-      request: await currentRequestInfo(),
-    });
     revalidatePath(PATH);
     return succeeded(disabled ? `${target.email} is disabled and signed out everywhere.` : `${target.email} can sign in again.`);
   },
@@ -129,28 +136,32 @@ export const updateMemberAccess = withAction(
     if (changes.length === 0 && grantChanges.length === 0) return succeeded(`No change to ${member.email}'s access.`);
 
     const request = await currentRequestInfo();
-    for (const workspace of changes) {
-      const granted = wanted.has(workspace.id);
-      await setWorkspaceAccess(db, member.id, workspace.id, granted);
-      await recordAudit(db, {
-        actor: admin,
-        action: granted ? "access.granted" : "access.revoked",
-        target: member.email,
-        detail: { workspace: workspace.slug },
-        request,
-      });
-    }
-    for (const workspace of grantChanges) {
-      const permissions = grantsFor(workspace.id);
-      await setWorkspaceGrants(db, member.id, workspace.id, permissions);
-      await recordAudit(db, {
-        actor: admin,
-        action: "access.permissions_changed",
-        target: member.email,
-        detail: { workspace: workspace.slug, permissions },
-        request,
-      });
-    }
+    // One transaction for the whole list: a failure (an audit entry included) leaves the member's
+    // access exactly as it was, never half changed.
+    await db.transaction(async (tx) => {
+      for (const workspace of changes) {
+        const granted = wanted.has(workspace.id);
+        await setWorkspaceAccess(tx, member.id, workspace.id, granted);
+        await recordAudit(tx, {
+          actor: admin,
+          action: granted ? "access.granted" : "access.revoked",
+          target: member.email,
+          detail: { workspace: workspace.slug },
+          request,
+        });
+      }
+      for (const workspace of grantChanges) {
+        const permissions = grantsFor(workspace.id);
+        await setWorkspaceGrants(tx, member.id, workspace.id, permissions);
+        await recordAudit(tx, {
+          actor: admin,
+          action: "access.permissions_changed",
+          target: member.email,
+          detail: { workspace: workspace.slug, permissions },
+          request,
+        });
+      }
+    });
     revalidatePath(PATH);
     return succeeded(`Access updated for ${member.email}.`);
   },

@@ -9,6 +9,7 @@ import { recordAudit } from "@/lib/audit";
 import { withAction } from "@/lib/auth/action";
 import { createInvite, findPendingInviteByEmail, InviteError, inviteOrigin, revokeInvite } from "@/lib/auth/invites";
 import { currentRequestInfo } from "@/lib/auth/request-info";
+import { findUserByEmail } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
 import { ROLES } from "@/lib/db/schema";
 import { env } from "@/lib/env";
@@ -38,26 +39,47 @@ export const inviteMember = withAction(
     const workspaces = await listWorkspacesFor(db, admin);
     const chosen = workspaces.filter((w) => input.workspaceIds.includes(w.id));
     if (chosen.length !== new Set(input.workspaceIds).size) return failed("A selected workspace no longer exists. Reload the page.");
+    // Said before anything about the form's fields: no invite can help an existing account.
+    if (await findUserByEmail(db, email)) return failed("A member with this email already exists.");
     // One live link per email: a second one would fail on acceptance anyway, and a lost link is
     // replaced by revoking it first.
     if (await findPendingInviteByEmail(db, email)) {
       return failed(`${email} already has a pending invite. Revoke it below to send a new link.`);
     }
 
+    // A member with no workspace could open nothing: admins see every workspace, members need one.
+    if (role === "member" && chosen.length === 0) {
+      return failed(
+        workspaces.length === 0
+          ? "Add a workspace first: a member needs at least one to open."
+          : "Choose at least one workspace the member can open.",
+        "workspaceIds",
+      );
+    }
+
+    const request = await currentRequestInfo();
     let invite: Awaited<ReturnType<typeof createInvite>>;
     try {
-      invite = await createInvite(db, { email, role, workspaceIds: chosen.map((w) => w.id), createdBy: admin.id });
+      invite = await db.transaction(async (tx) => {
+        const created = await createInvite(tx, {
+          email,
+          role,
+          workspaceIds: role === "admin" ? [] : chosen.map((w) => w.id),
+          createdBy: admin.id,
+        });
+        await recordAudit(tx, {
+          actor: admin,
+          action: "invite.created",
+          target: email,
+          detail: { role, workspaces: role === "admin" ? "all" : chosen.map((w) => w.slug) },
+          request,
+        });
+        return created;
+      });
     } catch (error) {
       if (error instanceof InviteError) return failed(error.message);
       throw error;
     }
-    await recordAudit(db, {
-      actor: admin,
-      action: "invite.created",
-      target: email,
-      detail: { role, workspaces: chosen.map((w) => w.slug) },
-      request: await currentRequestInfo(),
-    });
     revalidatePath(PATH);
     const link = `${inviteOrigin(env.PUBLIC_URL, await headers())}/invite/${encodeURIComponent(invite.token)}`;
     return succeeded(`Invite created for ${email}.`, { email, link, expiresAt: invite.expiresAt.toISOString() });
@@ -70,15 +92,14 @@ export const revokePendingInvite = withAction(
   { permission: "members.manage", input: revokeInput, fresh: PATH },
   async ({ input, user: admin }): Promise<ActionResult> => {
     const db = await getDb();
-    const email = await revokeInvite(db, input.inviteId);
-    if (!email) return failed("That invite was already used, revoked or has expired. Reload the page.");
-    await recordAudit(db, {
-      actor: admin,
-      action: "invite.revoked",
-      target: email,
-      detail: { inviteId: input.inviteId },
-      request: await currentRequestInfo(),
+    const request = await currentRequestInfo();
+    const email = await db.transaction(async (tx) => {
+      const revoked = await revokeInvite(tx, input.inviteId);
+      if (revoked)
+        await recordAudit(tx, { actor: admin, action: "invite.revoked", target: revoked, detail: { inviteId: input.inviteId }, request });
+      return revoked;
     });
+    if (!email) return failed("That invite was already used, revoked or has expired. Reload the page.");
     revalidatePath(PATH);
     return succeeded(`Invite for ${email} revoked: its link no longer works.`);
   },

@@ -54,7 +54,7 @@ export default async function MembersPage() {
 
       <section aria-labelledby="invites-heading" className="flex flex-col gap-4">
         <SectionHeading id="invites-heading" title="Pending invites" />
-        <PendingInvites invites={invites} />
+        <PendingInvites invites={invites} workspaces={workspaces} />
       </section>
     </div>
   );

@@ -5,7 +5,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 
 import { failed, succeeded, type ActionResult } from "@/components/settings/action-result";
-import { recordAudit } from "@/lib/audit";
+import { recordAudit, recordAuditEvent } from "@/lib/audit";
 import { withAction } from "@/lib/auth/action";
 import { currentRequestInfo } from "@/lib/auth/request-info";
 import { getDb, type Database } from "@/lib/db";
@@ -48,21 +48,26 @@ export const addNotificationChannel = withAction(
     const db = await getDb();
     const workspace = await workspaceById(db, workspaceId);
     if (!workspace) return failed(GONE);
-    const { channel: saved, signingSecret } = await createChannel(db, workspace.id, channel, admin.id);
-    await recordAudit(db, {
-      actor: admin,
-      action: "notification.channel_added",
-      target: workspace.slug,
-      detail: {
-        channelId: saved.id,
-        kind: saved.kind,
-        host: saved.host,
-        events: saved.events,
-        failureRatePercent: saved.failureRatePercent,
-        minFinishedCalls: saved.minFinishedCalls,
-        stallMinutes: saved.stallMinutes,
-      },
-      request: await currentRequestInfo(),
+    const request = await currentRequestInfo();
+    const { channel: saved, signingSecret } = await db.transaction(async (tx) => {
+      const created = await createChannel(tx, workspace.id, channel, admin.id);
+      const saved = created.channel;
+      await recordAudit(tx, {
+        actor: admin,
+        action: "notification.channel_added",
+        target: workspace.slug,
+        detail: {
+          channelId: saved.id,
+          kind: saved.kind,
+          host: saved.host,
+          events: saved.events,
+          failureRatePercent: saved.failureRatePercent,
+          minFinishedCalls: saved.minFinishedCalls,
+          stallMinutes: saved.stallMinutes,
+        },
+        request,
+      });
+      return created;
     });
     revalidatePath(pathOf(workspace.slug));
     return succeeded(`Channel to ${saved.host} added.`, { host: saved.host, signingSecret });
@@ -75,15 +80,21 @@ export const removeNotificationChannel = withAction(
     const db = await getDb();
     const workspace = await workspaceById(db, input.workspaceId);
     if (!workspace) return failed(GONE);
-    const removed = await removeChannel(db, workspace.id, input.channelId);
-    if (!removed) return failed(CHANNEL_GONE);
-    await recordAudit(db, {
-      actor: admin,
-      action: "notification.channel_removed",
-      target: workspace.slug,
-      detail: { channelId: removed.id, kind: removed.kind, host: removed.host },
-      request: await currentRequestInfo(),
+    const request = await currentRequestInfo();
+    const removed = await db.transaction(async (tx) => {
+      const row = await removeChannel(tx, workspace.id, input.channelId);
+      if (row) {
+        await recordAudit(tx, {
+          actor: admin,
+          action: "notification.channel_removed",
+          target: workspace.slug,
+          detail: { channelId: row.id, kind: row.kind, host: row.host },
+          request,
+        });
+      }
+      return row;
     });
+    if (!removed) return failed(CHANNEL_GONE);
     revalidatePath(pathOf(workspace.slug));
     return succeeded(`Channel to ${removed.host} removed.`);
   },
@@ -99,7 +110,7 @@ export const sendTestNotification = withAction(
     if (!channel) return failed(CHANNEL_GONE);
     const result = await sendTest(db, channel.id, workspace, { timeoutMs: env.NOTIFY_TIMEOUT_MS, allowPrivate: env.ALLOW_PRIVATE_URLS });
     if (!result) return failed(CHANNEL_GONE);
-    await recordAudit(db, {
+    await recordAuditEvent(db, {
       actor: admin,
       action: "notification.test_sent",
       target: workspace.slug,

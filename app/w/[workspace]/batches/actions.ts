@@ -18,14 +18,19 @@ export const renameBatch = withAction(
   { permission: "batches.manage", input: renameBatchInput },
   async ({ input: { batchId, label }, user, workspace }): Promise<ActionResult> => {
     const db = await getDb();
-    if (!(await renameTrackedBatch(db, workspace.id, batchId, label))) return failed(GONE);
-    await recordAudit(db, {
-      actor: user,
-      action: "batch.renamed",
-      target: batchId,
-      detail: { workspace: workspace.slug, label },
-      request: await currentRequestInfo(),
+    const request = await currentRequestInfo();
+    const renamed = await db.transaction(async (tx) => {
+      if (!(await renameTrackedBatch(tx, workspace.id, batchId, label))) return false;
+      await recordAudit(tx, {
+        actor: user,
+        action: "batch.renamed",
+        target: batchId,
+        detail: { workspace: workspace.slug, label },
+        request,
+      });
+      return true;
     });
+    if (!renamed) return failed(GONE);
     revalidatePath(`/w/${workspace.slug}/batches`);
     return succeeded(label ? `Renamed ${batchId} to “${label}”.` : `Label of ${batchId} cleared.`);
   },
@@ -35,14 +40,13 @@ export const removeBatch = withAction(
   { permission: "batches.manage", input: removeBatchInput },
   async ({ input: { batchId }, user, workspace }): Promise<ActionResult> => {
     const db = await getDb();
-    if (!(await untrackBatch(db, workspace.id, batchId))) return failed(GONE);
-    await recordAudit(db, {
-      actor: user,
-      action: "batch.removed",
-      target: batchId,
-      detail: { workspace: workspace.slug },
-      request: await currentRequestInfo(),
+    const request = await currentRequestInfo();
+    const removed = await db.transaction(async (tx) => {
+      if (!(await untrackBatch(tx, workspace.id, batchId))) return false;
+      await recordAudit(tx, { actor: user, action: "batch.removed", target: batchId, detail: { workspace: workspace.slug }, request });
+      return true;
     });
+    if (!removed) return failed(GONE);
     revalidatePath(`/w/${workspace.slug}/batches`);
     return succeeded(`Removed ${batchId} from the list.`);
   },
