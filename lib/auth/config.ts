@@ -53,14 +53,19 @@ const SESSION_COOKIE = `${SECURE_COOKIES ? "__Secure-" : ""}authjs.session-token
 export async function browserSessionId(): Promise<string | null> {
   const cookie = (await cookies()).toString();
   if (!cookie) return null;
-  const token = await getToken({
+  const token = await sessionToken(cookie);
+  return typeof token?.sid === "string" ? token.sid : null;
+}
+
+/** The decoded session cookie (encrypted with AUTH_SECRET, so only ours decode), or null. */
+function sessionToken(cookie: string) {
+  return getToken({
     req: { headers: { cookie } },
     secret: SECRET,
     secureCookie: SECURE_COOKIES,
     cookieName: SESSION_COOKIE,
     salt: SESSION_COOKIE,
   });
-  return typeof token?.sid === "string" ? token.sid : null;
 }
 
 /** Why a browser's session cookie no longer signs it in, when the reason is one it may be told. */
@@ -73,13 +78,7 @@ export type SignedOutReason = "disabled";
  */
 export async function signedOutReason(cookie: string | null): Promise<SignedOutReason | null> {
   if (!cookie) return null;
-  const token = await getToken({
-    req: { headers: { cookie } },
-    secret: SECRET,
-    secureCookie: SECURE_COOKIES,
-    cookieName: SESSION_COOKIE,
-    salt: SESSION_COOKIE,
-  }).catch(() => null);
+  const token = await sessionToken(cookie).catch(() => null);
   if (typeof token?.sub !== "string" || !/^[0-9a-f-]{36}$/i.test(token.sub)) return null;
   const user = await findUserById(await getDb(), token.sub);
   return user?.disabled ? "disabled" : null;

@@ -15,39 +15,23 @@ import { auditEvents, invites, sessions, trackedBatches, workspaceAccess, worksp
 import { createWorkspace, listWorkspaceSettings, setWorkspaceAccess, setWorkspaceGrants } from "@/lib/workspaces";
 
 import { openTestDatabase } from "../support/db";
+import { form, signedInAs } from "../support/request";
 
 // Every audited change is written in one transaction with its audit entry: when the entry cannot
 // be written, the change must not have happened. A real trigger in the test's own database refuses
 // audit entries whose target carries the marker "refuse-audit" (or whose action the test lists in
 // refused_audit_actions), and each test checks that the change it asked for left no trace.
-const request = vi.hoisted(() => ({
-  admin: null as AppUser | null,
-  headers: new Headers({ host: "board.example.com", "user-agent": "vitest" }),
-}));
-vi.mock("@/lib/auth/guards", async () => {
-  const { getDb } = await import("@/lib/db");
-  const { findWorkspaceFor } = await import("@/lib/workspaces");
-  return {
-    currentUser: async () => request.admin,
-    currentSessionId: async () => null,
-    visibleWorkspace: async (user: AppUser, slug: string) => findWorkspaceFor(await getDb(), user, slug),
-  };
-});
-// The recent-sign-in rule for admin changes is tested by the access sweep and the members tests.
-vi.mock("@/lib/auth/fresh-sign-in", () => ({ requireFreshSignIn: async () => {} }));
-vi.mock("next/headers", () => ({ headers: async () => request.headers }));
-vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
+vi.mock("@/lib/auth/guards", () => import("../support/request").then((m) => m.guards));
+// The recent-sign-in rule for admin changes is checked by the access sweep (db-access-sweep.test.ts).
+vi.mock("@/lib/auth/fresh-sign-in", () => import("../support/request").then((m) => m.freshSignIn));
+vi.mock("next/headers", () => import("../support/request").then((m) => m.nextHeaders));
+vi.mock("next/cache", () => import("../support/request").then((m) => m.nextCache));
 
 const MARK = "refuse-audit";
 
-const form = (fields: Record<string, string | string[]>) => {
-  const data = new FormData();
-  for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) data.append(key, v);
-  return data;
-};
-
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
 let db: Database;
+let admin: AppUser;
 beforeAll(async () => {
   handle = await openTestDatabase();
   db = handle.db;
@@ -64,7 +48,8 @@ END $$`),
   await db.execute(
     sql.raw("CREATE TRIGGER refuse_marked_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_marked_audit()"),
   );
-  request.admin = await createUser(db, { email: "admin@example.com", name: "Ada", role: "admin" });
+  admin = await createUser(db, { email: "admin@example.com", name: "Ada", role: "admin" });
+  signedInAs(admin);
 });
 afterAll(() => handle.dispose());
 
@@ -134,7 +119,7 @@ describe("an audit entry that cannot be written undoes the change it records", (
     await refusedByTrigger(inviteMember(null, form({ email, role: "member", workspaceIds: ws.id })));
     expect(await findPendingInviteByEmail(db, email)).toBeNull();
 
-    const pending = await createInvite(db, { email, role: "member", workspaceIds: [ws.id], createdBy: request.admin!.id });
+    const pending = await createInvite(db, { email, role: "member", workspaceIds: [ws.id], createdBy: admin.id });
     await refusedByTrigger(revokePendingInvite(null, form({ inviteId: pending.id })));
     expect(await findPendingInviteByEmail(db, email)).not.toBeNull();
   });
@@ -142,7 +127,7 @@ describe("an audit entry that cannot be written undoes the change it records", (
   it("adds no member from an invite: the invite stays pending and no access is given", async () => {
     const ws = await workspace(`j-${unique()}`);
     const email = `j-${unique()}@${MARK}.test`;
-    const pending = await createInvite(db, { email, role: "member", workspaceIds: [ws.id], createdBy: request.admin!.id });
+    const pending = await createInvite(db, { email, role: "member", workspaceIds: [ws.id], createdBy: admin.id });
     await refusedByTrigger(acceptInvite(db, { id: pending.id }, { name: "Joy", password: null }));
     expect(await findUserByEmail(db, email)).toBeNull();
     expect(await findPendingInviteByEmail(db, email)).not.toBeNull();

@@ -25,35 +25,28 @@ import { createChannel } from "@/lib/notifications/channels";
 import { createWorkspace, listWorkspaceSettings, setWorkspaceAccess } from "@/lib/workspaces";
 
 import { openTestDatabase } from "../support/db";
+import { form, signedInAs } from "../support/request";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
 // The team-admin pages' behaviour against a real database (and the sandbox for a connection
 // test): invites need a workspace for a member and list theirs, the audit log's labels, filters and
 // retention, a workspace's last connection test, and removing a workspace with all it owns.
-const request = vi.hoisted(() => ({
-  admin: null as AppUser | null,
-  headers: new Headers({ host: "board.example.com", "user-agent": "vitest" }),
-}));
-vi.mock("@/lib/auth/guards", () => ({ currentUser: async () => request.admin, currentSessionId: async () => null }));
-// The recent-sign-in rule for these actions is checked by the access sweep (db-access-sweep.test.ts).
-vi.mock("@/lib/auth/fresh-sign-in", () => ({ requireFreshSignIn: async () => {} }));
-vi.mock("next/headers", () => ({ headers: async () => request.headers }));
-vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
-
-const form = (fields: Record<string, string | string[]>) => {
-  const data = new FormData();
-  for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) data.append(key, v);
-  return data;
-};
+vi.mock("@/lib/auth/guards", () => import("../support/request").then((m) => m.guards));
+// The recent-sign-in rule for admin changes is checked by the access sweep (db-access-sweep.test.ts).
+vi.mock("@/lib/auth/fresh-sign-in", () => import("../support/request").then((m) => m.freshSignIn));
+vi.mock("next/headers", () => import("../support/request").then((m) => m.nextHeaders));
+vi.mock("next/cache", () => import("../support/request").then((m) => m.nextCache));
 
 let handle: Awaited<ReturnType<typeof openTestDatabase>>;
 let db: Database;
+let admin: AppUser;
 let sb: RunningSandbox;
 beforeAll(async () => {
   handle = await openTestDatabase();
   db = handle.db;
   sb = await startTestSandbox();
-  request.admin = await createUser(db, { email: "admin@example.com", name: "Ada", role: "admin" });
+  admin = await createUser(db, { email: "admin@example.com", name: "Ada", role: "admin" });
+  signedInAs(admin);
 });
 afterAll(async () => {
   await handle.dispose();
@@ -200,7 +193,7 @@ describe("workspaces", () => {
       agentId: "agent",
       rowCount: 1,
       excludedCount: 0,
-      createdBy: request.admin!.id,
+      createdBy: admin.id,
     });
     await createChannel(
       db,
@@ -213,13 +206,13 @@ describe("workspaces", () => {
         minFinishedCalls: 20,
         stallMinutes: 15,
       },
-      request.admin!.id,
+      admin.id,
     );
     const invite = await createInvite(db, {
       email: `inv-${unique()}@example.com`,
       role: "member",
       workspaceIds: [ws.id, other.id],
-      createdBy: request.admin!.id,
+      createdBy: admin.id,
     });
 
     // The slug must be typed to confirm.

@@ -49,6 +49,11 @@ export const currentRequest = state;
 export const guards = {
   currentUser: async () => state.user,
   currentSessionId: async () => state.sessionId,
+  // The real rule (lib/workspaces.ts) on the app's database: what the signed-in user may see.
+  visibleWorkspace: async (user: AppUser, slug: string) => {
+    const [{ getDb }, { findWorkspaceFor }] = await Promise.all([import("@/lib/db"), import("@/lib/workspaces")]);
+    return findWorkspaceFor(await getDb(), user, slug);
+  },
 };
 
 /** Stands in for next/headers. */
