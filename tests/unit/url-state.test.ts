@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { auditUrl } from "@/app/settings/audit/search-params";
 import { openBatchTarget } from "@/components/batches-list/open-target";
 import { batchListState } from "@/lib/batches/batch-list-view";
 import { drilldownState, failuresHref } from "@/lib/batches/drilldown-view";
@@ -10,7 +11,7 @@ import { defineUrlState, param, type Param, type UrlState } from "@/lib/url-stat
 // Every page's URL state is declared once (lib/url-state.ts): reading a URL and writing a link to it
 // must agree, defaults stay out of links, and what no link writes falls back rather than fails.
 
-const PAGES = { batch: batchViewState, drilldown: drilldownState, batchList: batchListState, callSheet: callSheetState };
+const PAGES = { batch: batchViewState, drilldown: drilldownState, batchList: batchListState, callSheet: callSheetState, audit: auditUrl };
 
 // Views that differ from the defaults in every field, and in some.
 const SAMPLES: { [K in keyof typeof PAGES]: Partial<ReturnType<(typeof PAGES)[K]["parse"]>>[] } = {
@@ -23,6 +24,7 @@ const SAMPLES: { [K in keyof typeof PAGES]: Partial<ReturnType<(typeof PAGES)[K]
   drilldown: [{ reason: "number busy", page: 2 }, { page: 7 }, { reason: "voicemail&more" }],
   batchList: [{ sort: "label" }, { sort: "label", dir: "desc" }, { sort: "total", dir: "asc" }, { dir: "asc" }, { sort: "refreshed" }],
   callSheet: [{ call: "job-1" }, { call: "job with spaces/and%" }],
+  audit: [{ action: "auth.sign_in", who: "ada@example.com", range: "7d", page: 3 }, { who: "Ada & Bob" }, { range: "24h" }],
 };
 
 describe("each page's URL state", () => {
