@@ -195,7 +195,7 @@ describe("members settings actions", () => {
   });
 
   it("revokes a pending invite once", async () => {
-    expect(await inviteMember(null, form({ email: "new@example.com", role: "member" }))).toMatchObject({ ok: true });
+    expect(await inviteMember(null, form({ email: "new@example.com", role: "admin" }))).toMatchObject({ ok: true });
     const [invite] = await listPendingInvites(db);
     expect(await revokePendingInvite(null, form({ inviteId: invite!.id }))).toMatchObject({ ok: true });
     expect(await lastEvent()).toMatchObject({ action: "invite.revoked", target: invite!.email });
