@@ -19,14 +19,6 @@ export interface Reading {
   budget: { limitPerMinute: number; left: number; pausedUntil: number | null };
 }
 
-/**
- * Trillet's rate limit is what the walk waits for: Trillet paused us (a 429), or the window of
- * the key's requests is (nearly) used up. The menu then says so in plain words.
- */
-export function rateLimited(r: Pick<Reading, "budget">): boolean {
-  return r.budget.pausedUntil !== null || r.budget.left <= Math.ceil(r.budget.limitPerMinute / 10);
-}
-
 export const INTERRUPTED = "The server stopped before the file was complete (the batch could not be read to the end). Nothing was saved.";
 
 /** The server refused to start a walking export: too many already share the workspace's budget (429). */

@@ -2,6 +2,8 @@
 // last ~30 s of progress samples (never the nominal rate limit, which says nothing about a walk
 // slowed by page views, another tool on the key or a slow Trillet). Plain module: unit-tested.
 
+import type { Reading } from "./download";
+
 export interface ProgressSample {
   /** Milliseconds (any monotonic clock). */
   at: number;
@@ -55,4 +57,12 @@ export function etaText(ms: number | null, locale?: string): string {
   if (minutes < 90) return `about ${new Intl.NumberFormat(locale).format(minutes)} min left`;
   const hours = Math.round((ms / 3_600_000) * 10) / 10;
   return `about ${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(hours)} h left`;
+}
+
+/**
+ * Trillet's rate limit is what the walk waits for: Trillet paused us (a 429), or the window of
+ * the key's requests is (nearly) used up. The menu then says so in plain words.
+ */
+export function rateLimited(r: Pick<Reading, "budget">): boolean {
+  return r.budget.pausedUntil !== null || r.budget.left <= Math.ceil(r.budget.limitPerMinute / 10);
 }

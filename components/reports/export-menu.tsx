@@ -17,8 +17,8 @@ import {
 import { Progress } from "@/components/ui/progress";
 import { cn } from "@/lib/utils";
 
-import { rateLimited, type ExportFilter, type ExportFormat } from "./download";
-import { etaText } from "./eta";
+import type { ExportFilter, ExportFormat } from "./download";
+import { etaText, rateLimited } from "./eta";
 import { formatRows, useExportProgress, type ExportState } from "./use-export-progress";
 
 export type { ExportFilter } from "./download";

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 
 import { toast } from "@/components/ui/toast";
 
-import { downloadExport, ExportLimitError, type ExportFilter, type ExportFormat, type Reading } from "./download";
+import type { ExportFilter, ExportFormat, Reading } from "./download";
 import { RateWindow } from "./eta";
 
 export type ExportState =
@@ -52,7 +52,10 @@ export function useExportProgress({ exportPath, batchId, bom }: { exportPath: st
       const rate = new RateWindow();
       let etaMs: number | null = null;
       setState({ phase: "running", label, rows: 0, total: null, reading: null, etaMs });
+      // The download code loads on the first export, not with the page (first-load budget).
+      const download = import("./download");
       try {
+        const { downloadExport } = await download;
         const { rows } = await downloadExport({
           exportPath,
           batchId,
@@ -78,7 +81,7 @@ export function useExportProgress({ exportPath, batchId, bom }: { exportPath: st
           return;
         }
         const message = error instanceof Error ? error.message : "The export failed.";
-        if (error instanceof ExportLimitError) {
+        if (error instanceof (await download).ExportLimitError) {
           // Nothing went wrong: the export waits its turn. Say why; the menu offers to try again.
           setState({ phase: "limited", label, message });
           toast.warning("Export not started", { id: toastId, description: message, duration: 10_000 });

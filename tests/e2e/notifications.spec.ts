@@ -86,7 +86,7 @@ test("add a webhook channel, send a test, see it in the delivery log, remove it"
     expect(html).not.toContain(secret);
 
     await page.getByRole("button", { name: `Remove channel to ${host}` }).click();
-    await page.getByRole("dialog").getByRole("button", { name: "Remove channel" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Remove channel" }).click();
     await expect(page.getByTestId("no-channels")).toBeVisible();
 
     // The audit log has the three actions, with the host only.

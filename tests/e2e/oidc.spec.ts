@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
 
 import { signInFromLogin, USERS } from "./fixtures/auth";
 import { E2E } from "./fixtures/settings";
@@ -39,6 +39,15 @@ async function completeAtProvider(page: Page, sub: string) {
     await page.waitForURL((url) => url.href !== at);
   }
   throw new Error("the provider did not send the browser back to the app");
+}
+
+/**
+ * Signs this browser out, here and at the provider. The page is left first: a request it still has
+ * in flight (a link prefetch) would otherwise bring a renewed session cookie back after the clear.
+ */
+async function signOutEverywhere(page: Page, context: BrowserContext) {
+  await page.goto("about:blank");
+  await signOutEverywhere(page, context);
 }
 
 async function signInWithOidc(page: Page, sub: string) {
@@ -100,14 +109,14 @@ test("a returning user is matched by issuer and subject after changing their ema
   const before = await session(page);
   expect(before).toMatchObject({ user: { email: first, role: "member" } });
 
-  await context.clearCookies(); // signed out, here and at the provider
+  await signOutEverywhere(page, context);
   await providerAccount("sub-returning", { email: "returning-moved@elsewhere.example", email_verified: true, name: "Returning" });
   await signInWithOidc(page, "sub-returning");
   await expect(page).toHaveURL(`${E2E.appUrl}/`);
   expect(await session(page)).toMatchObject({ user: { id: before!.user.id, email: first } });
 
   // Someone else at the provider now holding the old email is not that user.
-  await context.clearCookies();
+  await signOutEverywhere(page, context);
   await providerAccount("sub-took-the-email", { email: first, email_verified: true });
   await signInWithOidc(page, "sub-took-the-email");
   await expect(page).toHaveURL(/\/login\?error=oidc_link_required/);
@@ -124,7 +133,7 @@ test("a password user links an OIDC sign-in from the account page, then signs in
   await expect(page.getByTestId("oidc-link-outcome")).toHaveText(`${E2E.oidcName} sign-in is linked: you can now sign in with it.`);
   await expect(page.getByText(`Linked (member-at-idp@elsewhere.example at ${E2E.oidcName})`)).toBeVisible();
 
-  await context.clearCookies();
+  await signOutEverywhere(page, context);
   await signInWithOidc(page, "sub-member");
   await expect(page).toHaveURL(`${E2E.appUrl}/`);
   expect(await session(page)).toMatchObject({ user: { id: member!.user.id, email: USERS.member.email, role: "member" } });

@@ -3,7 +3,7 @@ import type { APIRequestContext } from "@playwright/test";
 import { can, scopeOf } from "@/lib/auth/permissions";
 
 import { appRoutes, type AppRoute } from "./fixtures/routes";
-import { acceptInvite, inviteFromSettings, uniqueEmail } from "./fixtures/team";
+import { acceptInvite, inviteFromSettings, removeAllAccess, uniqueEmail } from "./fixtures/team";
 import { expect, test } from "./fixtures/test";
 
 // Every page and API route of the app (read from app/), over HTTP, as each kind of person; what
@@ -78,7 +78,9 @@ async function sweep(request: APIRequestContext, role: "admin" | "member", seesW
 }
 
 test("a member without access to a workspace: 404 for all of its pages and APIs, the rest as the table says", async ({ page, browser }) => {
-  const outsider = await acceptInvite(browser, await inviteFromSettings(page, uniqueEmail("outsider"), []));
+  const email = uniqueEmail("outsider");
+  const outsider = await acceptInvite(browser, await inviteFromSettings(page, email, ["Sandbox"]));
+  await removeAllAccess(page, email);
   expect(await sweep(outsider.request, "member", false)).toEqual([]);
   await outsider.context().close();
 });

@@ -61,8 +61,9 @@ test("a disabled member's open session is refused on their next request", async 
 
   await page.goto("/settings/members");
   await page.getByRole("button", { name: `Disable ${email}` }).click();
-  await page.getByRole("dialog").getByRole("button", { name: "Disable", exact: true }).click();
-  await expect(page.getByRole("dialog")).toHaveCount(0);
+  // A destructive confirmation: an alert dialog.
+  await page.getByRole("alertdialog").getByRole("button", { name: "Disable", exact: true }).click();
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
 
   await member.reload();
   await expect(member).toHaveURL(/\/login\?callbackUrl=.*&reason=disabled/);

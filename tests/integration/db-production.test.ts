@@ -173,7 +173,10 @@ const syncRow = async (batchId: string) =>
 const mirroredCalls = async (batchId: string) =>
   Number((await query<{ count: string }>("select count(*)::text as count from mirror_calls where batch_id = $1", [batchId]))[0]?.count);
 
-describe("the standalone build: two instances on one PostgreSQL database", { timeout: 240_000 }, () => {
+// One rollout, stage by stage: the instances come up, serve a sign-in, share a copy, then one is
+// stopped with SIGTERM (which ends it for every later stage). The stages keep their order even
+// when the suite is shuffled: the only suite that opts out, because its last stage is destructive.
+describe("the standalone build: two instances on one PostgreSQL database", { timeout: 240_000, shuffle: false }, () => {
   beforeAll(async () => {
     expect(server, "runs in the PostgreSQL pass only (TEST_DATABASE_URL)").not.toBe("");
     mkdirSync("test-results", { recursive: true });

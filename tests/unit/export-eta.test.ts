@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { rateLimited } from "@/components/reports/download";
-import { etaText, RateWindow } from "@/components/reports/eta";
+import { etaText, rateLimited, RateWindow } from "@/components/reports/eta";
 
 describe("export time estimate (moving window of measured progress)", () => {
   it("gives none until the samples span a few seconds", () => {
