@@ -47,7 +47,7 @@ async function completeAtProvider(page: Page, sub: string) {
  */
 async function signOutEverywhere(page: Page, context: BrowserContext) {
   await page.goto("about:blank");
-  await signOutEverywhere(page, context);
+  await context.clearCookies();
 }
 
 async function signInWithOidc(page: Page, sub: string) {

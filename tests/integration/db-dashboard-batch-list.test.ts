@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { removeBatch, renameBatch } from "@/app/w/[workspace]/batches/actions";
@@ -56,17 +56,19 @@ const summary = (total: number, waiting: number, active: number, completed: numb
   failed,
 });
 
+/** A workspace the signed-in member can see (tests that change a list get one of their own). */
+async function make(slug: string): Promise<Workspace> {
+  const info = await createWorkspace(db, { slug, name: slug, baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
+  const workspace = { ...info, gateway: sb.gateway() };
+  session.workspaces.set(slug, workspace);
+  return workspace;
+}
+
 beforeAll(async () => {
   handle = await openTestDatabase();
   db = handle.db;
   sb = await startTestSandbox();
   session.user.id = (await createUser(db, { email: session.user.email, role: "member" })).id;
-  const make = async (slug: string) => {
-    const info = await createWorkspace(db, { slug, name: slug, baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
-    const workspace = { ...info, gateway: sb.gateway() };
-    session.workspaces.set(slug, workspace);
-    return workspace;
-  };
   ws = await make("list");
   other = await make("elsewhere");
   // Added one minute apart, in this order; "never-read" has no summary yet.
@@ -166,21 +168,21 @@ describe(`batches list (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   });
 
   it("shows a batch's final counts once its copy is frozen, though Trillet was last read mid-run", async () => {
+    const own = await make("frozen");
     const readAt = new Date(Date.now() - 60_000);
-    await recordBatchRead(db, ws.id, "demo-finished", summary(2, 1, 1, 0, 0), readAt, null);
-    expect((await listBatches(db, ws.id)).find((i) => i.batchId === "demo-finished")).toMatchObject({ status: "running" });
+    await recordBatchRead(db, own.id, "demo-finished", summary(2, 1, 1, 0, 0), readAt, null);
+    expect((await listBatches(db, own.id)).find((i) => i.batchId === "demo-finished")).toMatchObject({ status: "running" });
 
-    await requestSync(db, ws.id, "demo-finished");
+    await requestSync(db, own.id, "demo-finished");
     const job = await claimNextSync(db, "list-test");
-    expect(job?.batchId).toBe("demo-finished");
-    expect(await runSync(db, ws.gateway, job!, { limitPerMinute: 600_000, minSpacingMs: 0 })).toMatchObject({ frozen: true });
+    expect(job).toMatchObject({ workspaceId: own.id, batchId: "demo-finished" });
+    expect(await runSync(db, own.gateway, job!, { limitPerMinute: 600_000, minSpacingMs: 0 })).toMatchObject({ frozen: true });
 
-    const item = (await listBatches(db, ws.id)).find((i) => i.batchId === "demo-finished")!;
+    const item = (await listBatches(db, own.id)).find((i) => i.batchId === "demo-finished")!;
     const final = sb.sandbox.summary("demo-finished")!;
-    const [sync] = await db.select().from(mirrorSyncs);
+    const [sync] = await db.select().from(mirrorSyncs).where(eq(mirrorSyncs.workspaceId, own.id));
     expect(item).toMatchObject({ status: "finished", summary: final, refreshedAt: sync!.lastSuccessAt!.getTime() });
     expect(item.successRate).toBeCloseTo(final.completed / (final.completed + final.failed));
-    await db.delete(trackedBatches).where(sqlBatch("demo-finished"));
   });
 });
 
@@ -223,10 +225,12 @@ describe("rename and remove", () => {
   });
 
   it("renames a batch of this workspace and refreshes the list", async () => {
-    const result = await renameBatch(null, form({ workspace: "list", batchId: "bravo", label: " Spring  promo " }));
+    const own = await make("rename");
+    await db.insert(trackedBatches).values({ workspaceId: own.id, batchId: "bravo", label: "Before" });
+    const result = await renameBatch(null, form({ workspace: "rename", batchId: "bravo", label: " Spring  promo " }));
     expect(result).toMatchObject({ ok: true });
-    expect((await findTrackedBatch(db, ws.id, "bravo"))?.label).toBe("Spring promo");
-    expect(session.revalidated).toEqual(["/w/list/batches"]);
+    expect((await findTrackedBatch(db, own.id, "bravo"))?.label).toBe("Spring promo");
+    expect(session.revalidated).toEqual(["/w/rename/batches"]);
     const { rows } = await listAudit(db, 1, 5);
     expect(rows[0]).toMatchObject({ action: "batch.renamed", target: "bravo", actorEmail: "member@example.com", ip: "192.0.2.9" });
   });
@@ -247,12 +251,13 @@ describe("rename and remove", () => {
   it("removes a batch from this workspace's list only", async () => {
     expect(await removeBatch(null, form({ workspace: "list", batchId: "theirs" }))).toMatchObject({ ok: false });
     expect(await findTrackedBatch(db, other.id, "theirs")).not.toBeNull();
-    expect(await removeBatch(null, form({ workspace: "list", batchId: "charlie" }))).toMatchObject({ ok: true });
-    expect(ids(await listBatches(db, ws.id))).toEqual(["never-read", "bravo", "alpha"]);
-    expect(await removeBatch(null, form({ workspace: "list", batchId: "charlie" }))).toMatchObject({ ok: false });
+    const own = await make("remove");
+    await db.insert(trackedBatches).values([
+      { workspaceId: own.id, batchId: "bravo", addedAt: at(0) },
+      { workspaceId: own.id, batchId: "charlie", addedAt: at(1) },
+    ]);
+    expect(await removeBatch(null, form({ workspace: "remove", batchId: "charlie" }))).toMatchObject({ ok: true });
+    expect(ids(await listBatches(db, own.id))).toEqual(["bravo"]);
+    expect(await removeBatch(null, form({ workspace: "remove", batchId: "charlie" }))).toMatchObject({ ok: false });
   });
 });
-
-function sqlBatch(batchId: string) {
-  return and(eq(trackedBatches.workspaceId, ws.id), eq(trackedBatches.batchId, batchId));
-}
