@@ -120,6 +120,7 @@ describe("scripts read .env from the folder they run in", { timeout: 120_000 }, 
   });
 
   it("npm run user:create creates the user in that database", async () => {
+    await (await openDatabase({ ...target, migrate: true })).close();
     const { status, out } = npmRun("user:create", ["--email", "dotenv-admin@example.com", "--name", "From dotenv"], {
       BATCHBOARD_PASSWORD: "dotenv-Password-1234",
     });
@@ -134,7 +135,8 @@ describe("scripts read .env from the folder they run in", { timeout: 120_000 }, 
   });
 
   it("npm run keys:rotate re-seals the stored Trillet credentials with the new key", async () => {
-    const seed = await openDatabase({ ...target, migrate: false });
+    // Migrated here (idempotent), so the check needs no other test to have run first.
+    const seed = await openDatabase({ ...target, migrate: true });
     await sealWorkspace(seed.db, "rotated", OLD_KEY);
     await seed.close();
 

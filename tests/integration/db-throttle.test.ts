@@ -8,7 +8,7 @@ import { issueSetupToken, setupFirstAdmin } from "@/lib/auth/setup";
 import { ACCOUNT, ADDRESS, attemptBlockedFor, beginAttempt, PAIR, purgeExpiredThrottle } from "@/lib/auth/throttle";
 import { createUser, findCredentials } from "@/lib/auth/users";
 import type { Database } from "@/lib/db";
-import { auditEvents, rateLimits, users } from "@/lib/db/schema";
+import { auditEvents, rateLimits } from "@/lib/db/schema";
 import { PEER_HEADER, stampPeer } from "@/lib/http/client-address";
 import { scryptStats } from "@/lib/security/password";
 
@@ -142,7 +142,7 @@ describe(`password attempt throttling (${usingPostgres() ? "PostgreSQL" : "PGlit
     const throttled = await acceptInviteWithPassword(db, "guess-last", { name: "X", password: PASSWORD }, request);
     expect(throttled).toEqual({ ok: false, error: expect.stringMatching(/^Too many attempts\. Try again in 30 seconds\.$/) });
     // A real invite from another address still works, and only then is a password hashed.
-    const admin = (await db.select().from(users).limit(1))[0]!;
+    const admin = await createUser(db, { email: "inviter@example.com", name: "Inviter", role: "admin" });
     const { token } = await createInvite(db, { email: "joiner@example.com", role: "member", workspaceIds: [], createdBy: admin.id });
     const joined = await acceptInviteWithPassword(
       db,

@@ -60,8 +60,10 @@ describe("WorkspaceGateway", () => {
       limitPerMinute: limit,
       windowMs,
       safetyMs: 100,
-      // The backlog takes longer than a page view's deadline: this measures the queue, not the deadline.
+      // The backlog takes longer than a page view's deadline: this measures the queue, not the deadline
+      // (nor a request timeout on a loaded machine).
       viewDeadlineMs: 60_000,
+      timeoutMs: 30_000,
       fetch: (input, init) => {
         arrivals.push(Date.now());
         return fetch(input, init);
@@ -76,7 +78,7 @@ describe("WorkspaceGateway", () => {
       await new Promise((r) => setTimeout(r, windowMs / (3 * limit)));
     }
     const results = await Promise.allSettled(reads);
-    expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+    expect(results.flatMap((r) => (r.status === "rejected" ? [String(r.reason)] : []))).toEqual([]);
     expect(sb.sandbox.stats().byStatus["429"] ?? 0).toBe(0);
     for (const t of arrivals) {
       expect(arrivals.filter((u) => u >= t && u < t + windowMs).length).toBeLessThanOrEqual(limit);
