@@ -14,6 +14,7 @@ import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
 
 import { openTestDatabase, usingPostgres } from "../support/db";
+import { form } from "../support/request";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
 // The batches page: shaping and sorting of the tracked list, the "Open batch" field's targets, and
@@ -39,12 +40,6 @@ let db: Database;
 let sb: RunningSandbox;
 let ws: Workspace;
 let other: Workspace;
-
-const form = (fields: Record<string, string>) => {
-  const data = new FormData();
-  for (const [key, value] of Object.entries(fields)) data.append(key, value);
-  return data;
-};
 
 const T0 = Date.parse("2025-03-01T09:00:00Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
