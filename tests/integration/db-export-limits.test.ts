@@ -14,6 +14,7 @@ import type { Workspace } from "@/lib/workspaces";
 
 import { openTestDatabase, usingPostgres } from "../support/db";
 import { createSandboxWorkspace, unique } from "../support/factories";
+import { parkAllJobs } from "../support/mirror";
 import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
 
 // Exports that walk Trillet share the workspace's budget: at most a few at once per user and per
@@ -252,6 +253,8 @@ describe(`A walking export fills the mirror (${usingPostgres() ? "PostgreSQL" : 
 
   it("takes the job over from a mirror runner that was copying the batch", async () => {
     const ws = await freshWorkspace();
+    // Jobs other tests left due would be claimed first: this test's job is the only one due.
+    await parkAllJobs(db);
     await requestSync(db, ws.id, "demo-finished");
     const claimed = await claimNextSync(db, "runner-a");
     expect(claimed).toMatchObject({ batchId: "demo-finished", owner: "runner-a", state: "running" });

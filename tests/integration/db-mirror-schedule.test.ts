@@ -14,6 +14,7 @@ import { createWorkspace } from "@/lib/workspaces";
 
 import { BIG, LIVE, progressViolations, runCopyScenario, SMALL, type ScenarioResult } from "../support/copy-scenario";
 import { createScratchDatabase, openTestDatabase, usingPostgres } from "../support/db";
+import { parkAllJobs } from "../support/mirror";
 import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
 
 // Issue 12: copies progress page by page across batches (fair scheduling), a running batch's copy
@@ -48,11 +49,6 @@ const syncRow = async (batchId: string) =>
       .where(and(eq(mirrorSyncs.workspaceId, ws), eq(mirrorSyncs.batchId, batchId)))
   )[0]!;
 
-/** Every job of the database waits an hour: runners started next see only the jobs made after. */
-async function parkAllJobs() {
-  await db.update(mirrorSyncs).set({ state: "done", owner: null, nextSyncAt: new Date(Date.now() + 3_600_000) });
-}
-
 /** A fresh job for this batch alone: every other job of the workspace waits an hour. */
 async function onlyJob(batchId: string) {
   await db
@@ -81,7 +77,7 @@ describe(`mirror scheduling (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
           trilletWorkspaceId: TEST_WORKSPACE,
         })
       ).id;
-      await parkAllJobs();
+      await parkAllJobs(db);
       const result = await runCopyScenario({
         db,
         sandbox: sb.sandbox,
@@ -93,7 +89,7 @@ describe(`mirror scheduling (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () 
         viewerEveryMs: 5_000 * scale,
       });
       // The big copy is left unfinished: park it so no later test's runners pick it up.
-      await parkAllJobs();
+      await parkAllJobs(db);
       return result;
     })());
 
