@@ -3,6 +3,8 @@
 import { DownloadIcon, Loader2Icon, RotateCwIcon, XIcon } from "lucide-react";
 import { useState } from "react";
 
+import { formatCount } from "@/components/batches/format";
+import { useLocale } from "@/components/locale-provider";
 import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
@@ -19,7 +21,7 @@ import { cn } from "@/lib/utils";
 
 import type { ExportFilter, ExportFormat } from "./download";
 import { etaText, rateLimited } from "./eta";
-import { formatRows, useExportProgress, type ExportState } from "./use-export-progress";
+import { useExportProgress, type ExportState } from "./use-export-progress";
 
 export type { ExportFilter } from "./download";
 
@@ -34,12 +36,13 @@ interface Props {
 }
 
 /** The progress area's main line, in plain words and the viewer's locale. */
-function progressText(state: Extract<ExportState, { phase: "running" }>): string {
+function progressText(state: Extract<ExportState, { phase: "running" }>, locale: string): string {
+  const formatRows = (n: number) => formatCount(n, locale);
   const { reading, rows, total } = state;
   if (rows === 0 && total !== 0 && reading?.phase === "reading") {
     const expected = Math.max(reading.expected, reading.rows);
     if (expected === 0) return "Fetching calls from Trillet…";
-    const eta = etaText(state.etaMs);
+    const eta = etaText(state.etaMs, locale);
     return `Fetching calls from Trillet: ${formatRows(reading.rows)} of ${formatRows(expected)}${eta ? ` · ${eta}` : ""}`;
   }
   if (rows === 0 && total !== 0) return reading ? "Writing the file…" : "Starting the export…";
@@ -55,6 +58,7 @@ function progressText(state: Extract<ExportState, { phase: "running" }>): string
 export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" }: Props) {
   const [bom, setBom] = useState(false);
   const { state, run, cancel, retry } = useExportProgress({ exportPath, batchId, bom });
+  const locale = useLocale();
   const [dismissed, setDismissed] = useState<ExportState | null>(null);
 
   const running = state.phase === "running";
@@ -129,7 +133,7 @@ export function ExportMenu({ exportPath, batchId, view, viewLabel = "This view" 
         {shown?.phase === "running" ? (
           <div className="flex flex-col gap-2">
             <span className="min-h-8 tabular-nums" data-testid="export-progress">
-              {progressText(shown)}
+              {progressText(shown, locale)}
             </span>
             <Progress
               value={

@@ -2,6 +2,8 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 
+import { formatCount } from "@/components/batches/format";
+import { useLocale } from "@/components/locale-provider";
 import { toast } from "@/components/ui/toast";
 
 import type { ExportFilter, ExportFormat, Reading } from "./download";
@@ -27,15 +29,13 @@ interface Run {
   label: string;
 }
 
-/** Rows in the viewer's locale (the progress area only renders in the browser, after a click). */
-export const formatRows = (n: number) => new Intl.NumberFormat(undefined).format(n);
-
 /**
  * One export download at a time, as state for the menu: start, cancel, try again, with the
  * progress and a time estimate from the rate measured over the last ~30 s. The toasts say how it
  * ended; the cancel and retry buttons are the menu's own (one of each).
  */
 export function useExportProgress({ exportPath, batchId, bom }: { exportPath: string; batchId: string; bom: boolean }) {
+  const locale = useLocale();
   const [state, setState] = useState<ExportState>({ phase: "idle" });
   const abortRef = useRef<AbortController | null>(null);
   const lastRef = useRef<Run | null>(null);
@@ -73,7 +73,7 @@ export function useExportProgress({ exportPath, batchId, bom }: { exportPath: st
           },
         });
         setState({ phase: "idle" });
-        toast.success(`Exported ${formatRows(rows)} ${rows === 1 ? "row" : "rows"}`, { id: toastId, duration: 5000 });
+        toast.success(`Exported ${formatCount(rows, locale)} ${rows === 1 ? "row" : "rows"}`, { id: toastId, duration: 5000 });
       } catch (error) {
         if (abort.signal.aborted) {
           setState({ phase: "idle" });
@@ -93,7 +93,7 @@ export function useExportProgress({ exportPath, batchId, bom }: { exportPath: st
         if (abortRef.current === abort) abortRef.current = null;
       }
     },
-    [batchId, bom, exportPath],
+    [batchId, bom, exportPath, locale],
   );
 
   const cancel = useCallback(() => abortRef.current?.abort(), []);
