@@ -1,31 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 
 import { getBatchPage } from "@/lib/batches/batch-page";
 import { parseBatchView } from "@/lib/batches/search-params";
 import { findTrackedBatch, listTrackedBatches } from "@/lib/batches/tracked";
-import type { Database } from "@/lib/db";
 import { claimNextSync, runSync } from "@/lib/mirror/sync";
 import { isTrilletError } from "@/lib/trillet/errors";
 import type { Workspace } from "@/lib/workspaces";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { usingPostgres } from "../support/db";
 import { createSandboxWorkspace } from "../support/factories";
-import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
+import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-let sb: RunningSandbox;
+setUpDatabaseAndSandbox();
 let workspace: Workspace;
 
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
-});
-afterAll(async () => {
-  await handle.dispose();
-  await sb.close();
-});
 // Each test reads through a workspace of its own: its own list of batches and its own copies.
 beforeEach(async () => {
   workspace = await createSandboxWorkspace(db, sb);

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { removeBatch, renameBatch } from "@/app/w/[workspace]/batches/actions";
 import { LABEL_MAX_LENGTH, removeBatchInput, renameBatchInput } from "@/components/batches-list/batch-actions-input";
@@ -8,14 +8,14 @@ import { listAudit } from "@/lib/audit";
 import { createUser } from "@/lib/auth/users";
 import { batchListQuery, listBatches, parseBatchListView, type BatchListItem } from "@/lib/batches/batch-list";
 import { findTrackedBatch, recordBatchRead } from "@/lib/batches/tracked";
-import type { Database } from "@/lib/db";
 import { mirrorSyncs, trackedBatches } from "@/lib/db/schema";
 import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { usingPostgres } from "../support/db";
+import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
 import { form } from "../support/request";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { TEST_KEY, TEST_WORKSPACE } from "../support/sandbox";
 
 // The batches page: shaping and sorting of the tracked list, the "Open batch" field's targets, and
 // the rename/remove actions (session stubbed) against a real database and the Trillet sandbox.
@@ -35,9 +35,7 @@ vi.mock("next/headers", async () => {
   return { headers: async () => new Headers({ [PEER_HEADER]: peerHeaderValue("192.0.2.9"), "user-agent": "vitest" }) };
 });
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-let sb: RunningSandbox;
+setUpDatabaseAndSandbox();
 let ws: Workspace;
 let other: Workspace;
 
@@ -60,9 +58,6 @@ async function make(slug: string): Promise<Workspace> {
 }
 
 beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
   session.user.id = (await createUser(db, { email: session.user.email, role: "member" })).id;
   ws = await make("list");
   other = await make("elsewhere");
@@ -96,10 +91,6 @@ beforeAll(async () => {
       summaryReadAt: at(4),
     },
   ]);
-});
-afterAll(async () => {
-  await handle.dispose();
-  await sb.close();
 });
 beforeEach(() => {
   session.revalidated.length = 0;

@@ -1,15 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 
 import { GET } from "@/app/api/w/[workspace]/batches/[batchId]/calls/[jobId]/route";
 import { createUser } from "@/lib/auth/users";
 import { getMirroredCall } from "@/lib/batches/call-detail";
 import { findTrackedBatch } from "@/lib/batches/tracked";
-import type { Database } from "@/lib/db";
 import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { usingPostgres } from "../support/db";
+import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
+import { TEST_KEY, TEST_WORKSPACE } from "../support/sandbox";
 
 // One call of a batch, read from the mirror only: the service and its route handler (session stubbed).
 const session = vi.hoisted(() => ({ workspaces: new Map<string, Workspace>(), userId: "" }));
@@ -18,16 +18,11 @@ vi.mock("@/lib/auth/guards", () => ({
   visibleWorkspace: async (_user: unknown, slug: string) => session.workspaces.get(slug) ?? null,
 }));
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-let sb: RunningSandbox;
+setUpDatabaseAndSandbox();
 let ws: Workspace;
 let other: Workspace;
 
 beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
   const make = async (slug: string) => {
     const info = await createWorkspace(db, { slug, name: slug, baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE });
     const workspace = { ...info, gateway: sb.gateway() };
@@ -43,10 +38,6 @@ beforeAll(async () => {
   for (let job = await claimNextSync(db, "t"); job; job = await claimNextSync(db, "t")) {
     await runSync(db, ws.gateway, job, { limitPerMinute: 600_000, minSpacingMs: 0 });
   }
-});
-afterAll(async () => {
-  await handle.dispose();
-  await sb.close();
 });
 
 // Next hands a route handler its params already decoded (a page gets them percent-encoded).

@@ -1,40 +1,28 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { FAILED_PAGE_SIZE, loadFailureDrilldown } from "@/app/w/[workspace]/batches/[batchId]/failed/drilldown";
 import { NO_REASON_KEY } from "@/lib/batches/call-detail";
 import { drilldownQuery, parseDrilldownView } from "@/lib/batches/drilldown-view";
 import { reasonKey } from "@/lib/batches/reasons";
 import { findTrackedBatch, recordBatchRead } from "@/lib/batches/tracked";
-import type { Database } from "@/lib/db";
 import { mirrorCalls, mirrorSyncs } from "@/lib/db/schema";
 import { claimNextSync, runSync } from "@/lib/mirror/sync";
 import type { Workspace } from "@/lib/workspaces";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { usingPostgres } from "../support/db";
 import { createSandboxWorkspace } from "../support/factories";
-import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
+import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-let sb: RunningSandbox;
+setUpDatabaseAndSandbox();
 let ws: Workspace;
 
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
-});
 // A workspace per test: its own tracked batches and copies. The copies a test started are run to
 // the end after it, so the next test's claimNextSync takes its own job.
 beforeEach(async () => {
   ws = await createSandboxWorkspace(db, sb);
 });
 afterEach(() => syncAll());
-afterAll(async () => {
-  await handle.dispose();
-  await sb.close();
-});
 
 const view = (query: Record<string, string> = {}) => parseDrilldownView(query);
 const load = (batchId: string, query: Record<string, string> = {}) => loadFailureDrilldown(db, ws, batchId, view(query), null);

@@ -2,17 +2,17 @@ import { randomUUID } from "node:crypto";
 
 import { parse as csvParse } from "csv-parse/sync";
 import { and, desc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 
-import type { Database } from "@/lib/db";
 import { auditEvents, exportSlots, mirrorSyncs } from "@/lib/db/schema";
 import { runExport } from "@/lib/reports/export";
 import { FAULT_KINDS } from "@/lib/sandbox/faults";
 import type { SandboxFaultKind, SandboxFaultRule } from "@/lib/sandbox/types";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { usingPostgres } from "../support/db";
+import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
+import { TEST_KEY, TEST_WORKSPACE } from "../support/sandbox";
 
 // An unmirrored export under every fault the sandbox can inject (a hang past the timeout, 429 on
 // every request, 5xx, malformed JSON, schema drift, 401), permanent or a short burst, before the
@@ -25,20 +25,9 @@ const BATCH = "demo-failing"; // 480 calls, 5 pages
 /** Far above any case here (a permanent 429 gives up after 6 waits of about 1 s): a hang fails the test. */
 const BOUND_MS = 45_000;
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-let sb: RunningSandbox;
+setUpDatabaseAndSandbox();
 const actor = { id: null, email: "faults@example.test" };
 
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
-});
-afterAll(async () => {
-  await handle.dispose();
-  await sb.close();
-});
 beforeEach(() => {
   sb.sandbox.setFaults([]);
   sb.sandbox.resetStats();

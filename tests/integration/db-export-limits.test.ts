@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 
 import { parse as csvParse } from "csv-parse/sync";
 import { and, asc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 
-import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db";
+import { openDatabase, type DatabaseHandle } from "@/lib/db";
 import { auditEvents, exportSlots, mirrorCalls, mirrorSyncs } from "@/lib/db/schema";
 import { claimNextSync, requestSync } from "@/lib/mirror/sync";
 import { runExport } from "@/lib/reports/export";
@@ -12,28 +12,17 @@ import { takeExportSlot } from "@/lib/reports/export-slots";
 import type { SandboxCall } from "@/lib/sandbox/types";
 import type { Workspace } from "@/lib/workspaces";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { usingPostgres } from "../support/db";
 import { createSandboxWorkspace, unique } from "../support/factories";
+import { db, dbUrl, sb, setUpDatabaseAndSandbox } from "../support/harness";
 import { parkAllJobs } from "../support/mirror";
-import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
 
 // Exports that walk Trillet share the workspace's budget: at most a few at once per user and per
 // workspace, counted in the database. And the pages an unfiltered walk reads fill the mirror copy,
 // so that a first export plus the batch's freeze costs one walk, not two.
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-let sb: RunningSandbox;
+setUpDatabaseAndSandbox();
 
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
-});
-afterAll(async () => {
-  await handle.dispose();
-  await sb.close();
-});
 beforeEach(() => {
   sb.sandbox.setFaults([]);
   sb.sandbox.setLatency(0);
@@ -183,7 +172,7 @@ describe(`Export limits (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   it("gives out exactly the limit when many instances ask at once", async () => {
     const ws = await freshWorkspace();
     // On PostgreSQL a second pool is a second instance; on PGlite the one process asks concurrently.
-    const second: DatabaseHandle | null = handle.url ? await openDatabase({ url: handle.url }) : null;
+    const second: DatabaseHandle | null = dbUrl ? await openDatabase({ url: dbUrl }) : null;
     try {
       const dbs = [db, second?.db ?? db];
       const answers = await Promise.all(

@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { and, eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import type { Database } from "@/lib/db";
 import { mirrorSyncs } from "@/lib/db/schema";
 import { upsertCalls } from "@/lib/mirror/store";
 import { ExportCache } from "@/lib/reports/cache";
@@ -14,34 +13,25 @@ import { runExport, warmExportCache } from "@/lib/reports/export";
 import { mirrorExport } from "@/lib/reports/sources";
 import type { Workspace } from "@/lib/workspaces";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { usingPostgres } from "../support/db";
 import { EXPORT_ACTOR as actor, bytesOf, compareReport, lastExportAudit, parseCsv as parse } from "../support/export";
 import { createSandboxWorkspace } from "../support/factories";
+import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
 import { syncUntilFrozen as syncUntilFrozenOn } from "../support/mirror";
 import { OWASP_PAYLOADS } from "../support/owasp";
-import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
 
 // Exports of a batch's copy in the database: a frozen batch with no upstream request, the cells a
 // spreadsheet would run, the ranges the copy is read in, and the export cache of frozen batches.
 // The memory a 100,000-call export holds while it streams is measured by the benchmark
 // (`npm run bench -- mirror`, tests/bench/mirror.ts). Walked exports: db-export.test.ts.
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-let sb: RunningSandbox;
+setUpDatabaseAndSandbox();
 let workspace: Workspace;
 
 beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
   // One workspace for the file: each test that needs a frozen batch freezes it (syncUntilFrozen
   // does nothing when it already is), and the crafted batches have names of their own.
   workspace = await createSandboxWorkspace(db, sb);
-});
-afterAll(async () => {
-  await handle.dispose();
-  await sb.close();
 });
 beforeEach(() => {
   sb.sandbox.setFaults([]);

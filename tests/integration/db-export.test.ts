@@ -2,9 +2,8 @@ import { readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 
-import type { Database } from "@/lib/db";
 import { mirrorSyncs } from "@/lib/db/schema";
 import { REPORT_COLUMNS } from "@/lib/reports/columns";
 import { runExport } from "@/lib/reports/export";
@@ -12,7 +11,7 @@ import { guardCell } from "@/lib/reports/guard";
 import { readExportProgress } from "@/lib/reports/progress";
 import type { Workspace } from "@/lib/workspaces";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { usingPostgres } from "../support/db";
 import {
   EXPORT_ACTOR as actor,
   bytesOf,
@@ -23,27 +22,16 @@ import {
   parseCsv as parse,
 } from "../support/export";
 import { createSandboxWorkspace } from "../support/factories";
-import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
+import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
 
 // Exports walked from Trillet (batches with no frozen copy): the CSV field by field, filters, the
 // retry layout, progress, failures and cancellation. Frozen copies and the export cache:
 // db-export-mirror.test.ts.
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-let sb: RunningSandbox;
+setUpDatabaseAndSandbox();
 let workspace: Workspace;
 const spoolDirs = async () => new Set((await readdir(tmpdir())).filter((name) => name.startsWith("batchboard-export-")));
 
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
-});
-afterAll(async () => {
-  await handle.dispose();
-  await sb.close();
-});
 // A workspace per test: an export of all calls of a finished batch freezes its copy, and a later
 // export of it would then be read from the database instead of walked.
 beforeEach(async () => {

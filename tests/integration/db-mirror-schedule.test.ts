@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { copyProgressText } from "@/components/batches/copy-progress-text";
-import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db";
+import { openDatabase, type DatabaseHandle } from "@/lib/db";
 import { mirrorCalls, mirrorSyncs } from "@/lib/db/schema";
 import { getMirrorStatus } from "@/lib/mirror/status";
 import { mirrorSummary } from "@/lib/mirror/store";
@@ -13,9 +13,10 @@ import { WorkspaceGateway, type ReadOptions } from "@/lib/trillet/gateway";
 import { createWorkspace } from "@/lib/workspaces";
 
 import { BIG, LIVE, progressViolations, runCopyScenario, SMALL, type ScenarioResult } from "../support/copy-scenario";
-import { createScratchDatabase, openTestDatabase, usingPostgres } from "../support/db";
+import { createScratchDatabase, usingPostgres } from "../support/db";
+import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
 import { parkAllJobs } from "../support/mirror";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { TEST_KEY, TEST_WORKSPACE } from "../support/sandbox";
 
 // Issue 12: copies progress page by page across batches (fair scheduling), a running batch's copy
 // stays fresh, and progress is honest. Trillet's minute is scaled down to WINDOW_MS (60 requests
@@ -23,22 +24,13 @@ import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from 
 const WINDOW_MS = 6_000;
 const scale = WINDOW_MS / 60_000;
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-let sb: RunningSandbox;
+setUpDatabaseAndSandbox();
 let ws: string;
 
 beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
   ws = (
     await createWorkspace(db, { slug: "schedule", name: "Schedule", baseUrl: sb.url, apiKey: TEST_KEY, trilletWorkspaceId: TEST_WORKSPACE })
   ).id;
-});
-afterAll(async () => {
-  await handle.dispose();
-  await sb.close();
 });
 
 const syncRow = async (batchId: string) =>

@@ -1,10 +1,9 @@
 import { Writable } from "node:stream";
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
 import { getBatchPage } from "@/lib/batches/batch-page";
 import { parseBatchView } from "@/lib/batches/search-params";
-import type { Database } from "@/lib/db";
 import { setLogDestination, withLogContext } from "@/lib/log";
 import { metrics } from "@/lib/metrics";
 import { upsertCalls } from "@/lib/mirror/store";
@@ -12,9 +11,10 @@ import { claimNextSync, requestSync, runSync } from "@/lib/mirror/sync";
 import { runExport } from "@/lib/reports/export";
 import type { Workspace } from "@/lib/workspaces";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { usingPostgres } from "../support/db";
 import { createSandboxWorkspace } from "../support/factories";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
+import { TEST_KEY, TEST_WORKSPACE } from "../support/sandbox";
 
 // The app's log lines as an operator reads them: the real logger (lib/log.ts) writing JSON into a
 // buffer, the real sandbox over HTTP, the real database. Each line issue 14 names is provoked
@@ -37,20 +37,11 @@ setLogDestination(
   "debug",
 );
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-let sb: RunningSandbox;
+setUpDatabaseAndSandbox();
 const actor = { id: null, email: "ops@example.test" };
 
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
-});
 afterAll(async () => {
   setLogDestination(process.stdout);
-  await handle.dispose();
-  await sb.close();
 });
 beforeEach(() => sb.sandbox.setFaults([]));
 

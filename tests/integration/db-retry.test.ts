@@ -1,6 +1,6 @@
 import { and, eq, ne } from "drizzle-orm";
 import Papa from "papaparse";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { cancelBatch } from "@/lib/batches/cancel";
 import { lineageFunnel } from "@/lib/batches/lineage";
@@ -8,33 +8,28 @@ import { reasonKey } from "@/lib/batches/reasons";
 import { retryCsv, retryPreview } from "@/lib/batches/retry";
 import { startRetry, type RetryStartInput } from "@/lib/batches/retry-start";
 import { recordBatchRead } from "@/lib/batches/tracked";
-import type { Database } from "@/lib/db";
 import { auditEvents, batchStarts, mirrorSyncs, notificationChannels, notificationOutbox, trackedBatches, users } from "@/lib/db/schema";
 import { createChannel } from "@/lib/notifications/channels";
 import type { SandboxCall } from "@/lib/sandbox";
 import type { WorkspaceGateway } from "@/lib/trillet/gateway";
 import { createWorkspace, type Workspace } from "@/lib/workspaces";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { usingPostgres } from "../support/db";
+import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
 import { syncUntilFrozen } from "../support/mirror";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { TEST_KEY, TEST_WORKSPACE } from "../support/sandbox";
 
 // Retrying failed calls as a linked batch, and cancelling: rows exactly as Trillet listed them,
 // never two batches for one confirmation, an unknown outcome said as such, numbers that answered
 // in a later attempt left out, and the line's funnel.
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-let sb: RunningSandbox;
+setUpDatabaseAndSandbox();
 let gateway: WorkspaceGateway;
 let workspace: Workspace;
 let actor: { id: string; email: string };
 let serial = 0;
 
 beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
   gateway = sb.gateway();
   const info = await createWorkspace(db, {
     slug: "retry",
@@ -46,10 +41,6 @@ beforeAll(async () => {
   workspace = { ...info, gateway };
   const [user] = await db.insert(users).values({ email: "lead@example.com", name: "Lead", role: "admin" }).returning();
   actor = { id: user!.id, email: user!.email };
-});
-afterAll(async () => {
-  await handle.dispose();
-  await sb.close();
 });
 beforeEach(() => {
   sb.sandbox.setFaults([]);

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 
 import { changeAuditRetention } from "@/app/settings/audit/actions";
 import { auditHref, auditPageHref, parseAuditView, rangeStart } from "@/app/settings/audit/search-params";
@@ -9,7 +9,6 @@ import { auditActionLabel, auditFromLabel, humanAuditDetail } from "@/components
 import { auditRetention, listAudit, purgeExpiredAudit, recordAuditEvent } from "@/lib/audit";
 import { acceptInvite, createInvite, listPendingInvites } from "@/lib/auth/invites";
 import { createUser, listUsers, type AppUser } from "@/lib/auth/users";
-import type { Database } from "@/lib/db";
 import {
   auditEvents,
   batchStarts,
@@ -24,9 +23,9 @@ import {
 import { createChannel } from "@/lib/notifications/channels";
 import { createWorkspace, listWorkspaceSettings, setWorkspaceAccess } from "@/lib/workspaces";
 
-import { openTestDatabase } from "../support/db";
+import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
 import { form, signedInAs } from "../support/request";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { TEST_KEY, TEST_WORKSPACE } from "../support/sandbox";
 
 // The team-admin pages' behaviour against a real database (and the sandbox for a connection
 // test): invites need a workspace for a member and list theirs, the audit log's labels, filters and
@@ -37,20 +36,11 @@ vi.mock("@/lib/auth/fresh-sign-in", () => import("../support/request").then((m) 
 vi.mock("next/headers", () => import("../support/request").then((m) => m.nextHeaders));
 vi.mock("next/cache", () => import("../support/request").then((m) => m.nextCache));
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
+setUpDatabaseAndSandbox();
 let admin: AppUser;
-let sb: RunningSandbox;
 beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
   admin = await createUser(db, { email: "admin@example.com", name: "Ada", role: "admin" });
   signedInAs(admin);
-});
-afterAll(async () => {
-  await handle.dispose();
-  await sb.close();
 });
 
 const unique = () => crypto.randomUUID().slice(0, 8);

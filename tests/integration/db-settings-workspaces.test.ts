@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import { addWorkspace, editWorkspace, testWorkspaceConnection } from "@/app/settings/workspaces/actions";
 import { listAudit } from "@/lib/audit";
-import type { Database } from "@/lib/db";
 import { listWorkspaceSettings } from "@/lib/workspaces";
 
-import { openTestDatabase } from "../support/db";
 import { createAdmin, createSandboxWorkspace } from "../support/factories";
+import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
 import { form, signedInAs } from "../support/request";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { TEST_KEY, TEST_WORKSPACE } from "../support/sandbox";
 
 // The workspaces page's server actions against a real database and the Trillet sandbox, with the
 // session and request stubbed. The credentials must never come back out of an action or the log.
@@ -18,18 +17,7 @@ vi.mock("@/lib/auth/fresh-sign-in", () => import("../support/request").then((m) 
 vi.mock("next/headers", () => import("../support/request").then((m) => m.nextHeaders));
 vi.mock("next/cache", () => import("../support/request").then((m) => m.nextCache));
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-let sb: RunningSandbox;
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
-});
-afterAll(async () => {
-  await handle.dispose();
-  await sb.close();
-});
+setUpDatabaseAndSandbox();
 beforeEach(async () => signedInAs(await createAdmin(db)));
 
 const settingsOf = async (slug: string) => (await listWorkspaceSettings(db)).find((w) => w.slug === slug)!;

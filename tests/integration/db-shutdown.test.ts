@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { migrationsApplied, openDatabase, type Database } from "@/lib/db";
+import { migrationsApplied, openDatabase } from "@/lib/db";
 import { auditEvents, exportSlots, mirrorSyncs } from "@/lib/db/schema";
 import { drain, isDraining, mirrorWorkerRunning, setMirrorWorker } from "@/lib/lifecycle";
 import { requestSync } from "@/lib/mirror/sync";
@@ -9,27 +9,15 @@ import { startMirrorRunners } from "@/lib/mirror/worker";
 import { readiness } from "@/lib/readiness";
 import { runExport } from "@/lib/reports/export";
 
-import { createScratchDatabase, openTestDatabase, usingPostgres } from "../support/db";
+import { createScratchDatabase, usingPostgres } from "../support/db";
 import { createSandboxWorkspace } from "../support/factories";
-import { startTestSandbox, type RunningSandbox } from "../support/sandbox";
+import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
 
 // One instance's shutdown, without the HTTP server around it (tests/integration/db-production.test.ts
 // does it with two real instances): readiness turns 503 at once, the mirror worker hands its job
 // back, a streaming export fails visibly and frees its slot and the sync job its walk held.
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-let sb: RunningSandbox;
-
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
-});
-afterAll(async () => {
-  await handle.dispose();
-  await sb.close();
-});
+setUpDatabaseAndSandbox();
 
 const freshWorkspace = () => createSandboxWorkspace(db, sb, { gateway: { limitPerMinute: 600 } });
 

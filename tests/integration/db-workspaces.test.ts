@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { listAudit, recordAuditEvent } from "@/lib/audit";
-import type { Database } from "@/lib/db";
 import { open, seal } from "@/lib/security/secret-box";
 import {
   findWorkspaceFor,
@@ -13,22 +12,12 @@ import {
   updateWorkspace,
 } from "@/lib/workspaces";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { usingPostgres } from "../support/db";
 import { createAdmin, createMember, createSandboxWorkspace, createTestWorkspace } from "../support/factories";
-import { startTestSandbox, TEST_KEY, TEST_WORKSPACE, type RunningSandbox } from "../support/sandbox";
+import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
+import { TEST_KEY, TEST_WORKSPACE } from "../support/sandbox";
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-let sb: RunningSandbox;
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-  sb = await startTestSandbox();
-});
-afterAll(async () => {
-  await handle.dispose();
-  await sb.close();
-});
+setUpDatabaseAndSandbox();
 
 describe(`workspaces (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   it("stores both Trillet credentials as ciphertext, showing only the key's last 4", async () => {
