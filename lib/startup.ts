@@ -14,7 +14,7 @@ import { startMirrorWorker } from "./mirror/worker";
 import { startNotificationWorker } from "./notifications/worker";
 import { appExportCache } from "./reports/cache";
 import { warmExportCache } from "./reports/export";
-import { ensureWorkspaceFromSettings } from "./workspaces";
+import { ensureWorkspaceFromSettings, pruneRemovedWorkspaceExports } from "./workspaces";
 
 /** Runs once per server process (instrumentation.ts): schema, configured workspace, first-run setup. */
 export async function startUp(log: (line: string) => void = (line) => logger().info({ event: "startup" }, line)) {
@@ -77,6 +77,10 @@ function startThrottlePurge(db: Database) {
         if (n > 0) logger().info({ event: "audit.purged", entries: n }, "Purged audit entries past their retention");
       })
       .catch((error: unknown) => logger().warn({ event: "audit.purge_failed", err: error }, "Purging expired audit entries failed"));
+    // Kept reports of workspaces removed on another instance (the removing one deletes its own at once).
+    await pruneRemovedWorkspaceExports(db).catch((error: unknown) =>
+      logger().warn({ event: "export.cache_failed", err: error }, "Export cache: removing files of removed workspaces failed"),
+    );
   };
   void purge();
   if (purgeHolder.__batchboardThrottlePurge) clearInterval(purgeHolder.__batchboardThrottlePurge);

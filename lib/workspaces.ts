@@ -6,6 +6,7 @@ import { GRANTABLE_PER_WORKSPACE, seesEveryWorkspace, type WorkspacePermission }
 import type { AppUser } from "./auth/users";
 import type { Database } from "./db";
 import { invites, workspaceAccess, workspaces } from "./db/schema";
+import { appExportCache } from "./reports/cache";
 import { seal } from "./security/secret-box";
 import { isTrilletError } from "./trillet/errors";
 import type { WorkspaceGateway } from "./trillet/gateway";
@@ -111,9 +112,18 @@ export async function removeWorkspace(db: Database, id: string): Promise<Workspa
   return row;
 }
 
-/** After the removal committed: this process forgets the workspace's gateway. */
-export function forgetRemovedWorkspace(id: string): void {
+/** After the removal committed: this process forgets the workspace's gateway and deletes its kept reports. */
+export async function forgetRemovedWorkspace(id: string): Promise<void> {
   forgetGateway(id);
+  await appExportCache()?.forgetWorkspace(id);
+}
+
+/** Deletes the kept reports of workspaces no longer in the database (removed on another instance). */
+export async function pruneRemovedWorkspaceExports(db: Database): Promise<number> {
+  const cache = appExportCache();
+  if (!cache) return 0;
+  const ids = (await db.select({ id: workspaces.id }).from(workspaces)).map((w) => w.id);
+  return cache.keepOnlyWorkspaces(ids);
 }
 
 export interface WorkspaceInput {

@@ -165,6 +165,28 @@ export class ExportCache {
     };
   }
 
+  /** Deletes every kept file of a workspace (it was removed: its call data must not stay on disk). */
+  async forgetWorkspace(workspaceId: string): Promise<void> {
+    await rm(this.#files({ workspaceId, batchId: "" }).folder, { recursive: true, force: true });
+  }
+
+  /**
+   * Deletes the folders of every workspace not in this list: files another instance kept for a
+   * workspace removed elsewhere. The number of folders deleted.
+   */
+  async keepOnlyWorkspaces(workspaceIds: readonly string[]): Promise<number> {
+    const kept = new Set(workspaceIds.map((id) => path.basename(this.#files({ workspaceId: id, batchId: "" }).folder)));
+    let removed = 0;
+    for (const name of await readdir(this.#dir).catch(() => [] as string[])) {
+      // Only this cache's own folders (32 hex digits): the folder may be shared with other files.
+      if (kept.has(name) || !/^[0-9a-f]{32}$/.test(name)) continue;
+      if (!(await stat(path.join(this.#dir, name)).catch(() => null))?.isDirectory()) continue;
+      await rm(path.join(this.#dir, name), { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
+  }
+
   /** Removes least recently used files until the folder fits its size, and stale temp files. */
   async evict(): Promise<void> {
     const entries: { csv: string; meta: string; size: number; used: number }[] = [];

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -17,7 +17,7 @@ import { usingPostgres } from "../support/db";
 import { EXPORT_ACTOR as actor, bytesOf, compareReport, lastExportAudit, parseCsv as parse } from "../support/export";
 import { createSandboxWorkspace } from "../support/factories";
 import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
-import { syncUntilFrozen as syncUntilFrozenOn } from "../support/mirror";
+import { parkAllJobs, syncUntilFrozen as syncUntilFrozenOn } from "../support/mirror";
 import { OWASP_PAYLOADS } from "../support/owasp";
 
 // Exports of a batch's copy in the database: a frozen batch with no upstream request, the cells a
@@ -240,5 +240,34 @@ describe(`Export cache of frozen batches (${usingPostgres() ? "PostgreSQL" : "PG
     expect(await lastAudit()).toMatchObject({ detail: { cached: true } });
     await bytesOf(await exportOf("demo-finished", "status=failed", workspace, undefined, small));
     expect((await lastAudit())?.detail).not.toHaveProperty("cached");
+  });
+
+  it("deletes a removed workspace's files, and only its cache's own folders when pruning", async () => {
+    await syncUntilFrozen("demo-finished");
+    const other = await createSandboxWorkspace(db, sb);
+    await parkAllJobs(db); // jobs earlier tests left due (a walked export of demo-live) wait
+    await syncUntilFrozenOn(db, other.gateway, other.id, "demo-finished");
+    const served = async (ws: Workspace) => {
+      await bytesOf(await exportOf("demo-finished", "", ws, undefined, cache));
+      return (await lastAudit())?.detail.cached === true;
+    };
+    await served(workspace);
+    await served(other);
+    expect(await files()).toHaveLength(4);
+
+    // The instance that removes a workspace deletes its files at once.
+    await cache.forgetWorkspace(other.id);
+    expect(await files()).toHaveLength(2);
+    expect(await served(other)).toBe(false); // written again
+
+    // Other instances prune on their hourly pass: folders of workspaces not in the list go; anything
+    // else in the folder (not one of the cache's own) stays.
+    await writeFile(path.join(dir, "README.txt"), "not the cache's");
+    await mkdir(path.join(dir, "not-a-cache-folder"));
+    expect(await cache.keepOnlyWorkspaces([workspace.id])).toBe(1);
+    expect(await files()).toHaveLength(2); // this workspace's CSV and its count
+    expect(await readdir(dir)).toEqual(expect.arrayContaining(["README.txt", "not-a-cache-folder"]));
+    expect(await served(workspace)).toBe(true);
+    expect(await served(other)).toBe(false);
   });
 });

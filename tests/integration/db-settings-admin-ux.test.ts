@@ -21,6 +21,7 @@ import {
   workspaces,
 } from "@/lib/db/schema";
 import { createChannel } from "@/lib/notifications/channels";
+import { appExportCache } from "@/lib/reports/cache";
 import { createWorkspace, listWorkspaceSettings, setWorkspaceAccess } from "@/lib/workspaces";
 
 import { db, sb, setUpDatabaseAndSandbox } from "../support/harness";
@@ -205,6 +206,14 @@ describe("workspaces", () => {
       createdBy: admin.id,
     });
 
+    // A report kept on disk for one of its batches (the files hold call data).
+    const cache = appExportCache()!;
+    const keptView = { workspaceId: ws.id, batchId: "b-1", frozenAt: 1, format: "report", status: "all", reason: "", q: "" };
+    const writer = (await cache.writer(keptView))!;
+    await writer.write(new TextEncoder().encode("job_id\nj-1\n"));
+    await writer.commit(1);
+    await (await cache.open(keptView))!.close();
+
     // The slug must be typed to confirm.
     expect(await deleteWorkspace(null, form({ workspaceId: ws.id, confirmSlug: "nope" }))).toMatchObject({ ok: false });
     expect(await db.select().from(workspaces).where(eq(workspaces.id, ws.id))).toHaveLength(1);
@@ -217,6 +226,7 @@ describe("workspaces", () => {
     expect(await db.select().from(notificationChannels).where(eq(notificationChannels.workspaceId, ws.id))).toHaveLength(0);
     expect(await db.select().from(workspaceAccess).where(eq(workspaceAccess.workspaceId, ws.id))).toHaveLength(0);
     expect(await db.select().from(workspaces).where(eq(workspaces.id, ws.id))).toHaveLength(0);
+    expect(await cache.open(keptView)).toBeNull();
     // Everything else stays: the other workspace and the member's access to it.
     expect((await listUsers(db)).find((u) => u.id === member.id)?.workspaceIds).toEqual([other.id]);
     const [left] = await db.select().from(invites).where(eq(invites.id, invite.id));

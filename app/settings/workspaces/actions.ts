@@ -157,7 +157,7 @@ export const deleteWorkspace = withAction(
       return row;
     });
     if (!removed) return failed(GONE);
-    forgetRemovedWorkspace(removed.id);
+    await forgetRemovedWorkspace(removed.id);
     revalidatePath(PATH);
     return succeeded(`Workspace “${removed.name}” removed with its batches, channels and access grants.`);
   },
