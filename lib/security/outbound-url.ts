@@ -9,8 +9,9 @@ import { BlockList, isIP } from "node:net";
  *
  *  - https only; no user:password@ in the URL.
  *  - The host must not be loopback, private, link-local, carrier-grade NAT, unspecified, multicast
- *    or reserved: IPv4 and IPv6 literals (IPv4-mapped and NAT64 forms included), `localhost` and
- *    `*.localhost`, and, before each request, every address the host name resolves to.
+ *    or reserved: IPv4 and IPv6 literals (IPv4-mapped and NAT64 forms included), internal names
+ *    (`localhost`, `*.localhost`, `*.local`, `*.internal`, single-label names), and, before each
+ *    request, every address the host name resolves to.
  *  - ALLOW_PRIVATE_URLS=true (for the sandbox on http://127.0.0.1 in the demo and tests) permits
  *    exactly those private hosts, over http or https. A public host still needs https.
  *
@@ -77,8 +78,20 @@ function hostOf(url: URL): string {
     .toLowerCase();
 }
 
-function isLocalName(host: string): boolean {
-  return host === "localhost" || host.endsWith(".localhost");
+/** Names that lead into the server's own networks: localhost, *.localhost, mDNS *.local, *.internal, single-label intranet names. */
+function isInternalName(host: string): boolean {
+  return (
+    host === "localhost" || host.endsWith(".localhost") || host.endsWith(".local") || host.endsWith(".internal") || !host.includes(".")
+  );
+}
+
+/**
+ * True for a URL's host (as `URL.hostname` gives it) that is a private address or an internal
+ * name. The one rule for every URL Batchboard sends to: Trillet base URLs and notification channels.
+ */
+export function isInternalHost(hostname: string): boolean {
+  const host = hostOf({ hostname } as URL);
+  return isIP(host) ? isPrivateAddress(host) : isInternalName(host);
 }
 
 export interface OutboundOptions {
@@ -101,8 +114,7 @@ export function checkOutboundUrl(raw: string, options: OutboundOptions): Outboun
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") return { ok: false, message: "The URL must start with https://." };
   if (url.username || url.password) return { ok: false, message: "The URL can't contain a user name or password." };
-  const host = hostOf(url);
-  const local = isLocalName(host) || isPrivateAddress(host);
+  const local = isInternalHost(url.hostname);
   if (local && !options.allowPrivate) return { ok: false, message: PRIVATE_REFUSED };
   if (url.protocol === "http:" && !local) return { ok: false, message: "The URL must start with https://." };
   return { ok: true, url };

@@ -73,6 +73,9 @@ describe("the outbound URL rule", () => {
       "https://[::ffff:127.0.0.1]",
       "https://[::ffff:a9fe:a9fe]",
       "https://[64:ff9b::10.0.0.1]",
+      "https://printer.local",
+      "https://metadata.google.internal",
+      "https://intranet", // a single-label name: an internal host
       "https://user:pass@api.trillet.ai",
       "ftp://api.trillet.ai",
     ]) {

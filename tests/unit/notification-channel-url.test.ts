@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { checkChannelUrl, checkResolvedHost, displayHost, isPrivateHost } from "@/lib/notifications/channel-url";
+import { checkChannelUrl, checkResolvedHost, displayHost } from "@/lib/notifications/channel-url";
+import { isInternalHost } from "@/lib/security/outbound-url";
 
 const strict = { allowPrivate: false };
 const loose = { allowPrivate: true };
@@ -42,6 +43,7 @@ describe("notification channel URLs", () => {
       "https://[fd00::1]/x",
       "https://[fe80::1]/x",
       "https://[::ffff:127.0.0.1]/x",
+      "https://[64:ff9b::10.0.0.1]/x", // NAT64 form of a private address
       "https://0.0.0.0/x",
       "https://printer.local/x",
       "https://intranet/x",
@@ -55,11 +57,11 @@ describe("notification channel URLs", () => {
   });
 
   it("classifies addresses", () => {
-    expect(isPrivateHost("8.8.8.8")).toBe(false);
-    expect(isPrivateHost("172.32.0.1")).toBe(false);
-    expect(isPrivateHost("100.64.0.1")).toBe(true);
-    expect(isPrivateHost("2606:4700::1111")).toBe(false);
-    expect(isPrivateHost("example.com")).toBe(false);
+    expect(isInternalHost("8.8.8.8")).toBe(false);
+    expect(isInternalHost("172.32.0.1")).toBe(false);
+    expect(isInternalHost("100.64.0.1")).toBe(true);
+    expect(isInternalHost("2606:4700::1111")).toBe(false);
+    expect(isInternalHost("example.com")).toBe(false);
   });
 
   it("refuses a host whose address is private at send time", async () => {
