@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { listAudit, recordAuditEvent } from "@/lib/audit";
-import type { Database } from "@/lib/db";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { usingPostgres } from "../support/db";
+import { db, setUpDatabase } from "../support/harness";
 
 // A refused request is audited with what it carried, even text the database would refuse.
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-});
-afterAll(async () => {
-  await handle.dispose();
-});
+setUpDatabase();
 
 describe(`audit of hostile input (${usingPostgres() ? "PostgreSQL" : "PGlite"})`, () => {
   it("stores NULs and control characters as visible escapes and broken UTF-16 as U+FFFD", async () => {

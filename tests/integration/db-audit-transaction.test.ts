@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 
 import { changeAuditRetention } from "@/app/settings/audit/actions";
 import { changeRole, setMemberDisabled, updateMemberAccess } from "@/app/settings/members/actions";
@@ -10,11 +10,10 @@ import { auditRetention, listAudit } from "@/lib/audit";
 import { acceptInvite, createInvite, findPendingInviteByEmail } from "@/lib/auth/invites";
 import { createSession } from "@/lib/auth/sessions";
 import { createUser, findUserByEmail, findUserById, listUsers, type AppUser } from "@/lib/auth/users";
-import type { Database } from "@/lib/db";
 import { auditEvents, invites, sessions, trackedBatches, workspaceAccess, workspaces } from "@/lib/db/schema";
 import { createWorkspace, listWorkspaceSettings, setWorkspaceAccess, setWorkspaceGrants } from "@/lib/workspaces";
 
-import { openTestDatabase } from "../support/db";
+import { db, setUpDatabase } from "../support/harness";
 import { form, signedInAs } from "../support/request";
 
 // Every audited change is written in one transaction with its audit entry: when the entry cannot
@@ -29,12 +28,9 @@ vi.mock("next/cache", () => import("../support/request").then((m) => m.nextCache
 
 const MARK = "refuse-audit";
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
+setUpDatabase();
 let admin: AppUser;
 beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
   await db.execute(sql.raw("CREATE TABLE refused_audit_actions (action text PRIMARY KEY)"));
   await db.execute(
     sql.raw(`CREATE FUNCTION refuse_marked_audit() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -51,7 +47,6 @@ END $$`),
   admin = await createUser(db, { email: "admin@example.com", name: "Ada", role: "admin" });
   signedInAs(admin);
 });
-afterAll(() => handle.dispose());
 
 /** The promise fails because of the trigger: its message (or a cause's) says so, or its SQL state is RAISE's P0001. */
 async function refusedByTrigger(promise: Promise<unknown>): Promise<void> {

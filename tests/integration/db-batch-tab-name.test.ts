@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import { batchTabName } from "@/lib/batches/batch-tab-name";
 import { renameTrackedBatch } from "@/lib/batches/tracked";
-import type { Database } from "@/lib/db";
 
-import { openTestDatabase } from "../support/db";
 import { createAdmin, createMember, createTestWorkspace, trackBatch } from "../support/factories";
+import { db, setUpDatabase } from "../support/harness";
 import { signedInAs } from "../support/request";
 
 vi.mock("@/lib/auth/guards", () => import("../support/request").then((m) => m.guards));
@@ -13,13 +12,7 @@ vi.mock("@/lib/auth/guards", () => import("../support/request").then((m) => m.gu
 // The browser tab of a batch page names the batch by its label, for who may read the workspace's
 // batches; anyone else (and a malformed ID) learns nothing beyond what the URL already says.
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-});
-afterAll(() => handle.dispose());
+setUpDatabase();
 
 describe(`batch tab names`, () => {
   it("gives a reader the batch's label, and the ID while it has none", async () => {

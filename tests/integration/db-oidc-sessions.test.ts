@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { Profile } from "next-auth";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 import { confirmationPath, FRESH_SIGN_IN_MS, freshSignInRedirect } from "@/lib/auth/fresh-sign-in";
 import { admitOidcUser, emailVerified, findUserByIdentity, oidcIdentityOf, type OidcIdentity } from "@/lib/auth/oidc";
@@ -16,18 +16,12 @@ import {
   type SessionLimits,
 } from "@/lib/auth/sessions";
 import { createUser, findUserByEmail } from "@/lib/auth/users";
-import type { Database } from "@/lib/db";
 import { auditEvents, sessions, userIdentities } from "@/lib/db/schema";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { usingPostgres } from "../support/db";
+import { db, setUpDatabase } from "../support/harness";
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-});
-afterAll(() => handle.dispose());
+setUpDatabase();
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

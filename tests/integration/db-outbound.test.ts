@@ -1,17 +1,17 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 
 import { createWorkspaceInput } from "@/app/settings/workspaces/workspace-input";
 import { createUser } from "@/lib/auth/users";
-import type { Database } from "@/lib/db";
 import { env } from "@/lib/env";
 import { assertOutboundUrl, checkOutboundUrl, isPrivateAddress } from "@/lib/security/outbound-url";
 import { TrilletClient } from "@/lib/trillet/client";
 import { createWorkspace, findWorkspaceFor, testConnection } from "@/lib/workspaces";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { usingPostgres } from "../support/db";
+import { db, setUpDatabase } from "../support/harness";
 import { TEST_KEY, TEST_WORKSPACE } from "../support/sandbox";
 
 // A tiny upstream that records every request (and its API key header), and can redirect.
@@ -35,13 +35,7 @@ async function recorder(handler?: (req: http.IncomingMessage, res: http.ServerRe
   };
 }
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-});
-afterAll(() => handle.dispose());
+setUpDatabase();
 const allowed = env.ALLOW_PRIVATE_URLS;
 afterEach(() => {
   env.ALLOW_PRIVATE_URLS = allowed;

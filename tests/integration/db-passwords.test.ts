@@ -1,23 +1,17 @@
 import { randomBytes, scryptSync } from "node:crypto";
 
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { checkPasswordSignIn } from "@/lib/auth/password-check";
 import { createUser } from "@/lib/auth/users";
-import type { Database } from "@/lib/db";
 import { users } from "@/lib/db/schema";
 import { checkPassword, hashPassword, SCRYPT_PARAMS } from "@/lib/security/password";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { usingPostgres } from "../support/db";
+import { db, setUpDatabase } from "../support/harness";
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-});
-afterAll(() => handle.dispose());
+setUpDatabase();
 
 /** A hash in the stored format with the parameters Batchboard used before (N=2^15). */
 function legacyHash(password: string): string {

@@ -3,13 +3,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { addNotificationChannel, removeNotificationChannel, sendTestNotification } from "@/app/settings/workspaces/notification-actions";
 import { listAudit } from "@/lib/audit";
 import type { AppUser } from "@/lib/auth/users";
-import type { Database } from "@/lib/db";
 import { notificationChannels } from "@/lib/db/schema";
 import { listChannels, recentDeliveries } from "@/lib/notifications/channels";
 import { verifySignature } from "@/lib/notifications/signature";
 
-import { openTestDatabase } from "../support/db";
 import { createAdmin, createMember, createTestWorkspace } from "../support/factories";
+import { db, setUpDatabase } from "../support/harness";
 import { startReceiver, type Receiver } from "../support/receiver";
 import { form, signedInAs } from "../support/request";
 
@@ -29,19 +28,15 @@ vi.mock("@/lib/auth/fresh-sign-in", () => import("../support/request").then((m) 
 vi.mock("next/headers", () => import("../support/request").then((m) => m.nextHeaders));
 vi.mock("next/cache", () => import("../support/request").then((m) => m.nextCache));
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
+setUpDatabase();
 let receiver: Receiver;
 let admin: AppUser;
 let ws: string;
 let slug: string;
 beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
   receiver = await startReceiver();
 });
 afterAll(async () => {
-  await handle.dispose();
   await receiver.close();
 });
 // Each test: a workspace of its own (its own channels), signed in as an admin, a quiet receiver.

@@ -1,5 +1,5 @@
 import { count, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { acceptInviteWithPassword, createInvite } from "@/lib/auth/invites";
 import { checkCurrentPassword, checkPasswordSignIn } from "@/lib/auth/password-check";
@@ -7,20 +7,14 @@ import { requestInfoFromHeaders } from "@/lib/auth/request-info";
 import { issueSetupToken, setupFirstAdmin } from "@/lib/auth/setup";
 import { ACCOUNT, ADDRESS, attemptBlockedFor, beginAttempt, PAIR, purgeExpiredThrottle } from "@/lib/auth/throttle";
 import { createUser, findCredentials } from "@/lib/auth/users";
-import type { Database } from "@/lib/db";
 import { auditEvents, rateLimits } from "@/lib/db/schema";
 import { PEER_HEADER, stampPeer } from "@/lib/http/client-address";
 import { scryptStats } from "@/lib/security/password";
 
-import { openTestDatabase, usingPostgres } from "../support/db";
+import { usingPostgres } from "../support/db";
+import { db, setUpDatabase } from "../support/harness";
 
-let handle: Awaited<ReturnType<typeof openTestDatabase>>;
-let db: Database;
-beforeAll(async () => {
-  handle = await openTestDatabase();
-  db = handle.db;
-});
-afterAll(() => handle.dispose());
+setUpDatabase();
 
 const PASSWORD = "correct horse battery";
 
