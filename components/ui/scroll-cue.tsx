@@ -4,6 +4,12 @@ import * as React from "react";
 
 import { cn } from "@/lib/utils";
 
+// The shadow on each edge, darkest at the edge itself.
+const EDGE_CLASSES = {
+  start: "left-0 bg-gradient-to-r from-foreground/20 to-transparent",
+  end: "right-0 bg-gradient-to-l from-foreground/20 to-transparent",
+} as const;
+
 interface Props extends React.ComponentProps<"div"> {
   /** Classes of the outer (positioned) box; `className` goes to the scrolling box. */
   frameClassName?: string;
@@ -52,22 +58,18 @@ export function ScrollCue({ frameClassName, activeSelector, activeKey, className
       <div ref={ref} className={cn("relative overflow-x-auto", className)} {...props}>
         {children}
       </div>
-      <div
-        aria-hidden="true"
-        data-edge="start"
-        className={cn(
-          "pointer-events-none absolute inset-y-0 left-0 w-6 bg-gradient-to-r from-foreground/20 to-transparent transition-opacity",
-          edges.start ? "opacity-100" : "opacity-0",
-        )}
-      />
-      <div
-        aria-hidden="true"
-        data-edge="end"
-        className={cn(
-          "pointer-events-none absolute inset-y-0 right-0 w-6 bg-gradient-to-l from-foreground/20 to-transparent transition-opacity",
-          edges.end ? "opacity-100" : "opacity-0",
-        )}
-      />
+      {(["start", "end"] as const).map((edge) => (
+        <div
+          key={edge}
+          aria-hidden="true"
+          data-edge={edge}
+          className={cn(
+            "pointer-events-none absolute inset-y-0 w-6 transition-opacity",
+            EDGE_CLASSES[edge],
+            edges[edge] ? "opacity-100" : "opacity-0",
+          )}
+        />
+      ))}
     </div>
   );
 }
