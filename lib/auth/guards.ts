@@ -2,6 +2,7 @@ import "server-only";
 
 import { cookies } from "next/headers";
 import { forbidden, notFound, redirect } from "next/navigation";
+import { cache } from "react";
 
 import { getDb } from "../db";
 import { WORKSPACE_SLUG } from "../workspace-slug";
@@ -15,10 +16,15 @@ import type { AppUser } from "./users";
 // may do is lib/auth/permissions.ts; route handlers and server actions check it through
 // lib/http/route.ts and lib/auth/action.ts, pages through the two functions at the bottom.
 
-export async function currentUser(): Promise<AppUser | null> {
+// A page view asks who is signed in and which workspace they see several times (the workspace
+// layout, the page, its tab title): React's cache answers each once per server render, with one
+// session check and one workspace lookup. Outside a render (route handlers, server actions) it
+// does not memoise, so every call there reads afresh.
+
+export const currentUser = cache(async (): Promise<AppUser | null> => {
   const session = await auth();
   return session?.user ?? null;
-}
+});
 
 /** The current browser's session row, when it is signed in (checked against the database). */
 export async function currentSessionId(): Promise<string | null> {
@@ -39,10 +45,10 @@ export async function requireUser(): Promise<AppUser> {
 // without a query: a NUL in a path must never reach SQL.
 
 /** The workspace if this user can see it, else null (the caller answers 404: absent and hidden look alike). */
-export async function visibleWorkspace(user: AppUser, slug: string): Promise<Workspace | null> {
+export const visibleWorkspace = cache(async (user: AppUser, slug: string): Promise<Workspace | null> => {
   if (!WORKSPACE_SLUG.test(slug)) return null;
   return findWorkspaceFor(await getDb(), user, slug);
-}
+});
 
 /** For pages: the user if their role holds this app-wide permission; otherwise the 403 page. */
 export async function requirePermission(permission: Exclude<Permission, WorkspacePermission>): Promise<AppUser> {
